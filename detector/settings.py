@@ -1,0 +1,29 @@
+"""Named limits and defaults of the detector: no magic numbers elsewhere."""
+
+from pathlib import Path
+
+MAX_PAGE_BYTES = 16 * 1024 * 1024
+"""Pages larger than this are refused with an error rather than parsed."""
+
+MAX_TREE_DEPTH = 2000
+"""Documents nested deeper than this are refused: no news page needs it, parsers choke on it."""
+
+MAX_BLOCKS = 20000
+"""Segmentation stops adding blocks past this count (the rest is one trailing block)."""
+
+FETCH_TIMEOUT_S = 20.0
+USER_AGENT = "scraper-hygiene/0.1 (+https://example.invalid/scraper-hygiene)"
+
+DEFAULT_THRESHOLD = 0.5
+"""Contamination probability at or above which a block is flagged and the page called contaminated."""
+
+FEATURE_VERSION = 1
+"""Bump whenever features change meaning: models of another version are refused at load time."""
+
+N_HASHED_FEATURES = 2**18
+
+LABELS = ("content", "boilerplate", "tag-noise", "spam")
+CONTAMINATION_LABELS = ("tag-noise", "spam")
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+DEFAULT_MODEL_NAME = "hygiene-base"

@@ -1,0 +1,1 @@
+"""The `hygiene` command line: thin orchestration over `detector/` and `crawler/`."""

@@ -1,0 +1,5 @@
+import sys
+
+from hygiene.cli import main
+
+sys.exit(main())

@@ -1,0 +1,77 @@
+"""Reasons for a flag: the features that pushed the model hardest towards the flagged label."""
+
+from __future__ import annotations
+
+from detector.model import LoadedModel
+
+MAX_REASONS = 4
+REASON_PHRASES = {
+    "kind=markup": "run of empty elements",
+    "kind=rawtext": "markup inside a raw-text element (leaks as literal tags)",
+    "kind=script": "script that redirects or writes the page",
+    "zone=pre-html": "stands before <html>",
+    "zone=post-html": "stands after </html>",
+    "mk_plain_repeated_id": "one short id repeated on many elements",
+    "mk_rare": "obsolete or rare tags",
+    "mk_unknown": "tags that do not exist in HTML",
+    "mk_only_id": "elements carry nothing but an id",
+    "literal_tags": "literal markup inside text",
+    "kw=list": "keyword list joined by _ - , |",
+    "hidden": "hidden from readers",
+    "han_mismatch": "Simplified vs Traditional Chinese differs from the page",
+    "mis": "writing script differs from the page",
+    "numeric_domains": "links to numeric domains",
+    "has_url": "contains URLs or domains",
+    "pos_after": "after the article",
+    "pos_before": "before the article",
+    "repetitive": "repeated words",
+    "link_density": "mostly links",
+}
+PREFIX_PHRASES = {
+    "hid=": "hidden by {}",
+    "lex=": "spam vocabulary ({} bin)",
+    "foreign=": "links to other sites ({} bin)",
+    "foreign_domains=": "links to many domains ({} bin)",
+    "main_sim=": "unrelated to the article ({} bin)",
+    "title_sim=": "title similarity bin {}",
+    "mis=": "script {} ",
+    "w=": "word '{}'",
+    "tag=": "<{}> block",
+    "attr=": "class/id '{}'",
+    "prev:": "previous block: {}",
+    "next:": "next block: {}",
+}
+
+
+def feature_reason(key: str) -> str:
+    """A readable phrase for a feature name."""
+    if key in REASON_PHRASES:
+        return REASON_PHRASES[key]
+    for prefix, phrase in PREFIX_PHRASES.items():
+        if key.startswith(prefix):
+            rest = key[len(prefix):]
+            return phrase.format(feature_reason(rest) if prefix in ("prev:", "next:") else rest).strip()
+    return key
+
+
+def reasons_for(model: LoadedModel, features: dict, label: str) -> list[str]:
+    """Top features by contribution to `label` over the content label, as phrases."""
+    pipeline = model.pipeline
+    hasher, classifier = pipeline.named_steps["hash"], pipeline.named_steps["classify"]
+    index = model.label_index()
+    coef = classifier.coef_[index[label]] - classifier.coef_[index["content"]]
+    keys = [key for key, value in features.items() if key != "bias" and value]
+    if not keys:
+        return [f"model probability of {label}"]
+    columns = hasher.transform([{key: 1.0} for key in keys]).indices
+    contributions = [(float(coef[col]) * float(features[key]), key) for key, col in zip(keys, columns)]
+    contributions.sort(reverse=True)
+    phrases: list[str] = []
+    for weight, key in contributions:
+        if weight <= 0 or len(phrases) >= MAX_REASONS:
+            break
+        phrase = feature_reason(key)
+        if phrase not in phrases:
+            phrases.append(phrase)
+    return phrases or [f"model probability of {label}"]
+

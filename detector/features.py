@@ -1,0 +1,315 @@
+"""Block features: one dict of named values per block, computed the same way for training and scoring.
+
+Features describe the shape of a block and its context (tags and how rare they are, repeated random ids,
+emptiness, hiding, links foreign to the page's site, position, writing script against the page's majority,
+keyword-list joiners, literal markup, title and page similarity, neighbours), plus a few hashed words.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from detector.lexicon import lexicon_hits
+from detector.segment import Block
+from detector.text import han_variant_counts, script_counts, tokens
+
+COMMON_TAGS = frozenset(
+    ["a", "abbr", "article", "aside", "b", "blockquote", "body", "br", "button", "caption", "code", "dd", "div", "dl", "dt", "em", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header", "hr", "html", "i", "iframe", "img", "input", "label", "li", "link", "main", "meta", "nav", "ol", "option", "p", "picture", "pre", "script", "section", "select", "small", "source", "span", "strong", "style", "sub", "sup", "table", "tbody", "td", "textarea", "tfoot", "th", "thead", "time", "title", "tr", "u", "ul", "svg", "path", "noscript", "font", "center"]
+)
+RARE_TAGS = frozenset(
+    ["var", "menuitem", "strike", "listing", "cite", "video", "noframes", "address", "progress", "kbd", "dfn", "del", "s", "acronym", "big", "tt", "xmp", "plaintext", "marquee", "blink", "bdo", "samp", "q", "ins", "dir", "output", "meter", "rt", "rp", "ruby", "mark", "dialog", "details", "summary", "legend", "fieldset", "optgroup", "map", "area", "canvas", "audio", "embed", "object", "param", "track", "wbr", "bdi", "data", "datalist", "keygen", "nobr", "noembed"]
+)
+KNOWN_TAGS = COMMON_TAGS | RARE_TAGS
+LITERAL_TAG_RE = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]{0,15})((?:\s+[^<>]{0,200})?)\s*/?>")
+ID_ATTR_RE = re.compile(r"""\bid\s*=\s*["']?([^"'\s>]+)""", re.I)
+PLAIN_ID_RE = re.compile(r"^[a-z0-9]{4,12}$")
+SENTENCE_END_RE = re.compile(r"[.!?。！？…]")
+JOINER_RE = re.compile(r"[_|,，、\-]")
+URL_RE = re.compile(r"https?://|www\.|\.(?:com|net|cn|org|top|xyz|vip|cc)\b", re.I)
+NEIGHBOUR_KEYS = ("kind", "hid", "ld", "lex", "kw", "mk", "len", "foreign", "pos_after", "pos_before", "mis")
+WORD_FEATURES_PER_BLOCK = 40
+
+
+@dataclass
+class PageContext:
+    """Page-wide facts each block is compared with."""
+
+    domain: str
+    title_tokens: frozenset
+    main_tokens: Counter
+    majority_script: str
+    majority_han: str
+    first_main: int
+    last_main: int
+    n_blocks: int
+    mode: str
+
+
+def featurize_page(blocks: list[Block], domain: str, title: str, mode: str) -> list[dict]:
+    """Feature dicts for every block of one page, in order (blocks get `features` set too)."""
+    context = page_context(blocks, domain, title, mode)
+    rows = [block_features(block, index, context) for index, block in enumerate(blocks)]
+    with_neighbours = [_add_neighbours(rows, index) for index in range(len(rows))]
+    for block, row in zip(blocks, with_neighbours):
+        block.features = row
+    return with_neighbours
+
+
+def page_context(blocks: list[Block], domain: str, title: str, mode: str) -> PageContext:
+    """Majority script, main-text vocabulary and where the main text starts and ends."""
+    scripts: Counter = Counter()
+    simp = trad = 0
+    main_tokens: Counter = Counter()
+    long_indexes = []
+    for index, block in enumerate(blocks):
+        if block.is_structural() or block.kind in ("title", "meta"):
+            continue
+        counts = script_counts(block.text)
+        scripts.update(counts)
+        block_simp, block_trad = han_variant_counts(block.text) if counts.get("han") else (0, 0)
+        simp, trad = simp + block_simp, trad + block_trad
+        if _is_main_like(block):
+            long_indexes.append(index)
+            main_tokens.update(tokens(block.text))
+    scripts.pop("digit", None)
+    majority = scripts.most_common(1)[0][0] if scripts else "none"
+    return PageContext(
+        domain=domain,
+        title_tokens=frozenset(tokens(title)),
+        main_tokens=main_tokens,
+        majority_script=majority,
+        majority_han=_han_label(simp, trad),
+        first_main=long_indexes[0] if long_indexes else 0,
+        last_main=long_indexes[-1] if long_indexes else len(blocks) - 1,
+        n_blocks=len(blocks),
+        mode=mode,
+    )
+
+
+def _is_main_like(block: Block) -> bool:
+    """Long prose with few links: what article paragraphs look like."""
+    length = len(block.text)
+    return length >= 60 and block.link_chars < 0.3 * length and bool(SENTENCE_END_RE.search(block.text))
+
+
+def _han_label(simp: int, trad: int) -> str:
+    """'simp', 'trad', 'mixed' or 'none' from counts of variant-specific characters."""
+    if simp + trad < 2:
+        return "none"
+    if simp >= 3 * trad:
+        return "simp"
+    if trad >= 3 * simp:
+        return "trad"
+    return "mixed"
+
+
+def _bin(value: float, edges: tuple[float, ...]) -> int:
+    """Index of the first edge above `value` (len(edges) when none)."""
+    for index, edge in enumerate(edges):
+        if value < edge:
+            return index
+    return len(edges)
+
+
+def block_features(block: Block, index: int, context: PageContext) -> dict:
+    """Features of one block on its own and against the page."""
+    text = block.text
+    features: dict = {"bias": 1.0, f"mode={context.mode}": 1.0, f"kind={block.kind}": 1.0, f"zone={block.zone}": 1.0}
+    features.update(_text_shape(text))
+    features.update(_markup_shape(block))
+    features.update(_dom_context(block))
+    features.update(_link_features(block, context))
+    features.update(_script_features(text, context))
+    features.update(_position_features(index, context))
+    features.update(_similarity_features(text, context))
+    features.update(_word_features(text))
+    return features
+
+
+def _text_shape(text: str) -> dict:
+    """Length, punctuation, joiners between keywords, URLs and spam morphemes."""
+    length = len(text)
+    toks = tokens(text)
+    sentence_ends = len(SENTENCE_END_RE.findall(text))
+    joiners = JOINER_RE.findall(text)
+    segments = [s for s in re.split(r"[_|,，、\-\s]+", text) if s]
+    mean_segment = sum(map(len, segments)) / len(segments) if segments else 0.0
+    hits = lexicon_hits(text)
+    features = {
+        f"len={_bin(length, (3, 8, 15, 30, 60, 120, 250, 500))}": 1.0,
+        "log_len": math.log1p(length) / 6,
+        f"sent={_bin(sentence_ends, (1, 2, 4))}": 1.0,
+        f"join={_bin(len(joiners), (1, 3, 6, 12))}": 1.0,
+        f"seg={_bin(len(segments), (2, 4, 8, 16))}": 1.0,
+        f"segl={_bin(mean_segment, (3, 6, 10, 20))}": 1.0,
+        f"lex={_bin(hits, (1, 2, 4))}": 1.0,
+        f"digits={_bin(sum(c.isdigit() for c in text) / max(length, 1), (0.05, 0.2, 0.5))}": 1.0,
+    }
+    if len(segments) >= 4 and sentence_ends == 0 and len(joiners) >= 3:
+        features["kw=list"] = 1.0
+    if URL_RE.search(text):
+        features["has_url"] = 1.0
+    if toks and len(set(toks)) < 0.5 * len(toks) and len(toks) > 10:
+        features["repetitive"] = 1.0
+    return features
+
+
+def _markup_shape(block: Block) -> dict:
+    """Tag inventory of an empty-element run, or of literal tags written inside text."""
+    if block.kind == "markup":
+        tags, ids, attr_sets = block.run_tags, block.run_ids, block.run_attr_sets
+    else:
+        literal = LITERAL_TAG_RE.findall(block.text[:3000])
+        if not literal:
+            return {}
+        opening = [(name.lower(), attrs) for slash, name, attrs in literal if not slash]
+        tags = tuple(name for name, _ in opening) or tuple(name.lower() for _, name, _ in literal)
+        ids = tuple((ID_ATTR_RE.search(attrs).group(1) if ID_ATTR_RE.search(attrs) else "") for _, attrs in opening)
+        attr_sets = tuple(frozenset(["id"]) if i else frozenset() for i in ids)
+    total = len(tags)
+    if not total:
+        return {}
+    id_counts = Counter(i for i in ids if i)
+    top_id, top_count = id_counts.most_common(1)[0] if id_counts else ("", 0)
+    features = {
+        f"mk_n={_bin(total, (2, 4, 8, 16, 64))}": 1.0,
+        "mk_rare": sum(t in RARE_TAGS for t in tags) / total,
+        "mk_unknown": sum(t not in KNOWN_TAGS for t in tags) / total,
+        "mk_common": sum(t in COMMON_TAGS for t in tags) / total,
+        f"mk_distinct={_bin(len(set(tags)), (2, 4, 8))}": 1.0,
+        f"mk_idrep={_bin(top_count / total, (0.2, 0.5, 0.9))}": 1.0,
+        "mk_only_id": sum(a == frozenset(["id"]) for a in attr_sets) / total,
+        f"mk_depth={_bin(block.run_depth, (2, 3, 5))}": 1.0,
+    }
+    if top_id and PLAIN_ID_RE.match(top_id) and top_count >= 2:
+        features["mk_plain_repeated_id"] = 1.0
+    if block.kind != "markup":
+        features["literal_tags"] = min(total, 20) / 10
+        features[f"literal_share={_bin(_literal_share(block.text), (0.3, 0.6, 0.9))}"] = 1.0
+    return features
+
+
+def _literal_share(text: str) -> float:
+    """Fraction of the characters of `text` that are inside literal tags."""
+    inside = sum(match.end() - match.start() for match in LITERAL_TAG_RE.finditer(text))
+    return inside / max(len(text), 1)
+
+
+def _dom_context(block: Block) -> dict:
+    """Tag, ancestor path, class/id words and how the block is hidden."""
+    features = {}
+    if block.tag:
+        features[f"tag={block.tag}"] = 1.0
+    if block.path:
+        features["path=" + ">".join(block.path[-2:])] = 1.0
+        features["parent=" + block.path[-1]] = 1.0
+    for token in set(block.attr_tokens):
+        features["attr=" + token] = 1.0
+    if block.hidden:
+        features["hid=" + block.hidden] = 1.0
+        features["hidden"] = 1.0
+    return features
+
+
+def _link_features(block: Block, context: PageContext) -> dict:
+    """Link density and how many link targets lie outside the page's site."""
+    length = max(len(block.text), 1)
+    density = block.link_chars / length
+    features = {f"ld={_bin(density, (0.05, 0.3, 0.6, 0.9))}": 1.0, "link_density": density}
+    if block.n_links:
+        external = [d for d in block.link_domains if d and d != context.domain]
+        distinct = len(set(external))
+        features[f"nlinks={_bin(block.n_links, (2, 4, 8, 16))}"] = 1.0
+        features[f"foreign={_bin(len(external) / block.n_links, (0.01, 0.5, 0.9))}"] = 1.0
+        features[f"foreign_domains={_bin(distinct, (1, 2, 4, 8))}"] = 1.0
+        numeric = sum(any(ch.isdigit() for ch in d.split(".")[0]) for d in external)
+        if numeric:
+            features["numeric_domains"] = min(numeric, 10) / 5
+    return features
+
+
+def _script_features(text: str, context: PageContext) -> dict:
+    """Dominant script of the block, and whether it differs from the page's (Simplified vs Traditional too)."""
+    counts = script_counts(text)
+    counts.pop("digit", None)
+    if not counts:
+        return {"script=none": 1.0}
+    dominant = max(counts, key=counts.get)
+    total = sum(counts.values())
+    features = {f"script={dominant}": 1.0, f"page_script={context.majority_script}": 1.0}
+    if dominant != context.majority_script:
+        features[f"mis={dominant}_on_{context.majority_script}"] = 1.0
+        features["mis"] = 1.0
+    if len(counts) > 1:
+        features[f"mixed_scripts={_bin(1 - counts[dominant] / total, (0.1, 0.3))}"] = 1.0
+    if counts.get("han"):
+        simp, trad = han_variant_counts(text)
+        own = _han_label(simp, trad)
+        features[f"han={own}_page={context.majority_han}"] = 1.0
+        if own in ("simp", "trad") and context.majority_han in ("simp", "trad") and own != context.majority_han:
+            features["mis"] = 1.0
+            features["han_mismatch"] = 1.0
+    return features
+
+
+def _position_features(index: int, context: PageContext) -> dict:
+    """Relative position, and whether the block stands before or after the page's main text."""
+    relative = index / max(context.n_blocks - 1, 1)
+    features = {f"pos={min(int(relative * 10), 9)}": 1.0}
+    if index > context.last_main:
+        features["pos_after"] = 1.0
+        features[f"after_by={_bin(index - context.last_main, (2, 5, 15))}"] = 1.0
+    elif index < context.first_main:
+        features["pos_before"] = 1.0
+    else:
+        features["pos_inside"] = 1.0
+    if index >= context.n_blocks - 2:
+        features["pos_last"] = 1.0
+    if index <= 1:
+        features["pos_first"] = 1.0
+    return features
+
+
+def _similarity_features(text: str, context: PageContext) -> dict:
+    """How much of the block's vocabulary the title and the page's main text share."""
+    toks = set(tokens(text))
+    if not toks:
+        return {}
+    title_share = len(toks & context.title_tokens) / len(toks)
+    main_share = sum(1 for t in toks if context.main_tokens.get(t, 0) >= 2) / len(toks)
+    return {
+        f"title_sim={_bin(title_share, (0.05, 0.2, 0.5))}": 1.0,
+        f"main_sim={_bin(main_share, (0.1, 0.3, 0.5, 0.7))}": 1.0,
+        "main_sim": main_share,
+    }
+
+
+def _word_features(text: str) -> dict:
+    """A few hashed words (Latin words, CJK character pairs) so that boilerplate phrases are learnt."""
+    toks = tokens(text[:300])
+    grams: list[str] = []
+    for left, right in zip(toks, toks[1:] + [""]):
+        if len(left) == 1 and not left.isascii():
+            if right and len(right) == 1 and not right.isascii():
+                grams.append(left + right)
+        elif len(left) > 2:
+            grams.append(left)
+    weight = 1.0 / math.sqrt(max(len(grams), 1))
+    return {"w=" + gram: weight for gram in grams[:WORD_FEATURES_PER_BLOCK]}
+
+
+def _add_neighbours(rows: list[dict], index: int) -> dict:
+    """Copy selected features of the previous and next blocks under `prev:` and `next:` prefixes."""
+    row = dict(rows[index])
+    for offset, prefix in ((-1, "prev:"), (1, "next:")):
+        position = index + offset
+        if not 0 <= position < len(rows):
+            row[prefix + "none"] = 1.0
+            continue
+        for key, value in rows[position].items():
+            if key.startswith(NEIGHBOUR_KEYS) and "=" in key or key in NEIGHBOUR_KEYS:
+                row[prefix + key] = value
+    return row

@@ -1,0 +1,71 @@
+"""Read a page from a file path, an http(s) URL, or `-` for standard input."""
+
+from __future__ import annotations
+
+import sys
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from detector.errors import InputError
+from detector.settings import FETCH_TIMEOUT_S, MAX_PAGE_BYTES, USER_AGENT
+
+
+@dataclass
+class RawSource:
+    """Undecoded bytes of a page with what is known about where they came from."""
+
+    name: str
+    data: bytes
+    url: str | None = None
+    content_type: str | None = None
+
+
+def read_source(source: str, max_bytes: int = MAX_PAGE_BYTES) -> RawSource:
+    """Read `source` (path, URL or `-`) into memory, refusing anything over `max_bytes`."""
+    if source == "-":
+        return RawSource(source, _read_limited(sys.stdin.buffer, max_bytes, "standard input"))
+    if source.startswith(("http://", "https://")):
+        return _fetch_url(source, max_bytes)
+    return _read_file(source, max_bytes)
+
+
+def _read_limited(stream, max_bytes: int, what: str) -> bytes:
+    """Read at most `max_bytes` from a binary stream, with an error if there is more."""
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError(f"{what} is larger than the {max_bytes // (1024 * 1024)} MB page limit")
+    return data
+
+
+def _read_file(source: str, max_bytes: int) -> RawSource:
+    """Read a local file."""
+    path = Path(source)
+    try:
+        if path.is_dir():
+            raise InputError(f"{source}: is a directory, not a page")
+        with path.open("rb") as handle:
+            data = _read_limited(handle, max_bytes, source)
+    except FileNotFoundError:
+        raise InputError(f"{source}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{source}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
+    return RawSource(source, data)
+
+
+def _fetch_url(url: str, max_bytes: int) -> RawSource:
+    """Download a URL with a timeout and a size cap."""
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:
+            data = _read_limited(response, max_bytes, url)
+            return RawSource(url, data, url=response.geturl(), content_type=response.headers.get("Content-Type"))
+    except urllib.error.HTTPError as exc:
+        raise InputError(f"{url}: HTTP {exc.code} {exc.reason}") from None
+    except urllib.error.URLError as exc:
+        raise InputError(f"{url}: cannot fetch ({exc.reason})") from None
+    except (TimeoutError, OSError) as exc:
+        raise InputError(f"{url}: cannot fetch ({exc})") from None

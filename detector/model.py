@@ -1,0 +1,147 @@
+"""The one scikit-learn Pipeline (hashed block features -> classifier) and its joblib artifact + metadata.
+
+A model file is loaded only when the JSON beside it vouches for it: same sha256, same feature version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import joblib
+import lxml
+import numpy
+import sklearn
+from sklearn.feature_extraction import FeatureHasher
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from detector.errors import ModelError
+from detector.settings import DEFAULT_MODEL_NAME, FEATURE_VERSION, LABELS, MODELS_DIR, N_HASHED_FEATURES
+
+RANDOM_STATE = 20261129
+
+
+def build_pipeline(c: float = 1.0) -> Pipeline:
+    """Hash the feature dicts of blocks, then a multinomial logistic regression over the four labels."""
+    return Pipeline(
+        [
+            ("hash", FeatureHasher(n_features=N_HASHED_FEATURES, input_type="dict", alternate_sign=False)),
+            (
+                "classify",
+                LogisticRegression(C=c, max_iter=300, class_weight="balanced", random_state=RANDOM_STATE),
+            ),
+        ]
+    )
+
+
+@dataclass
+class LoadedModel:
+    """A verified pipeline with its metadata."""
+
+    pipeline: Pipeline
+    metadata: dict
+    path: Path
+
+    @property
+    def version(self) -> str:
+        return self.metadata.get("version", "unknown")
+
+    @property
+    def sha256(self) -> str:
+        return self.metadata.get("sha256", "")
+
+    def label_index(self) -> dict[str, int]:
+        """Column of each label in `predict_proba` output."""
+        return {label: i for i, label in enumerate(self.pipeline.classes_)}
+
+
+def default_model_path() -> Path:
+    """The shipped model, overridable with the HYGIENE_MODEL environment variable."""
+    return Path(os.environ.get("HYGIENE_MODEL") or MODELS_DIR / f"{DEFAULT_MODEL_NAME}.joblib")
+
+
+def metadata_path(model_path: Path) -> Path:
+    """The metadata JSON that sits beside a model file."""
+    return model_path.with_suffix(".json")
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_model(path: str | Path | None = None) -> LoadedModel:
+    """Load a model after checking its sha256 and feature version against its metadata."""
+    model_path = Path(path) if path else default_model_path()
+    meta_path = metadata_path(model_path)
+    if not model_path.is_file():
+        raise ModelError(f"{model_path}: no such model file")
+    try:
+        metadata = json.loads(meta_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{model_path}: no metadata file {meta_path.name} beside it, refusing to load") from None
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{meta_path}: unreadable metadata ({exc})") from None
+    if not isinstance(metadata, dict):
+        raise ModelError(f"{meta_path}: metadata is not a JSON object")
+    actual = file_sha256(model_path)
+    if metadata.get("sha256") != actual:
+        raise ModelError(f"{model_path}: sha256 {actual[:12]}… does not match its metadata, refusing to load")
+    if metadata.get("feature_version") != FEATURE_VERSION:
+        raise ModelError(
+            f"{model_path}: built for feature version {metadata.get('feature_version')}, "
+            f"this code computes version {FEATURE_VERSION}"
+        )
+    try:
+        pipeline = joblib.load(model_path)
+    except Exception as exc:  # a vouched-for file that still fails to unpickle: report, don't trace back
+        raise ModelError(f"{model_path}: cannot load ({type(exc).__name__}: {exc})") from None
+    if not isinstance(pipeline, Pipeline) or set(getattr(pipeline, "classes_", [])) - set(LABELS):
+        raise ModelError(f"{model_path}: not a scraper-hygiene block classifier")
+    return LoadedModel(pipeline, metadata, model_path)
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of what a model depends on, recorded in its metadata."""
+    return {
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "numpy": numpy.__version__,
+        "joblib": joblib.__version__,
+        "lxml": ".".join(map(str, lxml.etree.LXML_VERSION)),
+    }
+
+
+def save_model(pipeline: Pipeline, path: Path, metadata: dict) -> dict:
+    """Write the model and its metadata atomically (temporary files renamed into place); return the metadata."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".joblib.part", delete=False) as handle:
+        tmp_model = Path(handle.name)
+    try:
+        joblib.dump(pipeline, tmp_model, compress=3)
+        full = {
+            **metadata,
+            "sha256": file_sha256(tmp_model),
+            "feature_version": FEATURE_VERSION,
+            "labels": list(pipeline.classes_),
+            "libraries": library_versions(),
+            "file": path.name,
+        }
+        tmp_meta = tmp_model.with_suffix(".json.part")
+        tmp_meta.write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(tmp_meta, metadata_path(path))
+        os.replace(tmp_model, path)
+    finally:
+        tmp_model.unlink(missing_ok=True)
+    return full

@@ -1,0 +1,72 @@
+"""Parse decoded HTML with lxml, keeping what stands before `<html>` and after `</html>` apart.
+
+lxml moves markup found before `<html>` into `<body>` and keeps text after `</html>` outside `<body>`;
+browsers render both. So the raw text is split first and each part parsed on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.html
+from lxml import etree
+
+from detector.errors import InputError
+
+HTML_OPEN_RE = re.compile(r"<!doctype\b|<html[\s>]", re.I)
+HTML_CLOSE_RE = re.compile(r"</html\s*>", re.I)
+LEADING_NOISE_RE = re.compile(r"^(?:\s|<!--.*?-->|<\?xml[^>]*>)*", re.S)
+HTML_SNIFF_RE = re.compile(r"<(?:!doctype|html|head|body|div|p|meta|title|table|span|a|br|var)\b", re.I)
+PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
+
+
+@dataclass
+class ParsedPage:
+    """The main document tree plus fragments found before `<html>` and after `</html>`."""
+
+    root: etree._Element
+    prefix: etree._Element | None
+    suffix: etree._Element | None
+    raw: str
+
+
+def looks_like_html(text: str) -> bool:
+    """Tell markup from already-scraped text: real pages open with known tags in their first KB."""
+    head = text[:4096]
+    return len(HTML_SNIFF_RE.findall(head)) >= 3 or bool(re.match(r"\s*<(!doctype|html)", head, re.I))
+
+
+def parse_html(text: str) -> ParsedPage:
+    """Parse a page; raise InputError when lxml finds no document at all."""
+    prefix_raw, main_raw, suffix_raw = split_around_html(text)
+    try:
+        root = lxml.html.document_fromstring(main_raw, parser=PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        raise InputError(f"cannot parse HTML ({exc})") from None
+    return ParsedPage(root, _parse_fragment(prefix_raw), _parse_fragment(suffix_raw), text)
+
+
+def split_around_html(text: str) -> tuple[str, str, str]:
+    """Split raw text into (before the document, the document, after `</html>`)."""
+    opening = HTML_OPEN_RE.search(text)
+    closing = None
+    for closing in HTML_CLOSE_RE.finditer(text):
+        pass
+    start = opening.start() if opening else 0
+    end = closing.end() if closing and closing.end() > start else len(text)
+    prefix = LEADING_NOISE_RE.sub("", text[:start], count=1)
+    main = text[start:end]
+    if not main.strip():
+        main, prefix = text, ""
+    return prefix, main, text[end:]
+
+
+def _parse_fragment(raw: str) -> etree._Element | None:
+    """Parse markup found outside the document into a `<div>` wrapper (None when blank)."""
+    if not raw.strip():
+        return None
+    try:
+        return lxml.html.fragment_fromstring(raw, create_parent="div", parser=PARSER)
+    except (etree.ParserError, ValueError):
+        return None

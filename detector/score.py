@@ -1,0 +1,132 @@
+"""Score one page: decode, parse, segment, featurize, classify every block, flag and clean."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from detector.clean import clean_text
+from detector.decode import decode_page
+from detector.errors import InputError
+from detector.explain import reasons_for
+from detector.features import featurize_page
+from detector.model import LoadedModel, load_model
+from detector.parse import looks_like_html, parse_html
+from detector.result import Flag, PageResult
+from detector.segment import Block, page_domain, segment_html, segment_text
+from detector.settings import DEFAULT_THRESHOLD
+from detector.weblinks import registrable_domain
+
+FORMATS = ("auto", "html", "text")
+NEVER_CONTENT_KINDS = ("title", "meta", "script", "markup", "rawtext")
+MAX_FLAG_TEXT = 300
+
+
+class Scorer:
+    """A loaded model and a threshold; reuse one Scorer for many pages."""
+
+    def __init__(self, model: LoadedModel, threshold: float = DEFAULT_THRESHOLD) -> None:
+        if not 0.0 < threshold <= 1.0:
+            raise InputError(f"threshold must be in (0, 1], got {threshold}")
+        self.model = model
+        self.threshold = threshold
+
+    @classmethod
+    def from_path(cls, path: str | Path | None = None, threshold: float = DEFAULT_THRESHOLD) -> Scorer:
+        """Load (and verify) a model file; None means the shipped default model."""
+        return cls(load_model(path), threshold)
+
+    def score(
+        self, data: bytes | str, fmt: str = "auto", url: str | None = None, content_type: str | None = None
+    ) -> PageResult:
+        """Score raw HTML or scraped text; raise InputError when it cannot be read as a page."""
+        if fmt not in FORMATS:
+            raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+        if isinstance(data, bytes):
+            decoded = decode_page(data, content_type)
+            text, encoding = decoded.text, decoded.encoding
+        else:
+            text, encoding = data, None
+            if not text.strip():
+                raise InputError("empty page")
+        if fmt == "auto":
+            fmt = "html" if looks_like_html(text) else "text"
+        blocks, title, domain, root = self._segment(text, fmt, url)
+        labels, probabilities, contamination = self._classify(blocks, title, domain, fmt)
+        flagged = [
+            self._flag(block, label, float(p), root)
+            for block, label, p in zip(blocks, labels, contamination)
+            if label in ("tag-noise", "spam")
+        ]
+        score = float(contamination.max()) if len(contamination) else 0.0
+        return PageResult(
+            format=fmt,
+            score=round(score, 4),
+            contaminated=score >= self.threshold,
+            title=title,
+            text=clean_text(blocks, labels),
+            flagged=flagged,
+            model={"version": self.model.version, "sha256": self.model.sha256},
+            encoding=encoding,
+            url=url,
+        )
+
+    def label_blocks(self, blocks: list[Block], title: str, domain: str, fmt: str) -> list[str]:
+        """Labels for already segmented blocks (used by evaluation)."""
+        return self._classify(blocks, title, domain, fmt)[0]
+
+    @staticmethod
+    def _segment(text: str, fmt: str, url: str | None) -> tuple[list[Block], str, str, object]:
+        """Blocks, title, site domain and tree root (None for text) of a page."""
+        if fmt == "text":
+            return segment_text(text), "", registrable_domain(url or ""), None
+        page = parse_html(text)
+        blocks = segment_html(page)
+        title = next((b.text for b in blocks if b.kind == "title"), "")
+        return blocks, title, page_domain(page, url), page.root
+
+    def _classify(self, blocks: list[Block], title: str, domain: str, fmt: str):
+        """Per-block labels, class probabilities and contamination probabilities."""
+        if not blocks:
+            return [], np.zeros((0, 4)), np.zeros(0)
+        rows = featurize_page(blocks, domain, title, fmt)
+        probabilities = self.model.pipeline.predict_proba(rows)
+        index = self.model.label_index()
+        contamination = probabilities[:, index["tag-noise"]] + probabilities[:, index["spam"]]
+        labels = []
+        for block, row, p_dirty in zip(blocks, probabilities, contamination):
+            if p_dirty >= self.threshold:
+                labels.append("tag-noise" if row[index["tag-noise"]] >= row[index["spam"]] else "spam")
+            elif block.kind in NEVER_CONTENT_KINDS or row[index["boilerplate"]] > row[index["content"]]:
+                labels.append("boilerplate")
+            else:
+                labels.append("content")
+        return labels, probabilities, contamination
+
+    def _flag(self, block: Block, label: str, probability: float, root) -> Flag:
+        """A flagged block with where it stands and why."""
+        return Flag(
+            label=label,
+            text=block.text[:MAX_FLAG_TEXT],
+            probability=round(probability, 4),
+            where=_where(block, root),
+            reasons=reasons_for(self.model, block.features, label),
+        )
+
+
+def _where(block: Block, root) -> str:
+    """Line range for text, zone and XPath for HTML."""
+    if block.lines:
+        first, last = block.lines
+        return f"line {first}" if first == last else f"lines {first}-{last}"
+    zone = {"pre-html": "before <html>", "post-html": "after </html>"}.get(block.zone, "")
+    path = ""
+    if block.element is not None:
+        try:
+            path = block.element.getroottree().getpath(block.element)
+        except (ValueError, AttributeError):
+            path = ""
+        if block.zone in ("pre-html", "post-html"):
+            path = path.replace("/div", "", 1) or "/"
+    return f"{zone} {path}".strip() if zone else path

@@ -1,0 +1,365 @@
+"""Cut a page into ordered blocks: text blocks with their DOM context, and the structural blocks that
+carry injections (runs of empty elements, raw-text elements, title and meta, suspicious scripts).
+Already-scraped text is cut into lines."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from detector.errors import InputError
+from detector.parse import ParsedPage
+from detector.settings import MAX_BLOCKS, MAX_TREE_DEPTH
+from detector.text import normalize_space
+from detector.visibility import HiddenRules, hidden_kind
+from detector.weblinks import registrable_domain
+
+BLOCK_TAGS = frozenset(
+    ["address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "caption", "legend", "summary", "option", "select", "br", "html"]
+)
+SKIP_TAGS = frozenset(["style", "template", "svg", "math", "noscript", "head", "object", "embed", "applet", "datalist"])
+RAWTEXT_TAGS = frozenset(["noframes", "noembed", "xmp", "plaintext", "iframe", "textarea"])
+SUBSTANTIVE_TAGS = frozenset(
+    ["img", "input", "iframe", "embed", "object", "svg", "canvas", "select", "textarea", "button", "picture", "source", "audio", "track", "map", "area"]
+)
+NEUTRAL_TAGS = frozenset(("br", "hr", "wbr"))
+SUSPICIOUS_SCRIPT_RE = re.compile(
+    r"document\.referrer|document\.write|location\.(?:href|replace)|window\.location|top\.location|eval\(", re.I
+)
+MAX_SCRIPT_CHARS = 2000
+MAX_RUN_REPORT_CHARS = 400
+
+
+@dataclass
+class Block:
+    """One unit the model labels; `text` is visible text, or markup for structural blocks."""
+
+    text: str
+    kind: str
+    zone: str
+    tag: str = ""
+    path: tuple[str, ...] = ()
+    attr_tokens: tuple[str, ...] = ()
+    element: object | None = None
+    lines: tuple[int, int] | None = None
+    link_chars: int = 0
+    n_links: int = 0
+    link_domains: tuple[str, ...] = ()
+    hidden: str = ""
+    run_tags: tuple[str, ...] = ()
+    run_ids: tuple[str, ...] = ()
+    run_attr_sets: tuple[frozenset, ...] = ()
+    run_depth: int = 0
+    features: dict = field(default_factory=dict)
+
+    def is_structural(self) -> bool:
+        """True for blocks that hold markup rather than visible prose."""
+        return self.kind in ("markup", "rawtext", "script")
+
+
+@dataclass
+class _Context:
+    """What is open on the walk's stack: element, whether it is a block, hiding, link target."""
+
+    element: object
+    tag: str
+    is_block: bool
+    hidden: str
+    href_domain: str | None
+    tokens: tuple[str, ...]
+
+
+@dataclass
+class _Run:
+    """A run of consecutive empty elements being collected."""
+
+    elements: list = field(default_factory=list)
+
+
+def segment_text(text: str) -> list[Block]:
+    """Lines of already-scraped text, one block per non-empty line."""
+    blocks = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        clean = normalize_space(line)
+        if clean:
+            blocks.append(Block(clean, "line", "text", lines=(number, number)))
+        if len(blocks) >= MAX_BLOCKS:
+            break
+    return blocks
+
+
+def segment_html(page: ParsedPage) -> list[Block]:
+    """All blocks of a parsed page in reading order: before `<html>`, head, body, after `</html>`."""
+    rules = HiddenRules.from_tree(page.root)
+    blocks: list[Block] = []
+    if page.prefix is not None:
+        blocks += _Walker(rules, "pre-html").walk(page.prefix)
+    blocks += _head_blocks(page.root)
+    body = page.root.find("body")
+    blocks += _Walker(rules, "body").walk(body if body is not None else page.root)
+    if page.suffix is not None:
+        blocks += _Walker(rules, "post-html").walk(page.suffix)
+    return blocks[:MAX_BLOCKS]
+
+
+def _head_blocks(root) -> list[Block]:
+    """Title, meta keywords/description and suspicious scripts of the head."""
+    blocks = []
+    head = root.find("head")
+    if head is None:
+        return blocks
+    for element in head:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag == "title":
+            text = normalize_space(element.text_content())
+            if text:
+                blocks.append(Block(text, "title", "head", tag="title", element=element))
+        elif tag == "meta" and (element.get("name") or "").lower() in ("keywords", "description"):
+            text = normalize_space(element.get("content") or "")
+            if text:
+                blocks.append(Block(text, "meta", "head", tag="meta", element=element))
+        elif tag == "script":
+            block = _script_block(element, "head")
+            if block:
+                blocks.append(block)
+    return blocks
+
+
+def _script_block(element, zone: str) -> Block | None:
+    """A block for a script that redirects or writes the page; other scripts are not text."""
+    code = element.text or ""
+    if not SUSPICIOUS_SCRIPT_RE.search(code):
+        return None
+    return Block(normalize_space(code)[:MAX_SCRIPT_CHARS], "script", zone, tag="script", element=element)
+
+
+class _Walker:
+    """One pass over a tree in document order that emits blocks."""
+
+    def __init__(self, rules: HiddenRules, zone: str) -> None:
+        self.rules = rules
+        self.zone = zone
+        self.blocks: list[Block] = []
+        self.stack: list[_Context] = []
+        self.pieces: list[tuple[str, bool]] = []
+        self.link_domains: list[str] = []
+        self.link_count = 0
+        self.run = _Run()
+        self.has_text: set = set()
+
+    def walk(self, root) -> list[Block]:
+        """Emit the blocks under `root`."""
+        self.has_text = _elements_with_text(root)
+        walker = etree.iterwalk(root, events=("start", "end"))
+        for event, element in walker:
+            tag = element.tag if isinstance(element.tag, str) else None
+            if tag is None:
+                if event == "end":
+                    self._add_text(element.tail)
+                continue
+            if event == "start":
+                if self._enter(element, tag):
+                    walker.skip_subtree()
+                    self._add_text(element.tail)
+            else:
+                self._leave(element)
+            if len(self.blocks) >= MAX_BLOCKS:
+                break
+        self._flush_run()
+        self._flush_text()
+        return self.blocks
+
+    def _enter(self, element, tag: str) -> bool:
+        """Handle an opening element; True when its subtree is consumed here (skipped by the walk)."""
+        if len(self.stack) > MAX_TREE_DEPTH:
+            raise InputError(f"elements nested deeper than {MAX_TREE_DEPTH} levels")
+        if tag in NEUTRAL_TAGS:
+            if tag == "br":
+                self._flush_text()
+            return True
+        if tag in SKIP_TAGS:
+            return True
+        if tag == "script":
+            block = _script_block(element, self.zone)
+            if block:
+                self._flush_text()
+                self._add_block(block)
+            return True
+        if tag in RAWTEXT_TAGS:
+            self._rawtext(element, tag)
+            return True
+        if element not in self.has_text and tag not in SUBSTANTIVE_TAGS and not _has_substantive(element):
+            if tag in ("title", "meta", "link"):
+                return True
+            self._flush_text()
+            self.run.elements.append(element)
+            return True
+        self._flush_run()
+        self._push(element, tag)
+        self._add_text(element.text)
+        return False
+
+    def _leave(self, element) -> None:
+        """Close an element: a block-level one ends the current text block."""
+        if not self.stack or self.stack[-1].element is not element:
+            return
+        context = self.stack[-1]
+        if context.is_block:
+            self._flush_text()
+        self.stack.pop()
+        self._add_text(element.tail)
+
+    def _push(self, element, tag: str) -> None:
+        """Open an element context, inheriting hiding and link target from its parent."""
+        parent = self.stack[-1] if self.stack else None
+        own_hidden = hidden_kind(element, tag, self.rules)
+        hidden = own_hidden or (parent.hidden if parent else "")
+        href_domain = parent.href_domain if parent else None
+        if tag == "a" and element.get("href"):
+            href_domain = registrable_domain(element.get("href")) or ""
+            self.link_domains.append(href_domain)
+            self.link_count += 1
+        is_block = tag in BLOCK_TAGS
+        if is_block:
+            self._flush_text()
+        self.stack.append(_Context(element, tag, is_block, hidden, href_domain, _attr_tokens(element)))
+
+    def _add_text(self, text: str | None) -> None:
+        """Append text to the current block, remembering whether it sits inside a link."""
+        if not text or not text.strip():
+            return
+        self._flush_run()
+        in_link = bool(self.stack) and self.stack[-1].href_domain is not None
+        self.pieces.append((text, in_link))
+
+    def _flush_text(self) -> None:
+        """Close the current text block, if it has any text."""
+        if not self.pieces:
+            self.link_domains, self.link_count = [], 0
+            return
+        text = normalize_space(" ".join(piece for piece, _ in self.pieces))
+        link_text = normalize_space(" ".join(piece for piece, in_link in self.pieces if in_link))
+        self.pieces = []
+        if text:
+            block = self._block_from_context(text, "text")
+            block.link_chars = min(len(link_text), len(text))
+            block.n_links = self.link_count
+            block.link_domains = tuple(self.link_domains)
+            self._add_block(block)
+        self.link_domains, self.link_count = [], 0
+
+    def _block_from_context(self, text: str, kind: str) -> Block:
+        """A block carrying the tags, attribute tokens and hiding of the open elements."""
+        block_ctx = next((c for c in reversed(self.stack) if c.is_block), self.stack[-1] if self.stack else None)
+        path = tuple(c.tag for c in self.stack[-4:])
+        tokens: list[str] = []
+        for context in self.stack[-5:]:
+            tokens.extend(context.tokens)
+        return Block(
+            text,
+            kind,
+            self.zone,
+            tag=block_ctx.tag if block_ctx else "",
+            path=path,
+            attr_tokens=tuple(tokens),
+            element=block_ctx.element if block_ctx else None,
+            hidden=self.stack[-1].hidden if self.stack else "",
+        )
+
+    def _rawtext(self, element, tag: str) -> None:
+        """A raw-text element (`<noframes>`...): its content is literal markup that leaks into scraped text."""
+        raw = normalize_space(element.text or "")
+        if not raw:
+            return
+        self._flush_text()
+        self._flush_run()
+        self.stack.append(_Context(element, tag, True, "rawtext", None, _attr_tokens(element)))
+        block = self._block_from_context(raw, "rawtext")
+        self.stack.pop()
+        self._add_block(block)
+
+    def _flush_run(self) -> None:
+        """Close a run of empty elements: two or more elements make a structural block."""
+        elements, self.run = self.run.elements, _Run()
+        members = [e for root in elements for e in root.iter() if isinstance(e.tag, str)]
+        if len(members) < 2:
+            return
+        depth = max(_depth_below(root) for root in elements)
+        markup = "".join(_outer_html(e) for e in elements)[:MAX_RUN_REPORT_CHARS]
+        self.stack.append(_Context(elements[0], "run", True, self.stack[-1].hidden if self.stack else "", None, ()))
+        block = self._block_from_context(markup, "markup")
+        self.stack.pop()
+        block.run_tags = tuple(e.tag for e in members)
+        block.run_ids = tuple(e.get("id") or "" for e in members)
+        block.run_attr_sets = tuple(frozenset(e.attrib.keys()) for e in members)
+        block.run_depth = depth
+        self._add_block(block)
+
+    def _add_block(self, block: Block) -> None:
+        """Append a finished block."""
+        self.blocks.append(block)
+
+
+def _elements_with_text(root) -> set:
+    """Elements whose subtree holds non-blank text (a tail counts for the parent)."""
+    marked: set = set()
+    for element in root.iter():
+        owner = None
+        if element.text and element.text.strip() and isinstance(element.tag, str):
+            owner = element
+        elif element.tail and element.tail.strip():
+            owner = element.getparent()
+        while owner is not None and owner not in marked:
+            marked.add(owner)
+            owner = owner.getparent()
+    return marked
+
+
+def _has_substantive(element) -> bool:
+    """True when an element without text still holds media or form controls."""
+    return any(True for _ in element.iter(*SUBSTANTIVE_TAGS))
+
+
+def _depth_below(element) -> int:
+    """Nesting depth of an element's subtree (1 for a leaf)."""
+    deepest, frontier = 1, [(element, 1)]
+    while frontier:
+        node, depth = frontier.pop()
+        deepest = max(deepest, depth)
+        frontier.extend((child, depth + 1) for child in node if isinstance(child.tag, str))
+    return deepest
+
+
+def _outer_html(element) -> str:
+    """Markup of an element without its tail."""
+    return etree.tostring(element, encoding="unicode", with_tail=False, method="html")
+
+
+ATTR_TOKEN_RE = re.compile(r"[a-z]{3,}")
+
+
+def _attr_tokens(element) -> tuple[str, ...]:
+    """Lower-case word tokens of an element's class and id (`main-content` -> main, content)."""
+    values = " ".join(filter(None, (element.get("class"), element.get("id"), element.get("role"))))
+    if not values:
+        return ()
+    values = re.sub(r"([a-z])([A-Z])", r"\1 \2", values).lower()
+    return tuple(ATTR_TOKEN_RE.findall(values))
+
+
+def page_domain(page: ParsedPage, url: str | None) -> str:
+    """Registrable domain of the page: from its URL, its canonical link, or its most linked domain."""
+    if url:
+        return registrable_domain(url)
+    for xpath in ('//link[@rel="canonical"]/@href', '//meta[@property="og:url"]/@content'):
+        found = page.root.xpath(xpath)
+        if found:
+            return registrable_domain(found[0])
+    counts: dict[str, int] = {}
+    for href in page.root.xpath("//a/@href")[:500]:
+        domain = registrable_domain(href)
+        if domain:
+            counts[domain] = counts.get(domain, 0) + 1
+    return max(counts, key=counts.get) if counts else ""

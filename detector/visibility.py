@@ -1,0 +1,79 @@
+"""Is an element hidden from readers? Inline styles, `<style>` rules, attributes and `<marquee>`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+DISPLAY_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+OFFSCREEN_RE = re.compile(r"(?:left|top|right|bottom|margin-left|margin-top|text-indent)\s*:\s*-\s*\d{3,}")
+ZERO_RE = re.compile(
+    r"(?:^|;|\s)(?:width|height|max-height|max-width)\s*:\s*[01](?:px)?\s*(?:;|$|!)|font-size\s*:\s*0(?:px|em|pt)?\s*(?:;|$|!)"
+    r"|opacity\s*:\s*0?\.?0+\s*(?:;|$|!)|clip\s*:\s*rect\(\s*0|clip-path\s*:\s*inset\(\s*(?:50|100)%"
+)
+SEMANTIC_CLASSES = frozenset(
+    ("sr-only", "visually-hidden", "screen-reader-text", "visuallyhidden", "a11y-hidden", "hidden", "hide",
+     "collapse", "collapsed", "dropdown-menu", "modal", "tab-pane", "cookie", "offcanvas")
+)
+STYLE_RULE_RE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
+SELECTOR_TAIL_RE = re.compile(r"([.#])([\w-]+)\s*$")
+
+
+def style_hidden_kind(style: str) -> str:
+    """Which way an inline style or a CSS declaration block hides: display, offscreen, zero-size, or ''."""
+    style = style.lower()
+    if DISPLAY_RE.search(style):
+        return "display"
+    if OFFSCREEN_RE.search(style):
+        return "offscreen"
+    if ZERO_RE.search(style):
+        return "zero-size"
+    return ""
+
+
+@dataclass
+class HiddenRules:
+    """Classes and ids that the page's own `<style>` blocks hide."""
+
+    classes: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_tree(cls, root) -> HiddenRules:
+        """Collect hiding rules from every `<style>` element of the page."""
+        rules = cls()
+        for style in root.iter("style"):
+            for selectors, declarations in STYLE_RULE_RE.findall(style.text or ""):
+                kind = style_hidden_kind(declarations)
+                if not kind:
+                    continue
+                for selector in selectors.split(","):
+                    match = SELECTOR_TAIL_RE.search(selector.strip())
+                    if match:
+                        target = rules.classes if match.group(1) == "." else rules.ids
+                        target[match.group(2).lower()] = "stylesheet-" + kind
+        return rules
+
+
+def hidden_kind(element, tag: str, rules: HiddenRules) -> str:
+    """How an element itself is hidden ('' when visible); ARIA and a11y classes count as 'semantic'."""
+    if tag == "marquee":
+        return "marquee"
+    style = element.get("style")
+    if style:
+        kind = style_hidden_kind(style)
+        if kind:
+            return kind
+    classes = (element.get("class") or "").lower().split()
+    if rules.classes or rules.ids:
+        for name in classes:
+            if name in rules.classes:
+                return rules.classes[name]
+        element_id = (element.get("id") or "").lower()
+        if element_id in rules.ids:
+            return rules.ids[element_id]
+    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return "semantic"
+    if any(name in SEMANTIC_CLASSES for name in classes):
+        return "semantic"
+    return ""

@@ -1,0 +1,541 @@
+"""Batch cleaning of whole corpora: JSON Lines and WARC readers, a resumable writer, an ordered process pool.
+
+Memory stays flat on any input size: records are streamed, at most a bounded number of chunks is in flight,
+and results are written in input order as soon as they come back.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import multiprocessing
+import os
+import signal
+import sys
+import time
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from threadpoolctl import threadpool_limits
+from tqdm import tqdm
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeadersParserException
+
+from detector.errors import ConfigError, HygieneError, InputError
+from detector.settings import MAX_PAGE_BYTES
+
+MAX_JSONL_LINE_BYTES = 4 * MAX_PAGE_BYTES
+"""A JSON line may hold a page escaped in JSON (up to ~4x longer); longer lines are reported and skipped."""
+
+HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
+WARC_READ_ERRORS = (ArchiveLoadFailed, StatusAndHeadersParserException, zlib.error, EOFError, ValueError)
+GZIP_MAGIC = b"\x1f\x8b\x08"
+WARC_MAGIC = b"WARC/1."
+SCAN_BLOCK = 1 << 20
+CHUNK_SIZE = 8
+"""Records sent to a worker at once: large enough to amortise the pickling, small enough to keep order cheap."""
+CHUNKS_IN_FLIGHT_PER_WORKER = 4
+
+FORMAT_SUFFIXES = {
+    ".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonl.gz": "jsonl", ".ndjson.gz": "jsonl",
+    ".warc": "warc", ".warc.gz": "warc", ".arc": "warc", ".arc.gz": "warc",
+}
+
+
+@dataclass
+class Record:
+    """One document read from an input, or the report of one that could not be read (`error` set)."""
+
+    file: str
+    position: int
+    position_kind: str
+    payload: bytes | str | None = None
+    fmt: str = "auto"
+    url: str | None = None
+    content_type: str | None = None
+    carried: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+    def where(self) -> str:
+        """Human location: `file:line` for JSON Lines, `file@offset` for WARC."""
+        separator = ":" if self.position_kind == "line" else "@"
+        return f"{self.file}{separator}{self.position}"
+
+    def source(self) -> dict[str, Any]:
+        """The `source` field of the output line, which resuming reads back."""
+        return {"file": self.file, self.position_kind: self.position}
+
+
+@dataclass
+class Outcome:
+    """What cleaning one record produced: output lines, or the one-line reason it was skipped."""
+
+    where: str
+    output_line: str | None = None
+    quarantine_line: str | None = None
+    error: str | None = None
+    contaminated: bool = False
+
+
+@dataclass
+class ResumePoint:
+    """The last record the output already holds: the index of its input file and its position there."""
+
+    file_index: int
+    position: int
+
+
+def detect_format(path: str, forced: str | None) -> str:
+    """`jsonl` or `warc`, from `--format` or the file name's suffix."""
+    if forced:
+        return forced
+    name = Path(path).name.lower()
+    for suffix, fmt in FORMAT_SUFFIXES.items():
+        if name.endswith(suffix):
+            return fmt
+    raise ConfigError(f"cannot tell the format of {path} from its name; pass --format jsonl or --format warc")
+
+
+def open_maybe_gzip(path: str) -> IO[bytes]:
+    """Open a file for binary reading, through gzip when it starts with the gzip magic."""
+    handle = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+    if handle.read(2) == GZIP_MAGIC[:2]:
+        handle.close()
+        return gzip.open(path, "rb")
+    handle.seek(0)
+    return handle
+
+
+# ---------------------------------------------------------------- JSON Lines
+
+
+def read_jsonl(path: str, field_name: str | None, after_line: int = 0) -> Iterator[Record]:
+    """Records of a JSON Lines file (gzip or plain), skipping the first `after_line` lines."""
+    with open_maybe_gzip(path) as handle:
+        line_number = 0
+        while True:
+            line = handle.readline(MAX_JSONL_LINE_BYTES + 1)
+            if not line:
+                return
+            line_number += 1
+            too_long = len(line) > MAX_JSONL_LINE_BYTES
+            if too_long:
+                skip_rest_of_line(handle)
+            if line_number <= after_line or not line.strip():
+                continue
+            if too_long:
+                yield jsonl_error(path, line_number, f"line longer than {MAX_JSONL_LINE_BYTES} bytes")
+                continue
+            yield jsonl_record(path, line_number, line, field_name)
+
+
+def skip_rest_of_line(handle: IO[bytes]) -> None:
+    """Read past the end of an over-long line without holding it in memory."""
+    while True:
+        piece = handle.readline(SCAN_BLOCK)
+        if not piece or piece.endswith(b"\n"):
+            return
+
+
+def jsonl_error(path: str, line_number: int, message: str) -> Record:
+    """A JSON line that could not be read."""
+    return Record(file=path, position=line_number, position_kind="line", error=message)
+
+
+def jsonl_record(path: str, line_number: int, line: bytes, field_name: str | None) -> Record:
+    """Parse one JSON line into a record: the page field is the payload, every other field is carried."""
+    try:
+        document = json.loads(line)
+    except ValueError as exc:
+        return jsonl_error(path, line_number, f"not valid JSON ({str(exc).splitlines()[0]})")
+    if not isinstance(document, dict):
+        return jsonl_error(path, line_number, "not a JSON object")
+    name = field_name or ("html" if "html" in document else "text")
+    payload = document.pop(name, None)
+    if not isinstance(payload, str):
+        return jsonl_error(path, line_number, f"field {name!r} missing or not a string")
+    url = document.get("url")
+    return Record(
+        file=path,
+        position=line_number,
+        position_kind="line",
+        payload=payload,
+        fmt=name if name in ("html", "text") else "auto",
+        url=url if isinstance(url, str) else None,
+        carried=document,
+    )
+
+
+# ---------------------------------------------------------------- WARC
+
+
+def read_warc(path: str, after_offset: int | None = None) -> Iterator[Record]:
+    """HTML response records of a WARC/ARC file (gzip or plain); unreadable records are reported, then skipped.
+
+    After a broken record the reader resynchronises on the next gzip member or `WARC/1.` header.
+    """
+    with open(path, "rb") as handle:
+        compressed = handle.read(3) == GZIP_MAGIC
+        offset: int | None = after_offset or 0
+        skip_first = after_offset is not None
+        while offset is not None:
+            handle.seek(offset)
+            broken_at = yield from warc_records_from(handle, path, skip_first)
+            skip_first = False
+            offset = None if broken_at is None else next_record_start(handle, broken_at + 1, compressed)
+
+
+def warc_records_from(handle: IO[bytes], path: str, skip_first: bool) -> Iterator[Record]:
+    """Records from the current file position on; returns the offset of a broken record, or None at the end."""
+    archive = ArchiveIterator(handle)
+    records = iter(archive)
+    while True:
+        try:
+            warc_record = next(records)
+            offset = archive.offset
+            record = None if skip_first else warc_html_record(path, offset, warc_record)
+        except StopIteration:
+            return None
+        except WARC_READ_ERRORS as exc:
+            yield warc_error(path, archive.offset, f"unreadable WARC record ({type(exc).__name__}: {first_line(exc)})")
+            return archive.offset
+        skip_first = False
+        if record is not None:
+            yield record
+
+
+def warc_html_record(path: str, offset: int, warc_record: Any) -> Record | None:
+    """The record for an HTML response, an error record for an oversized one, None for anything else."""
+    if warc_record.rec_type != "response" or warc_record.http_headers is None:
+        return None
+    status = warc_record.http_headers.get_statuscode() or ""
+    content_type = warc_record.http_headers.get_header("Content-Type") or ""
+    if not status.startswith("2") or not content_type.lower().startswith(HTML_CONTENT_TYPES):
+        return None
+    payload = warc_record.content_stream().read(MAX_PAGE_BYTES + 1)
+    if len(payload) > MAX_PAGE_BYTES:
+        return warc_error(path, offset, f"page larger than {MAX_PAGE_BYTES} bytes")
+    headers = warc_record.rec_headers
+    url = headers.get_header("WARC-Target-URI")
+    carried = {"url": url, "warc_record_id": headers.get_header("WARC-Record-ID"),
+               "warc_date": headers.get_header("WARC-Date")}
+    return Record(file=path, position=offset, position_kind="offset", payload=payload, fmt="html",
+                  url=url, content_type=content_type, carried=carried)
+
+
+def warc_error(path: str, offset: int, message: str) -> Record:
+    """A WARC record that could not be read."""
+    return Record(file=path, position=offset, position_kind="offset", error=message)
+
+
+def next_record_start(handle: IO[bytes], start: int, compressed: bool) -> int | None:
+    """Offset of the next gzip member (or `WARC/1.` line) at or after `start`, None if there is none."""
+    magic = GZIP_MAGIC if compressed else WARC_MAGIC
+    handle.seek(start)
+    position = start
+    tail = b""
+    while block := handle.read(SCAN_BLOCK):
+        window = tail + block
+        found = window.find(magic)
+        if found >= 0:
+            return position - len(tail) + found
+        tail = window[-(len(magic) - 1):]
+        position += len(block)
+    return None
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception message, trimmed to a readable length."""
+    text = str(exc).strip().splitlines()
+    return text[0][:120] if text else "no detail"
+
+
+# ---------------------------------------------------------------- reading all inputs
+
+
+def read_inputs(paths: list[str], formats: list[str], field_name: str | None,
+                resume: ResumePoint | None) -> Iterator[Record]:
+    """Records of every input in order, starting after the resume point if there is one."""
+    for index, (path, fmt) in enumerate(zip(paths, formats, strict=True)):
+        if resume is not None and index < resume.file_index:
+            continue
+        after = resume.position if resume is not None and index == resume.file_index else None
+        if fmt == "jsonl":
+            yield from read_jsonl(path, field_name, after or 0)
+        else:
+            yield from read_warc(path, after)
+
+
+# ---------------------------------------------------------------- resuming
+
+
+def last_complete_line(path: Path) -> bytes | None:
+    """Cut a partial last line off the file (an interrupted write) and return the last complete line."""
+    with open(path, "r+b") as handle:
+        end = handle.seek(0, os.SEEK_END)
+        cut = line_start_before(handle, end)
+        handle.truncate(cut)
+        if cut == 0:
+            return None
+        start = line_start_before(handle, cut - 1)
+        handle.seek(start)
+        return handle.read(cut - start)
+
+
+def line_start_before(handle: IO[bytes], end: int) -> int:
+    """Offset just after the last newline before `end` (0 if none): where the line containing `end` starts."""
+    position = end
+    while position > 0:
+        step = min(SCAN_BLOCK, position)
+        handle.seek(position - step)
+        found = handle.read(step).rfind(b"\n")
+        if found >= 0:
+            return position - step + found + 1
+        position -= step
+    return 0
+
+
+def source_of(line: bytes, path: Path) -> tuple[str, int]:
+    """The input file and position that an output line was cleaned from."""
+    try:
+        source = json.loads(line)["source"]
+        position = source.get("line", source.get("offset"))
+        if not isinstance(source["file"], str) or not isinstance(position, int):
+            raise TypeError
+        return source["file"], position
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise ConfigError(f"{path} exists but its last line is not `hygiene clean` output; "
+                          "move it away or pick another output") from None
+
+
+def resume_point(output: Path, inputs: list[str]) -> ResumePoint | None:
+    """Where a re-run starts: after the last record the output holds, None for a new or empty output."""
+    if not output.exists():
+        return None
+    line = last_complete_line(output)
+    if line is None:
+        return None
+    file, position = source_of(line, output)
+    resolved = [Path(path).resolve() for path in inputs]
+    if Path(file).resolve() not in resolved:
+        raise ConfigError(f"{output} holds documents from {file}, which is not among the inputs; "
+                          "re-run with the same inputs in the same order, or pick another output")
+    return ResumePoint(resolved.index(Path(file).resolve()), position)
+
+
+def trim_quarantine(quarantine: Path, inputs: list[str], resume: ResumePoint | None) -> None:
+    """Drop quarantine lines past the resume point: their records are cleaned again."""
+    if not quarantine.exists():
+        return
+    resolved = [Path(path).resolve() for path in inputs]
+    with open(quarantine, "r+b") as handle:
+        end = line_start_before(handle, handle.seek(0, os.SEEK_END))
+        while end > 0:
+            start = line_start_before(handle, end - 1)
+            handle.seek(start)
+            file, position = source_of(handle.read(end - start), quarantine)
+            index = resolved.index(Path(file).resolve()) if Path(file).resolve() in resolved else -1
+            if resume is not None and (index, position) <= (resume.file_index, resume.position):
+                break
+            end = start
+        handle.truncate(end)
+
+
+# ---------------------------------------------------------------- the ordered, bounded pool
+
+
+def chunked(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    """Lists of up to `size` consecutive records."""
+    chunk: list[Record] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def ordered_map(
+    func: Callable[[list[Record]], list[Outcome]],
+    chunks: Iterable[list[Record]],
+    workers: int,
+    initializer: Callable[..., None],
+    initargs: tuple,
+) -> Iterator[list[Outcome]]:
+    """Apply `func` to every chunk over `workers` processes, yielding results in input order.
+
+    At most `CHUNKS_IN_FLIGHT_PER_WORKER * workers` chunks are pending, so memory does not grow with the input.
+    """
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=initargs) as pool:
+        pending: deque[Future] = deque()
+        try:
+            for chunk in chunks:
+                pending.append(pool.submit(func, chunk))
+                if len(pending) >= CHUNKS_IN_FLIGHT_PER_WORKER * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        except BrokenProcessPool:
+            raise HygieneError("a worker process died (out of memory?); re-run the same command to resume") from None
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+# ---------------------------------------------------------------- cleaning one record (runs in workers)
+
+_scorer: Any = None
+_load_error: HygieneError | None = None
+
+
+def load_scorer(model: str | None, threshold: float) -> None:
+    """Load the model into this process (once: every record of this process reuses it)."""
+    global _scorer
+    from detector import Scorer
+
+    _scorer = Scorer.from_path(model, threshold=threshold)
+
+
+def init_worker(model: str | None, threshold: float) -> None:
+    """Worker initialiser: ignore Ctrl-C (the parent handles it), one numeric thread, load the model once.
+
+    A model that fails to load is kept as an error and raised by the first chunk, so the parent reports it.
+    """
+    global _load_error
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threadpool_limits(limits=1)
+    try:
+        load_scorer(model, threshold)
+    except HygieneError as exc:
+        _load_error = exc
+
+
+def clean_chunk(records: list[Record]) -> list[Outcome]:
+    """Clean a chunk of records with this process's scorer."""
+    if _load_error is not None:
+        raise _load_error
+    return [clean_record(_scorer, record) for record in records]
+
+
+def clean_record(scorer: Any, record: Record) -> Outcome:
+    """Score and clean one record into its output (and quarantine) line, or the reason it was skipped."""
+    if record.error is not None:
+        return Outcome(where=record.where(), error=record.error)
+    try:
+        result = scorer.score(record.payload, fmt=record.fmt, url=record.url, content_type=record.content_type)
+    except InputError as exc:
+        return Outcome(where=record.where(), error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - one page must not stop a corpus run that would stop there again
+        return Outcome(where=record.where(), error=f"internal error ({type(exc).__name__}: {first_line(exc)})")
+    document = {
+        **record.carried,
+        "source": record.source(),
+        "title": result.title,
+        "text": result.text,
+        "score": round(result.score, 4),
+        "contaminated": result.contaminated,
+        "flags": [flag_dict(flag) for flag in result.flagged],
+    }
+    quarantine_line = None
+    if result.contaminated:
+        raw = {"raw": raw_text(record.payload, result.encoding)}
+        quarantine_line = json.dumps({**document, **raw}, ensure_ascii=False) + "\n"
+    output_line = json.dumps(document, ensure_ascii=False) + "\n"
+    return Outcome(record.where(), output_line, quarantine_line, contaminated=result.contaminated)
+
+
+def raw_text(payload: bytes | str, encoding: str | None) -> str:
+    """The page as text for the quarantine file, decoded the way the detector decoded it."""
+    if isinstance(payload, str):
+        return payload
+    try:
+        return payload.decode(encoding or "utf-8", errors="replace")
+    except LookupError:
+        return payload.decode("utf-8", errors="replace")
+
+
+def flag_dict(flag: Any) -> dict[str, Any]:
+    """A flagged block as plain JSON."""
+    return {"label": flag.label, "text": flag.text, "probability": round(flag.probability, 4),
+            "where": flag.where, "reasons": flag.reasons}
+
+
+def clean_records(records: Iterable[Record], workers: int, model: str | None, threshold: float,
+                  chunk_size: int = CHUNK_SIZE) -> Iterator[Outcome]:
+    """Outcomes of every record, in input order, over `workers` processes (in this process when 1)."""
+    if workers <= 1:
+        load_scorer(model, threshold)
+        for record in records:
+            yield clean_record(_scorer, record)
+        return
+    results = ordered_map(clean_chunk, chunked(records, chunk_size), workers, init_worker, (model, threshold))
+    for outcomes in results:
+        yield from outcomes
+
+
+# ---------------------------------------------------------------- writing
+
+
+@dataclass
+class CleanStats:
+    """Counts of one `hygiene clean` run."""
+
+    cleaned: int = 0
+    contaminated: int = 0
+    skipped: int = 0
+    started: float = field(default_factory=time.perf_counter)
+
+    def summary(self) -> str:
+        """One line for stderr at the end of a run."""
+        elapsed = time.perf_counter() - self.started
+        rate = self.cleaned / elapsed if elapsed > 0 else 0.0
+        return (f"cleaned {self.cleaned} pages ({self.contaminated} contaminated, {self.skipped} skipped) "
+                f"in {elapsed:.1f} s, {rate:.1f} pages/s")
+
+
+def write_outcomes(outcomes: Iterable[Outcome], output: IO[str], quarantine: IO[str] | None) -> CleanStats:
+    """Append each outcome as it comes (quarantine line first, then output line), reporting skipped records."""
+    stats = CleanStats()
+    with tqdm(outcomes, unit="page", desc="cleaning", disable=None, file=sys.stderr) as progress:
+        for outcome in progress:
+            if outcome.error is not None:
+                stats.skipped += 1
+                progress.write(f"hygiene: {outcome.where}: skipped: {outcome.error}", file=sys.stderr)
+                continue
+            if outcome.quarantine_line is not None and quarantine is not None:
+                quarantine.write(outcome.quarantine_line)
+                quarantine.flush()
+            output.write(outcome.output_line)
+            output.flush()
+            stats.cleaned += 1
+            stats.contaminated += outcome.contaminated
+    return stats
+
+
+def clean_corpus(inputs: list[str], formats: list[str], output: Path, *, field_name: str | None = None,
+                 quarantine: Path | None = None, workers: int = 1, model: str | None = None,
+                 threshold: float = 0.5) -> CleanStats:
+    """Clean every input into `output` (and `quarantine`), resuming after what `output` already holds."""
+    resume = resume_point(output, inputs)
+    if quarantine is not None:
+        trim_quarantine(quarantine, inputs, resume)
+    if resume is not None:
+        file = inputs[resume.file_index]
+        print(f"hygiene: resuming after {file} {'line' if formats[resume.file_index] == 'jsonl' else 'offset'} "
+              f"{resume.position}", file=sys.stderr)
+    records = read_inputs(inputs, formats, field_name, resume)
+    outcomes = clean_records(records, workers, model, threshold)
+    with open(output, "a", encoding="utf-8", newline="") as out_handle:
+        if quarantine is None:
+            return write_outcomes(outcomes, out_handle, None)
+        with open(quarantine, "a", encoding="utf-8", newline="") as quarantine_handle:
+            return write_outcomes(outcomes, out_handle, quarantine_handle)

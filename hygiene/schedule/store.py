@@ -1,0 +1,344 @@
+"""Schedules and run history: two tables kept in the same SQLite file as the crawled items.
+
+Every write is one short `BEGIN IMMEDIATE` transaction, so `hygiene schedule` commands, the scheduler and the
+crawls it starts can share the file (WAL mode) without half-written rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from detector.errors import ConfigError
+from hygiene.schedule.timing import (
+    UTC,
+    load_timezone,
+    next_cron_time,
+    next_interval_time,
+    parse_duration,
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS schedule_jobs (
+    name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('cron', 'every')),
+    spec TEXT NOT NULL,
+    timezone TEXT NOT NULL,
+    crawl_args TEXT NOT NULL,
+    workdir TEXT NOT NULL,
+    timeout_seconds REAL NOT NULL,
+    paused INTEGER NOT NULL DEFAULT 0,
+    next_due TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS schedule_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    job TEXT NOT NULL,
+    scheduled_for TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    outcome TEXT NOT NULL CHECK (outcome IN ('running', 'ok', 'failed', 'skipped', 'interrupted')),
+    exit_code INTEGER,
+    pages INTEGER,
+    clean INTEGER,
+    contaminated INTEGER,
+    log_path TEXT,
+    message TEXT NOT NULL DEFAULT '',
+    owner_host TEXT NOT NULL,
+    owner_pid INTEGER NOT NULL,
+    owner_token TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS schedule_runs_by_job ON schedule_runs (job, id);
+CREATE UNIQUE INDEX IF NOT EXISTS schedule_runs_one_running_per_job
+    ON schedule_runs (job) WHERE outcome = 'running';
+"""
+
+JOB_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+FINAL_OUTCOMES = ("ok", "failed", "skipped", "interrupted")
+
+
+def to_db_time(moment: datetime) -> str:
+    """UTC ISO-8601 text of fixed width, so that text order is time order in SQL."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def from_db_time(text: str | None) -> datetime | None:
+    """Inverse of `to_db_time` (None stays None)."""
+    return datetime.fromisoformat(text) if text else None
+
+
+def check_job_name(name: str) -> None:
+    """Job names become log directory names: letters, digits, `.`, `_`, `-`, at most 64 characters."""
+    if not JOB_NAME.fullmatch(name):
+        raise ConfigError(f"bad job name {name!r}: use letters, digits, '.', '_' or '-' (at most 64)")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One named recurring crawl."""
+
+    name: str
+    kind: str  # "cron" or "every"
+    spec: str  # the cron expression or the interval text (e.g. "30m")
+    timezone: str
+    crawl_args: list[str]
+    workdir: str
+    timeout: timedelta
+    paused: bool = False
+    next_due: datetime | None = None
+
+    def slot_after(self, due: datetime, now: datetime) -> datetime:
+        """The next slot once the slot `due` has been handled at `now` (missed slots are not replayed)."""
+        if self.kind == "cron":
+            return next_cron_time(self.spec, load_timezone(self.timezone), now)
+        return next_interval_time(due, parse_duration(self.spec), now)
+
+    def first_slot(self, now: datetime) -> datetime:
+        """`--every` jobs are due at once; cron jobs at their next slot."""
+        return self.slot_after(now, now) if self.kind == "cron" else now
+
+    def describe(self) -> str:
+        """Human form of the schedule, e.g. `every 30m` or `cron '0 6 * * *' Europe/Paris`."""
+        if self.kind == "cron":
+            return f"cron '{self.spec}' {self.timezone}"
+        return f"every {self.spec}"
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The scheduler process that started a run, so a later scheduler can tell a live run from an orphan."""
+
+    host: str = field(default_factory=socket.gethostname)
+    pid: int = field(default_factory=os.getpid)
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def is_gone(self, row: sqlite3.Row) -> bool:
+        """True when the run in `row` was started by a scheduler process that no longer exists on this host."""
+        if row["owner_host"] != self.host or row["owner_token"] == self.token:
+            return False
+        return row["owner_pid"] == self.pid or not _pid_alive(row["owner_pid"])
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (one we may not signal counts as alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A due job handed to the scheduler: `started` runs get a crawl, others were recorded as skipped."""
+
+    job: Job
+    run_id: int
+    scheduled_for: datetime
+    started: bool
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One short write transaction taken up front (`BEGIN IMMEDIATE`): all of it is stored, or none."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+
+
+def ensure_schema(conn: sqlite3.Connection) -> None:
+    """Create the schedule tables if they are missing (idempotent)."""
+    conn.row_factory = sqlite3.Row
+    with write_transaction(conn):
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+
+
+def _job_from_row(row: sqlite3.Row) -> Job:
+    """Build a Job from a `schedule_jobs` row."""
+    return Job(
+        name=row["name"],
+        kind=row["kind"],
+        spec=row["spec"],
+        timezone=row["timezone"],
+        crawl_args=json.loads(row["crawl_args"]),
+        workdir=row["workdir"],
+        timeout=timedelta(seconds=row["timeout_seconds"]),
+        paused=bool(row["paused"]),
+        next_due=from_db_time(row["next_due"]),
+    )
+
+
+def add_job(conn: sqlite3.Connection, job: Job, now: datetime) -> Job:
+    """Store a new job, due at its first slot; a name already taken is a ConfigError."""
+    first = job.first_slot(now)
+    try:
+        with write_transaction(conn):
+            conn.execute(
+                "INSERT INTO schedule_jobs (name, kind, spec, timezone, crawl_args, workdir, timeout_seconds,"
+                " paused, next_due, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                (job.name, job.kind, job.spec, job.timezone, json.dumps(job.crawl_args), job.workdir,
+                 job.timeout.total_seconds(), to_db_time(first), to_db_time(now)),
+            )
+    except sqlite3.IntegrityError:
+        raise ConfigError(f"a job named {job.name!r} already exists (remove it first)") from None
+    return get_job(conn, job.name)
+
+
+def get_job(conn: sqlite3.Connection, name: str) -> Job:
+    """Load one job by name or raise ConfigError."""
+    row = conn.execute("SELECT * FROM schedule_jobs WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        raise ConfigError(f"no job named {name!r} (see `hygiene schedule list`)")
+    return _job_from_row(row)
+
+
+def list_jobs(conn: sqlite3.Connection) -> list[tuple[Job, sqlite3.Row | None]]:
+    """Every job with its latest run (or None), ordered by name."""
+    rows = conn.execute("SELECT * FROM schedule_jobs ORDER BY name").fetchall()
+    return [(_job_from_row(row), latest_run(conn, row["name"])) for row in rows]
+
+
+def latest_run(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
+    """The most recent run of job `name`, whatever its outcome."""
+    return conn.execute("SELECT * FROM schedule_runs WHERE job = ? ORDER BY id DESC LIMIT 1", (name,)).fetchone()
+
+
+def remove_job(conn: sqlite3.Connection, name: str) -> None:
+    """Delete a job (its run history stays); unknown names are a ConfigError."""
+    with write_transaction(conn):
+        deleted = conn.execute("DELETE FROM schedule_jobs WHERE name = ?", (name,)).rowcount
+    if not deleted:
+        raise ConfigError(f"no job named {name!r} (see `hygiene schedule list`)")
+
+
+def set_paused(conn: sqlite3.Connection, name: str, paused: bool) -> None:
+    """Pause or resume a job; a resumed job whose slot passed meanwhile runs once, at the next check."""
+    with write_transaction(conn):
+        updated = conn.execute("UPDATE schedule_jobs SET paused = ? WHERE name = ?", (int(paused), name)).rowcount
+    if not updated:
+        raise ConfigError(f"no job named {name!r} (see `hygiene schedule list`)")
+
+
+def list_runs(conn: sqlite3.Connection, name: str | None = None, limit: int | None = None) -> list[sqlite3.Row]:
+    """Run history, newest first, of one job or of all jobs."""
+    sql = "SELECT * FROM schedule_runs"
+    params: list[object] = []
+    if name is not None:
+        sql += " WHERE job = ?"
+        params.append(name)
+    sql += " ORDER BY id DESC"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return conn.execute(sql, params).fetchall()
+
+
+def next_due_time(conn: sqlite3.Connection) -> datetime | None:
+    """The earliest `next_due` among active jobs, or None when there is none."""
+    row = conn.execute("SELECT MIN(next_due) FROM schedule_jobs WHERE paused = 0").fetchone()
+    return from_db_time(row[0])
+
+
+def claim_due_jobs(conn: sqlite3.Connection, now: datetime, owner: Owner) -> list[Claim]:
+    """Take every active job due at `now`: open a `running` row, or a `skipped` one if it still runs.
+
+    Each job's slot moves to its next one in the same transaction, so a job missed for hours runs once.
+    """
+    with write_transaction(conn):
+        rows = conn.execute(
+            "SELECT * FROM schedule_jobs WHERE paused = 0 AND next_due <= ? ORDER BY next_due, name",
+            (to_db_time(now),),
+        ).fetchall()
+        return [_claim(conn, _job_from_row(row), now, owner) for row in rows]
+
+
+def _claim(conn: sqlite3.Connection, job: Job, now: datetime, owner: Owner) -> Claim:
+    """Inside the claim transaction: record the run (or the skip) and move the job to its next slot."""
+    running = _live_running_run(conn, job.name, owner, now)
+    outcome = "skipped" if running else "running"
+    message = f"run {running['id']} of this job was still running" if running else ""
+    cursor = conn.execute(
+        "INSERT INTO schedule_runs (job, scheduled_for, started_at, ended_at, outcome, message,"
+        " owner_host, owner_pid, owner_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (job.name, to_db_time(job.next_due), to_db_time(now), to_db_time(now) if running else None,
+         outcome, message, owner.host, owner.pid, owner.token),
+    )
+    conn.execute(
+        "UPDATE schedule_jobs SET next_due = ? WHERE name = ?",
+        (to_db_time(job.slot_after(job.next_due, now)), job.name),
+    )
+    return Claim(job=job, run_id=cursor.lastrowid, scheduled_for=job.next_due, started=not running)
+
+
+def _live_running_run(conn: sqlite3.Connection, name: str, owner: Owner, now: datetime) -> sqlite3.Row | None:
+    """The job's running run, after closing it as interrupted if its scheduler process has died."""
+    row = conn.execute("SELECT * FROM schedule_runs WHERE job = ? AND outcome = 'running'", (name,)).fetchone()
+    if row is not None and owner.is_gone(row):
+        _close_orphan(conn, row["id"], now)
+        return None
+    return row
+
+
+def _close_orphan(conn: sqlite3.Connection, run_id: int, now: datetime) -> None:
+    """Mark a run whose scheduler vanished (killed, power cut) as interrupted."""
+    conn.execute(
+        "UPDATE schedule_runs SET outcome = 'interrupted', ended_at = ?, message = ? WHERE id = ?",
+        (to_db_time(now), "the scheduler running it stopped without recording an end", run_id),
+    )
+
+
+def close_orphaned_runs(conn: sqlite3.Connection, owner: Owner, now: datetime) -> int:
+    """Mark every run left `running` by a dead scheduler process as interrupted; return how many."""
+    with write_transaction(conn):
+        rows = conn.execute("SELECT * FROM schedule_runs WHERE outcome = 'running'").fetchall()
+        orphans = [row["id"] for row in rows if owner.is_gone(row)]
+        for run_id in orphans:
+            _close_orphan(conn, run_id, now)
+    return len(orphans)
+
+
+def set_log_path(conn: sqlite3.Connection, run_id: int, log_path: str) -> None:
+    """Record where a started run writes its log."""
+    with write_transaction(conn):
+        conn.execute("UPDATE schedule_runs SET log_path = ? WHERE id = ?", (log_path, run_id))
+
+
+@dataclass(frozen=True)
+class RunEnd:
+    """How a started run ended, written in one transaction by `finish_run`."""
+
+    outcome: str
+    exit_code: int | None = None
+    pages: int | None = None
+    clean: int | None = None
+    contaminated: int | None = None
+    message: str = ""
+
+
+def finish_run(conn: sqlite3.Connection, run_id: int, end: RunEnd, now: datetime) -> None:
+    """Close a running run with its outcome and page counts, all in one write."""
+    if end.outcome not in FINAL_OUTCOMES:
+        raise ValueError(f"not a final outcome: {end.outcome}")
+    with write_transaction(conn):
+        conn.execute(
+            "UPDATE schedule_runs SET outcome = ?, ended_at = ?, exit_code = ?, pages = ?, clean = ?,"
+            " contaminated = ?, message = ? WHERE id = ? AND outcome = 'running'",
+            (end.outcome, to_db_time(now), end.exit_code, end.pages, end.clean, end.contaminated, end.message,
+             run_id),
+        )

@@ -15,11 +15,24 @@ WRAPPER_ENCODING_RE = re.compile(rb"""^\s*<text[^>]*\bencoding\s*=\s*["']([a-zA-
 HEADER_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 SUPERSETS = {
-    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
-    "big5": "big5hkscs", "x-big5": "big5hkscs",
-    "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932", "windows-31j": "cp932",
-    "iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",
-    "euc-kr": "cp949", "unset": "",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "big5": "big5hkscs",
+    "x-big5": "big5hkscs",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "windows-31j": "cp932",
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "euc-kr": "cp949",
+    "unset": "",
 }
 BINARY_NUL_RATIO = 0.01
 SNIFF_BYTES = 4096
@@ -54,7 +67,7 @@ def decode_page(data: bytes, content_type: str | None = None) -> DecodedPage:
 
 def _looks_binary(data: bytes) -> bool:
     """NUL bytes are never in text pages (UTF-16 ones start with a BOM and are handled before)."""
-    sample = data[:SNIFF_BYTES * 4]
+    sample = data[: SNIFF_BYTES * 4]
     return sample.count(0) > max(1, len(sample) * BINARY_NUL_RATIO)
 
 

@@ -49,7 +49,7 @@ def feature_reason(key: str) -> str:
         return REASON_PHRASES[key]
     for prefix, phrase in PREFIX_PHRASES.items():
         if key.startswith(prefix):
-            rest = key[len(prefix):]
+            rest = key[len(prefix) :]
             return phrase.format(feature_reason(rest) if prefix in ("prev:", "next:") else rest).strip()
     return key
 
@@ -74,4 +74,3 @@ def reasons_for(model: LoadedModel, features: dict, label: str) -> list[str]:
         if phrase not in phrases:
             phrases.append(phrase)
     return phrases or [f"model probability of {label}"]
-

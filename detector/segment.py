@@ -17,12 +17,81 @@ from detector.visibility import HiddenRules, hidden_kind
 from detector.weblinks import registrable_domain
 
 BLOCK_TAGS = frozenset(
-    ["address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "caption", "legend", "summary", "option", "select", "br", "html"]
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "frameset",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "caption",
+        "legend",
+        "summary",
+        "option",
+        "select",
+        "br",
+        "html",
+    ]
 )
 SKIP_TAGS = frozenset(["style", "template", "svg", "math", "noscript", "head", "object", "embed", "applet", "datalist"])
 RAWTEXT_TAGS = frozenset(["noframes", "noembed", "xmp", "plaintext", "iframe", "textarea"])
 SUBSTANTIVE_TAGS = frozenset(
-    ["img", "input", "iframe", "embed", "object", "svg", "canvas", "select", "textarea", "button", "picture", "source", "audio", "track", "map", "area"]
+    [
+        "img",
+        "input",
+        "iframe",
+        "embed",
+        "object",
+        "svg",
+        "canvas",
+        "select",
+        "textarea",
+        "button",
+        "picture",
+        "source",
+        "audio",
+        "track",
+        "map",
+        "area",
+    ]
 )
 NEUTRAL_TAGS = frozenset(("br", "hr", "wbr"))
 SUSPICIOUS_SCRIPT_RE = re.compile(

@@ -12,8 +12,22 @@ ZERO_RE = re.compile(
     r"|opacity\s*:\s*0?\.?0+\s*(?:;|$|!)|clip\s*:\s*rect\(\s*0|clip-path\s*:\s*inset\(\s*(?:50|100)%"
 )
 SEMANTIC_CLASSES = frozenset(
-    ("sr-only", "visually-hidden", "screen-reader-text", "visuallyhidden", "a11y-hidden", "hidden", "hide",
-     "collapse", "collapsed", "dropdown-menu", "modal", "tab-pane", "cookie", "offcanvas")
+    (
+        "sr-only",
+        "visually-hidden",
+        "screen-reader-text",
+        "visuallyhidden",
+        "a11y-hidden",
+        "hidden",
+        "hide",
+        "collapse",
+        "collapsed",
+        "dropdown-menu",
+        "modal",
+        "tab-pane",
+        "cookie",
+        "offcanvas",
+    )
 )
 STYLE_RULE_RE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
 SELECTOR_TAIL_RE = re.compile(r"([.#])([\w-]+)\s*$")

@@ -51,8 +51,9 @@ def split_around_html(text: str) -> tuple[str, str, str]:
     """Split raw text into (before the document, the document, after `</html>`)."""
     opening = HTML_OPEN_RE.search(text)
     closing = None
-    for closing in HTML_CLOSE_RE.finditer(text):
-        pass
+    position = text.lower().rfind("</html")
+    if position >= 0:
+        closing = HTML_CLOSE_RE.match(text, position)
     start = opening.start() if opening else 0
     end = closing.end() if closing and closing.end() > start else len(text)
     prefix = LEADING_NOISE_RE.sub("", text[:start], count=1)

@@ -44,8 +44,14 @@ CHUNK_SIZE = 8
 CHUNKS_IN_FLIGHT_PER_WORKER = 4
 
 FORMAT_SUFFIXES = {
-    ".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonl.gz": "jsonl", ".ndjson.gz": "jsonl",
-    ".warc": "warc", ".warc.gz": "warc", ".arc": "warc", ".arc.gz": "warc",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".jsonl.gz": "jsonl",
+    ".ndjson.gz": "jsonl",
+    ".warc": "warc",
+    ".warc.gz": "warc",
+    ".arc": "warc",
+    ".arc.gz": "warc",
 }
 
 
@@ -224,10 +230,21 @@ def warc_html_record(path: str, offset: int, warc_record: Any) -> Record | None:
         return warc_error(path, offset, f"page larger than {MAX_PAGE_BYTES} bytes")
     headers = warc_record.rec_headers
     url = headers.get_header("WARC-Target-URI")
-    carried = {"url": url, "warc_record_id": headers.get_header("WARC-Record-ID"),
-               "warc_date": headers.get_header("WARC-Date")}
-    return Record(file=path, position=offset, position_kind="offset", payload=payload, fmt="html",
-                  url=url, content_type=content_type, carried=carried)
+    carried = {
+        "url": url,
+        "warc_record_id": headers.get_header("WARC-Record-ID"),
+        "warc_date": headers.get_header("WARC-Date"),
+    }
+    return Record(
+        file=path,
+        position=offset,
+        position_kind="offset",
+        payload=payload,
+        fmt="html",
+        url=url,
+        content_type=content_type,
+        carried=carried,
+    )
 
 
 def warc_error(path: str, offset: int, message: str) -> Record:
@@ -246,7 +263,7 @@ def next_record_start(handle: IO[bytes], start: int, compressed: bool) -> int | 
         found = window.find(magic)
         if found >= 0:
             return position - len(tail) + found
-        tail = window[-(len(magic) - 1):]
+        tail = window[-(len(magic) - 1) :]
         position += len(block)
     return None
 
@@ -260,8 +277,9 @@ def first_line(exc: BaseException) -> str:
 # ---------------------------------------------------------------- reading all inputs
 
 
-def read_inputs(paths: list[str], formats: list[str], field_name: str | None,
-                resume: ResumePoint | None) -> Iterator[Record]:
+def read_inputs(
+    paths: list[str], formats: list[str], field_name: str | None, resume: ResumePoint | None
+) -> Iterator[Record]:
     """Records of every input in order, starting after the resume point if there is one."""
     for index, (path, fmt) in enumerate(zip(paths, formats, strict=True)):
         if resume is not None and index < resume.file_index:
@@ -311,8 +329,9 @@ def source_of(line: bytes, path: Path) -> tuple[str, int]:
             raise TypeError
         return source["file"], position
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise ConfigError(f"{path} exists but its last line is not `hygiene clean` output; "
-                          "move it away or pick another output") from None
+        raise ConfigError(
+            f"{path} exists but its last line is not `hygiene clean` output; move it away or pick another output"
+        ) from None
 
 
 def resume_point(output: Path, inputs: list[str]) -> ResumePoint | None:
@@ -325,8 +344,10 @@ def resume_point(output: Path, inputs: list[str]) -> ResumePoint | None:
     file, position = source_of(line, output)
     resolved = [Path(path).resolve() for path in inputs]
     if Path(file).resolve() not in resolved:
-        raise ConfigError(f"{output} holds documents from {file}, which is not among the inputs; "
-                          "re-run with the same inputs in the same order, or pick another output")
+        raise ConfigError(
+            f"{output} holds documents from {file}, which is not among the inputs; "
+            "re-run with the same inputs in the same order, or pick another output"
+        )
     return ResumePoint(resolved.index(Path(file).resolve()), position)
 
 
@@ -465,12 +486,18 @@ def raw_text(payload: bytes | str, encoding: str | None) -> str:
 
 def flag_dict(flag: Any) -> dict[str, Any]:
     """A flagged block as plain JSON."""
-    return {"label": flag.label, "text": flag.text, "probability": round(flag.probability, 4),
-            "where": flag.where, "reasons": flag.reasons}
+    return {
+        "label": flag.label,
+        "text": flag.text,
+        "probability": round(flag.probability, 4),
+        "where": flag.where,
+        "reasons": flag.reasons,
+    }
 
 
-def clean_records(records: Iterable[Record], workers: int, model: str | None, threshold: float,
-                  chunk_size: int = CHUNK_SIZE) -> Iterator[Outcome]:
+def clean_records(
+    records: Iterable[Record], workers: int, model: str | None, threshold: float, chunk_size: int = CHUNK_SIZE
+) -> Iterator[Outcome]:
     """Outcomes of every record, in input order, over `workers` processes (in this process when 1)."""
     if workers <= 1:
         load_scorer(model, threshold)
@@ -498,8 +525,10 @@ class CleanStats:
         """One line for stderr at the end of a run."""
         elapsed = time.perf_counter() - self.started
         rate = self.cleaned / elapsed if elapsed > 0 else 0.0
-        return (f"cleaned {self.cleaned} pages ({self.contaminated} contaminated, {self.skipped} skipped) "
-                f"in {elapsed:.1f} s, {rate:.1f} pages/s")
+        return (
+            f"cleaned {self.cleaned} pages ({self.contaminated} contaminated, {self.skipped} skipped) "
+            f"in {elapsed:.1f} s, {rate:.1f} pages/s"
+        )
 
 
 def write_outcomes(outcomes: Iterable[Outcome], output: IO[str], quarantine: IO[str] | None) -> CleanStats:
@@ -521,17 +550,28 @@ def write_outcomes(outcomes: Iterable[Outcome], output: IO[str], quarantine: IO[
     return stats
 
 
-def clean_corpus(inputs: list[str], formats: list[str], output: Path, *, field_name: str | None = None,
-                 quarantine: Path | None = None, workers: int = 1, model: str | None = None,
-                 threshold: float = 0.5) -> CleanStats:
+def clean_corpus(
+    inputs: list[str],
+    formats: list[str],
+    output: Path,
+    *,
+    field_name: str | None = None,
+    quarantine: Path | None = None,
+    workers: int = 1,
+    model: str | None = None,
+    threshold: float = 0.5,
+) -> CleanStats:
     """Clean every input into `output` (and `quarantine`), resuming after what `output` already holds."""
     resume = resume_point(output, inputs)
     if quarantine is not None:
         trim_quarantine(quarantine, inputs, resume)
     if resume is not None:
         file = inputs[resume.file_index]
-        print(f"hygiene: resuming after {file} {'line' if formats[resume.file_index] == 'jsonl' else 'offset'} "
-              f"{resume.position}", file=sys.stderr)
+        print(
+            f"hygiene: resuming after {file} {'line' if formats[resume.file_index] == 'jsonl' else 'offset'} "
+            f"{resume.position}",
+            file=sys.stderr,
+        )
     records = read_inputs(inputs, formats, field_name, resume)
     outcomes = clean_records(records, workers, model, threshold)
     with open(output, "a", encoding="utf-8", newline="") as out_handle:

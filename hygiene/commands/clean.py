@@ -1,0 +1,108 @@
+"""`hygiene clean`: score and clean whole corpora (JSON Lines, WARC) over all cores, resumably."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from detector.errors import ConfigError, HygieneError, InputError
+from detector.settings import DEFAULT_THRESHOLD
+from hygiene.corpus import clean_corpus, detect_format
+
+EXIT_RECORDS_SKIPPED = 1
+
+EPILOG = """\
+output: one JSON line per document, in input order: the input's other fields (id, url, ...), then
+"source" {"file", "line"|"offset"}, "title", "text" (clean article text), "score", "contaminated",
+"flags". --quarantine also gets contaminated documents, with the raw page in "raw".
+
+resuming: re-run the same command (same inputs, same order) and it continues after the last complete
+line of OUTPUT; a partial last line left by a killed run is cut off first.
+
+exit codes: 0 every record cleaned; 1 done, but some records were unreadable or refused (each one is
+reported on stderr with its file:line or file@offset, and skipped); 2 error (missing input, bad
+model, bad option), nothing more written; 130 interrupted (re-run to resume).
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `clean` sub-command."""
+    parser = subparsers.add_parser(
+        "clean",
+        help="clean JSON Lines or WARC corpora into JSON Lines (parallel, resumable)",
+        description="Score and clean every document of JSON Lines or WARC/WARC.gz files.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="*.jsonl[.gz] or *.warc[.gz] files")
+    parser.add_argument("-o", "--output", required=True, type=Path, help="JSON Lines output (appended to)")
+    parser.add_argument("--format", choices=("jsonl", "warc"), help="input format (default: from the suffix)")
+    parser.add_argument(
+        "--field",
+        metavar="NAME",
+        help="JSON field holding the page: 'html' or 'text' (default: html if present, else text)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="worker processes, each loading the model once (default: all cores)",
+    )
+    parser.add_argument(
+        "--quarantine",
+        type=Path,
+        metavar="FILE",
+        help="also write contaminated documents, with their raw page, to this JSON Lines file",
+    )
+    parser.add_argument("--model", metavar="PATH", help="model file (default: the shipped model)")
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        help=f"contamination threshold (default: {DEFAULT_THRESHOLD})",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Clean the inputs and return the exit code (see the epilog)."""
+    check_options(args)
+    formats = [detect_format(path, args.format) for path in args.inputs]
+    try:
+        stats = clean_corpus(
+            args.inputs,
+            formats,
+            args.output,
+            field_name=args.field,
+            quarantine=args.quarantine,
+            workers=args.workers,
+            model=args.model,
+            threshold=args.threshold,
+        )
+    except OSError as exc:
+        raise HygieneError(f"{exc.filename or 'I/O'}: {exc.strerror or exc}") from None
+    print(f"hygiene: {stats.summary()} -> {args.output}", file=sys.stderr)
+    return EXIT_RECORDS_SKIPPED if stats.skipped else 0
+
+
+def check_options(args: argparse.Namespace) -> None:
+    """Refuse missing inputs, an output that is also an input, and out-of-range numbers."""
+    for path in args.inputs:
+        if not os.path.isfile(path):
+            raise InputError(f"no such input file: {path}")
+        if not os.access(path, os.R_OK):
+            raise InputError(f"cannot read input file: {path}")
+    inputs = {Path(path).resolve() for path in args.inputs}
+    for target in (args.output, args.quarantine):
+        if target is not None and target.resolve() in inputs:
+            raise ConfigError(f"{target} is one of the inputs; pick another output file")
+        if target is not None and not target.resolve().parent.is_dir():
+            raise ConfigError(f"no such directory for {target}")
+    if args.quarantine is not None and args.quarantine.resolve() == args.output.resolve():
+        raise ConfigError("--quarantine must be another file than --output")
+    if args.workers < 1:
+        raise ConfigError("--workers must be at least 1")
+    if not 0.0 < args.threshold <= 1.0:
+        raise ConfigError("--threshold must be in (0, 1]")

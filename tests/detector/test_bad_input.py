@@ -1,0 +1,156 @@
+"""Bad input answered with one error line (or a `{source, error}` record) and exit 2, never a traceback.
+
+The inputs are built at test time: empty, PNG bytes, random bytes with NULs, HTML cut mid-tag, 20 MB pages,
+10,000-deep nesting. Good sources in the same call must still be scored.
+"""
+
+from __future__ import annotations
+
+import random
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+
+from detector import InputError
+
+GOOD_PAGE = "html/en_neg_porn_law.html"
+HUGE_BYTES = 20 * 1024 * 1024
+DEPTH = 10_000
+
+
+def png_bytes() -> bytes:
+    """A real 64x64 grey PNG image."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 64, 64, 8, 0, 0, 0, 0)
+    pixels = zlib.compress(b"".join(b"\x00" + bytes([128]) * 64 for _ in range(64)))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+def random_bytes_with_nuls() -> bytes:
+    """8 KB of seeded random bytes with a NUL every 64 bytes."""
+    noise = bytearray(random.Random(20240501).randbytes(8192))
+    noise[::64] = b"\x00" * len(noise[::64])
+    return bytes(noise)
+
+
+def truncated_html(good: bytes) -> bytes:
+    """A real page cut in the middle of a tag inside the article."""
+    cut = good.index(b'<p class="byline">') + len(b"<p cla")
+    return good[:cut]
+
+
+def huge_html() -> bytes:
+    """A well-formed news page of more than 20 MB."""
+    paragraph = b"<p>The council met again on Tuesday to discuss the budget for the coming year.</p>\n"
+    body = paragraph * (HUGE_BYTES // len(paragraph) + 1)
+    return (
+        b"<!DOCTYPE html><html><head><title>Budget</title></head><body><article>" + body + b"</article></body></html>"
+    )
+
+
+def huge_text() -> bytes:
+    """More than 20 MB of already-scraped text."""
+    line = "市议会周二再次开会讨论明年的预算安排，多名议员发言。\n".encode()
+    return line * (HUGE_BYTES // len(line) + 1)
+
+
+def deep_html() -> bytes:
+    """A page whose body nests 10,000 elements deep."""
+    return b"<html><body>" + b"<div>" * DEPTH + b"deep" + b"</div>" * DEPTH + b"</body></html>"
+
+
+@pytest.fixture(scope="session")
+def bad_inputs(tmp_path_factory, fixtures_dir) -> dict[str, Path]:
+    """Every kind of bad input written once to a temporary folder."""
+    folder = tmp_path_factory.mktemp("bad-input")
+    good = (fixtures_dir / GOOD_PAGE).read_bytes()
+    contents = {
+        "empty.html": b"",
+        "image.png": png_bytes(),
+        "random-nul.bin": random_bytes_with_nuls(),
+        "truncated.html": truncated_html(good),
+        "huge.html": huge_html(),
+        "huge.txt": huge_text(),
+        "deep.html": deep_html(),
+    }
+    for name, data in contents.items():
+        (folder / name).write_bytes(data)
+    return {name: folder / name for name in contents}
+
+
+BAD_NAMES = ["empty.html", "image.png", "random-nul.bin", "truncated.html", "huge.html", "huge.txt", "deep.html"]
+
+
+def assert_one_line_error(message: str) -> None:
+    """An error message is one non-empty line."""
+    assert message.strip() and "\n" not in message.strip(), repr(message)
+
+
+@pytest.mark.parametrize("bad_name", BAD_NAMES)
+def test_bad_source_gives_error_record_and_others_are_scored(run_hygiene, fixtures_dir, bad_inputs, bad_name):
+    """`--json`: the bad source is `{source, error}`, the sources around it are scored, exit 2."""
+    good = str(fixtures_dir / GOOD_PAGE)
+    other = str(fixtures_dir / "text/zh_tw_neg_clean.txt")
+    bad = str(bad_inputs[bad_name])
+    run = run_hygiene(["score", "--json", good, bad, other])
+    assert run.code == 2
+    records = run.records()
+    assert [r["source"] for r in records] == [good, bad, other]
+    assert set(records[1]) == {"source", "error"}, records[1]
+    assert_one_line_error(records[1]["error"])
+    assert "score" in records[0] and "score" in records[2]
+
+
+@pytest.mark.parametrize("bad_name", BAD_NAMES)
+def test_bad_source_gives_one_error_line(run_hygiene, fixtures_dir, bad_inputs, bad_name):
+    """Readable mode: one `hygiene: error:` line naming the source on stderr, the good source still reported."""
+    good = str(fixtures_dir / GOOD_PAGE)
+    bad = str(bad_inputs[bad_name])
+    run = run_hygiene(["score", bad, good])
+    assert run.code == 2
+    lines = run.stderr_lines()
+    assert len(lines) == 1, run.stderr
+    assert lines[0].startswith("hygiene: error:") and bad_name in lines[0], lines[0]
+    assert good in run.stdout
+
+
+@pytest.mark.parametrize("bad_name", BAD_NAMES)
+def test_api_refuses_bad_input(scorer, bad_inputs, bad_name):
+    """`Scorer.score` raises InputError with a one-line message."""
+    with pytest.raises(InputError) as caught:
+        scorer.score(bad_inputs[bad_name].read_bytes())
+    assert_one_line_error(str(caught.value))
+
+
+@pytest.mark.parametrize("fmt", ["html", "text"])
+def test_binary_is_refused_whatever_the_format(run_hygiene, bad_inputs, fmt):
+    """Forcing a format does not make binary bytes a page."""
+    run = run_hygiene(["score", "--format", fmt, str(bad_inputs["random-nul.bin"])])
+    assert run.code == 2
+    assert len(run.stderr_lines()) == 1 and run.stderr_lines()[0].startswith("hygiene: error:")
+
+
+@pytest.mark.parametrize("bad_name", ["empty.html", "image.png", "deep.html"])
+def test_bad_stdin(run_hygiene, bad_inputs, bad_name):
+    """Bad bytes on stdin (`-`) are refused the same way."""
+    run = run_hygiene(["score", "--json", "-"], stdin=bad_inputs[bad_name].read_bytes())
+    assert run.code == 2
+    records = run.records()
+    assert len(records) == 1 and set(records[0]) == {"source", "error"} and records[0]["source"] == "-"
+    assert_one_line_error(records[0]["error"])
+
+
+def test_unreadable_sources(run_hygiene, fixtures_dir, tmp_path):
+    """A missing file, a directory and an unsupported URL scheme: one error line each, exit 2."""
+    sources = [str(tmp_path / "missing.html"), str(tmp_path), "ftp://127.0.0.1/page.html"]
+    good = str(fixtures_dir / GOOD_PAGE)
+    run = run_hygiene(["score", *sources, good])
+    assert run.code == 2
+    lines = run.stderr_lines()
+    assert len(lines) == 3 and all(line.startswith("hygiene: error:") for line in lines), run.stderr
+    assert good in run.stdout

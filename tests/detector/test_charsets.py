@@ -1,0 +1,83 @@
+"""Bytes are decoded right whatever the charset and however it is declared (BOM, header, meta, none).
+
+The cases are built by fixtures/make_charsets.py: the same few articles in UTF-8 (with and without BOM),
+GBK/GB18030, Big5, Shift_JIS and Latin-1.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+
+def assert_decoded(result, charset_case) -> None:
+    """Title (HTML) and article phrases come out as written, with no replacement characters."""
+    article = charset_case.article
+    assert "\ufffd" not in result.text + result.title
+    if charset_case.fmt == "html":
+        assert result.title.strip() == article.title, result.title
+    missing = [p for p in article.phrases if p not in result.text]
+    assert missing == [], result.text[:300]
+
+
+def test_api_decodes(scorer, charset_case):
+    """`Scorer.score` decodes the case's bytes (given the Content-Type header when the case has one)."""
+    result = scorer.score(charset_case.page_bytes(), content_type=charset_case.content_type)
+    assert result.format == charset_case.fmt
+    assert_decoded(result, charset_case)
+
+
+def test_reported_encoding_decodes_the_bytes(scorer, charset_case):
+    """`encoding` names a codec that really reads these bytes."""
+    data = charset_case.page_bytes()
+    result = scorer.score(data, content_type=charset_case.content_type)
+    assert result.encoding, "encoding not reported"
+    decoded = data.removeprefix(codecs.BOM_UTF8).decode(codecs.lookup(result.encoding).name)
+    assert all(p in decoded for p in charset_case.article.phrases), result.encoding
+
+
+def test_decoded_page_is_clean(scorer, charset_case):
+    """A plain news article, once decoded, is not called contaminated."""
+    result = scorer.score(charset_case.page_bytes(), content_type=charset_case.content_type)
+    assert not result.contaminated, [(f.label, f.text[:60]) for f in result.flagged]
+
+
+def test_cli_decodes_files(run_hygiene, charset_cases, tmp_path):
+    """`hygiene score` on files decodes every case that needs no HTTP header, in one call."""
+    cases = [c for c in charset_cases if c.declared_by != "header"]
+    paths = []
+    for case in cases:
+        path = tmp_path / f"{case.name}.{'html' if case.fmt == 'html' else 'txt'}"
+        path.write_bytes(case.page_bytes())
+        paths.append(str(path))
+    records = run_hygiene(["score", "--json", *paths]).records()
+    assert [r["source"] for r in records] == paths
+    for case, record in zip(cases, records):
+        assert record["format"] == case.fmt, case.name
+        assert [p for p in case.article.phrases if p not in record["text"]] == [], case.name
+
+
+def test_cli_uses_http_charset_header(run_hygiene, charset_cases, page_server):
+    """Over HTTP the Content-Type charset decodes undeclared bytes, and beats a wrong `<meta>`."""
+    cases = [c for c in charset_cases if c.declared_by == "header"]
+    urls = [page_server.add(f"/{c.name}", c.page_bytes(), c.content_type) for c in cases]
+    records = run_hygiene(["score", "--json", *urls]).records()
+    assert [r["source"] for r in records] == urls
+    for case, record in zip(cases, records):
+        assert record["format"] == case.fmt, case.name
+        assert [p for p in case.article.phrases if p not in record["text"]] == [], case.name
+
+
+def test_cli_reads_meta_when_header_has_no_charset(run_hygiene, charset_cases, page_server):
+    """A bare `text/html` header leaves the decision to the page's `<meta>`."""
+    case = next(c for c in charset_cases if c.name == "shift-jis-meta-charset")
+    url = page_server.add("/sjis.html", case.page_bytes(), "text/html")
+    record = run_hygiene(["score", "--json", url]).records()[0]
+    assert record["title"].strip() == case.article.title
+    assert [p for p in case.article.phrases if p not in record["text"]] == []
+
+
+def test_stdin_detects_undeclared_charset(run_hygiene, charset_cases):
+    """GBK bytes with no declaration on stdin are detected and decoded."""
+    case = next(c for c in charset_cases if c.name == "text-gbk-undeclared")
+    record = run_hygiene(["score", "--json", "-"], stdin=case.page_bytes()).records()[0]
+    assert [p for p in case.article.phrases if p not in record["text"]] == []

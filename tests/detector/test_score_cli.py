@@ -1,0 +1,268 @@
+"""`hygiene score` as a user runs it: the JSON contract, exit codes, sources (file, stdin, URL), options, report."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from detector.settings import DEFAULT_MODEL_NAME, MODELS_DIR
+
+CONTAMINATED_PAGE = "html/zh_cn_hidden_style_class.html"
+CLEAN_PAGE = "html/en_neg_hidden_ui.html"
+TEXT_PAGE = "text/en_trailing_pharma.txt"
+SHIPPED_MODEL = MODELS_DIR / f"{DEFAULT_MODEL_NAME}.joblib"
+NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def numbers_in(text: str) -> list[float]:
+    """Every number printed in TEXT, percentages as fractions."""
+    return [float(n[:-1]) / 100 if n.endswith("%") else float(n) for n in NUMBER.findall(text)]
+
+
+def shows_number(text: str, value: float) -> bool:
+    """True when TEXT prints VALUE, rounded to at least two decimals (or as a percentage)."""
+    return any(abs(n - value) <= 0.0051 for n in numbers_in(text))
+
+
+def report_sections(report: str, sources: list[str]) -> dict[str, str]:
+    """Split a readable report into the part about each source (sources appear in input order)."""
+    starts = []
+    position = 0
+    for source in sources:
+        position = report.index(source, position)
+        starts.append(position)
+    ends = starts[1:] + [len(report)]
+    return {source: report[start:end] for source, start, end in zip(sources, starts, ends)}
+
+
+def test_json_contract(run_hygiene, fixtures_dir, record_contract):
+    """`--json` prints one object per source with every field of the issue's contract."""
+    sources = [str(fixtures_dir / p) for p in (CONTAMINATED_PAGE, CLEAN_PAGE, TEXT_PAGE)]
+    run = run_hygiene(["score", "--json", *sources])
+    records = run.records()
+    assert len(records) == 3 and len(run.stdout.strip().splitlines()) == 3
+    for record in records:
+        record_contract(record)
+    assert [r["format"] for r in records] == ["html", "html", "text"]
+    assert [r["source"] for r in records] == sources
+
+
+def test_exit_code_follows_verdicts(run_hygiene, fixtures_dir):
+    """Exit 1 when any source is contaminated, 0 when every source is clean."""
+    for pages in ([CLEAN_PAGE], [CLEAN_PAGE, CONTAMINATED_PAGE], [TEXT_PAGE]):
+        run = run_hygiene(["score", "--json", *(str(fixtures_dir / p) for p in pages)])
+        expected = 1 if any(r["contaminated"] for r in run.records()) else 0
+        assert run.code == expected, pages
+
+
+def test_exit_codes_on_expected_pages(run_hygiene, fixtures_dir):
+    """A clean page alone exits 0; adding a contaminated page exits 1."""
+    assert run_hygiene(["score", str(fixtures_dir / CLEAN_PAGE)]).code == 0
+    assert run_hygiene(["score", str(fixtures_dir / CLEAN_PAGE), str(fixtures_dir / CONTAMINATED_PAGE)]).code == 1
+
+
+def test_error_exit_code_wins_and_others_are_scored(run_hygiene, fixtures_dir, tmp_path):
+    """A missing source gives `{source, error}` and exit 2; the other sources are still scored in order."""
+    missing = str(tmp_path / "no-such-page.html")
+    sources = [str(fixtures_dir / CONTAMINATED_PAGE), missing, str(fixtures_dir / CLEAN_PAGE)]
+    run = run_hygiene(["score", "--json", *sources])
+    assert run.code == 2
+    records = run.records()
+    assert [r["source"] for r in records] == sources
+    assert set(records[1]) == {"source", "error"}
+    assert records[1]["error"].strip() and "\n" not in records[1]["error"]
+    assert "score" in records[0] and "score" in records[2]
+
+
+def test_input_order_preserved(run_hygiene, fixtures_dir, scorer):
+    """Records come out in input order, repeated sources included, each scored like the API scores it."""
+    pages = [TEXT_PAGE, CLEAN_PAGE, "html/ja_offscreen_counterfeit.html", TEXT_PAGE, "text/zh_tw_neg_clean.txt"]
+    sources = [str(fixtures_dir / p) for p in pages]
+    records = run_hygiene(["score", "--json", *sources]).records()
+    assert [r["source"] for r in records] == sources
+    for page, record in zip(pages, records):
+        assert record["text"] == scorer.score((fixtures_dir / page).read_bytes()).text
+
+
+def test_source_reported_as_given(run_hygiene, fixtures_dir):
+    """`source` is the argument exactly as typed, relative paths included."""
+    given = ["html/ja_neg_clean.html", "./text/zh_tw_neg_clean.txt", "html/../html/en_neg_porn_law.html"]
+    records = run_hygiene(["score", "--json", *given], cwd=fixtures_dir).records()
+    assert [r["source"] for r in records] == given
+
+
+def test_cli_matches_api_on_every_fixture(run_hygiene, fixtures_dir, all_cases, score_fixture):
+    """One CLI call over every hand-written page gives what the API gives, page by page, in order."""
+    sources = [str(fixtures_dir / case["file"]) for case in all_cases]
+    run = run_hygiene(["score", "--json", *sources])
+    records = run.records()
+    assert [r["source"] for r in records] == sources
+    for case, record in zip(all_cases, records):
+        expected = score_fixture(case)
+        assert (record["format"], record["contaminated"], record["title"], record["text"]) == (
+            expected.format,
+            expected.contaminated,
+            expected.title,
+            expected.text,
+        ), case["file"]
+        assert record["score"] == pytest.approx(expected.score), case["file"]
+        assert [(f["label"], f["where"]) for f in record["flagged"]] == [(f.label, f.where) for f in expected.flagged]
+    assert run.code == (1 if any(r["contaminated"] for r in records) else 0)
+
+
+def test_format_option_overrides_detection(run_hygiene, fixtures_dir):
+    """`--format text` treats HTML as text, `--format html` treats text as HTML, `auto` detects."""
+    html_page, text_page = str(fixtures_dir / CLEAN_PAGE), str(fixtures_dir / TEXT_PAGE)
+    forced_text = run_hygiene(["score", "--json", "--format", "text", html_page]).records()[0]
+    forced_html = run_hygiene(["score", "--json", "--format", "html", text_page]).records()[0]
+    auto = run_hygiene(["score", "--json", "--format", "auto", html_page, text_page]).records()
+    assert forced_text["format"] == "text"
+    assert forced_html["format"] == "html"
+    assert [r["format"] for r in auto] == ["html", "text"]
+
+
+def test_bad_format_value_is_an_error(run_hygiene, fixtures_dir):
+    """An unknown `--format` is refused with exit 2."""
+    run = run_hygiene(["score", "--format", "pdf", str(fixtures_dir / CLEAN_PAGE)])
+    assert run.code == 2
+    assert run.stdout == ""
+
+
+@pytest.mark.parametrize("page", [CONTAMINATED_PAGE, TEXT_PAGE])
+def test_stdin_source(run_hygiene, fixtures_dir, scorer, page):
+    """`-` reads the page from stdin; the record says `-` and matches scoring the same bytes."""
+    data = (fixtures_dir / page).read_bytes()
+    record = run_hygiene(["score", "--json", "-"], stdin=data).records()[0]
+    expected = scorer.score(data)
+    assert record["source"] == "-"
+    assert record["format"] == expected.format
+    assert record["text"] == expected.text
+    assert record["score"] == pytest.approx(expected.score)
+
+
+def test_http_url_source(run_hygiene, fixtures_dir, scorer, page_server):
+    """An http URL is fetched from a real local server and scored like the same bytes given with that URL."""
+    html_bytes = (fixtures_dir / CONTAMINATED_PAGE).read_bytes()
+    text_bytes = (fixtures_dir / TEXT_PAGE).read_bytes()
+    html_url = page_server.add("/2024/11/farmland.html", html_bytes, "text/html; charset=utf-8")
+    text_url = page_server.add("/dump/whale.txt", text_bytes, "text/plain; charset=utf-8")
+    records = run_hygiene(["score", "--json", html_url, text_url]).records()
+    assert [r["source"] for r in records] == [html_url, text_url]
+    assert [r["format"] for r in records] == ["html", "text"]
+    expected = scorer.score(html_bytes, url=html_url, content_type="text/html; charset=utf-8")
+    assert records[0]["text"] == expected.text
+    assert records[0]["contaminated"] == expected.contaminated
+
+
+def test_http_error_status_is_a_source_error(run_hygiene, fixtures_dir, page_server):
+    """A 404 or an unreachable host yields `{source, error}`, exit 2, and the other sources are scored."""
+    missing = page_server.url("/gone.html")
+    page_server.add("/ok.html", (fixtures_dir / CLEAN_PAGE).read_bytes(), "text/html")
+    unreachable = "http://127.0.0.1:9/nothing-listens-here.html"
+    sources = [missing, page_server.url("/ok.html"), unreachable]
+    run = run_hygiene(["score", "--json", *sources])
+    assert run.code == 2
+    records = run.records()
+    assert [r["source"] for r in records] == sources
+    assert set(records[0]) == {"source", "error"} and set(records[2]) == {"source", "error"}
+    assert "score" in records[1]
+
+
+def test_threshold_option(run_hygiene, fixtures_dir, record_contract):
+    """`--threshold` moves the verdict and the flags, never the page score."""
+    page = str(fixtures_dir / CONTAMINATED_PAGE)
+    by_threshold = {}
+    for threshold in (0.0, 0.5, 0.999):
+        record = run_hygiene(["score", "--json", "--threshold", str(threshold), page]).records()[0]
+        record_contract(record, threshold=threshold)
+        by_threshold[threshold] = record
+    scores = {r["score"] for r in by_threshold.values()}
+    assert len(scores) == 1
+    assert by_threshold[0.0]["contaminated"] is True
+    flagged = {t: {(f["where"], f["label"]) for f in r["flagged"]} for t, r in by_threshold.items()}
+    assert flagged[0.999] <= flagged[0.5] <= flagged[0.0]
+
+
+@pytest.mark.parametrize("value", ["-0.1", "1.5", "abc"])
+def test_bad_threshold_is_an_error(run_hygiene, fixtures_dir, value):
+    """A threshold outside 0..1 or not a number is refused: exit 2, one error line, nothing scored."""
+    run = run_hygiene(["score", "--json", "--threshold", value, str(fixtures_dir / CLEAN_PAGE)])
+    assert run.code == 2
+    assert run.stdout == ""
+    errors = [line for line in run.stderr_lines() if "error" in line]
+    assert len(errors) == 1 and "threshold" in errors[0], run.stderr
+
+
+def test_model_option_and_reported_hash(run_hygiene, fixtures_dir):
+    """The result names the model it used: `sha256` is the hash of the model file, by default and with --model."""
+    assert SHIPPED_MODEL.is_file(), f"shipped model missing: {SHIPPED_MODEL}"
+    page = str(fixtures_dir / CLEAN_PAGE)
+    default = run_hygiene(["score", "--json", page]).records()[0]
+    explicit = run_hygiene(["score", "--json", "--model", str(SHIPPED_MODEL), page]).records()[0]
+    assert default["model"]["sha256"] == file_sha256(SHIPPED_MODEL)
+    assert explicit["model"] == default["model"]
+
+
+def test_missing_model_is_one_error_line(run_hygiene, fixtures_dir, tmp_path):
+    """`--model` pointing nowhere: exit 2, exactly one `hygiene: error:` line, no output."""
+    run = run_hygiene(["score", "--model", str(tmp_path / "nope.joblib"), str(fixtures_dir / CLEAN_PAGE)])
+    assert run.code == 2
+    assert run.stdout == ""
+    assert len(run.stderr_lines()) == 1 and run.stderr_lines()[0].startswith("hygiene: error:"), run.stderr
+
+
+def test_corrupt_model_is_one_error_line(run_hygiene, fixtures_dir, tmp_path):
+    """A model file that is not a model: exit 2, exactly one `hygiene: error:` line."""
+    corrupt = tmp_path / "broken.joblib"
+    corrupt.write_bytes(b"\x80\x04this is not a pickled pipeline\x00\xff" * 50)
+    run = run_hygiene(["score", "--model", str(corrupt), str(fixtures_dir / CLEAN_PAGE)])
+    assert run.code == 2
+    assert len(run.stderr_lines()) == 1 and run.stderr_lines()[0].startswith("hygiene: error:"), run.stderr
+
+
+def test_readable_report(run_hygiene, fixtures_dir):
+    """Without --json: per source the verdict, the score and each flagged block's label, place and reasons."""
+    sources = [str(fixtures_dir / p) for p in (CONTAMINATED_PAGE, CLEAN_PAGE, TEXT_PAGE)]
+    records = run_hygiene(["score", "--json", *sources]).records()
+    report = run_hygiene(["score", *sources])
+    assert report.code == (1 if any(r["contaminated"] for r in records) else 0)
+    sections = report_sections(report.stdout, sources)
+    for record in records:
+        section = sections[record["source"]]
+        verdict = "contaminated" if record["contaminated"] else "clean"
+        assert verdict in section.lower(), section
+        assert shows_number(section, record["score"]), (record["score"], section)
+        for flag in record["flagged"]:
+            assert flag["label"] in section and flag["where"] in section, (flag, section)
+            assert shows_number(section, flag["probability"]), (flag["probability"], section)
+            assert all(reason in section for reason in flag["reasons"]), (flag["reasons"], section)
+
+
+def test_console_script(fixtures_dir):
+    """The installed `hygiene` console script runs the same command."""
+    script = Path(sys.executable).parent / "hygiene"
+    assert script.exists(), script
+    proc = subprocess.run(
+        [str(script), "score", "--json", str(fixtures_dir / CLEAN_PAGE)], capture_output=True, timeout=600
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    assert b"Traceback" not in proc.stderr
+    assert proc.stdout.count(b"\n") == 1 and b'"score"' in proc.stdout
+
+
+def test_help_names_the_options(run_hygiene):
+    """`hygiene score --help` documents every option of the issue."""
+    run = run_hygiene(["score", "--help"])
+    assert run.code == 0
+    for option in ("--json", "--format", "--model", "--threshold"):
+        assert option in run.stdout

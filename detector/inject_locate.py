@@ -10,9 +10,12 @@ from __future__ import annotations
 import bisect
 import html as htmlmod
 import re
+from collections.abc import Iterator
 
 import lxml.html
 from lxml import etree
+
+from detector.segment import BLOCK_TAGS
 
 _DOCTYPE = re.compile(r"<!doctype[^>]*>", re.I)
 _HTML_OPEN = re.compile(r"<html\b[^>]*>", re.I)
@@ -28,38 +31,6 @@ _ITEM = r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>|([^<>]+)"
 _ITEM_AT_START = re.compile(rf"\s*(?:{_ITEM})", re.S)
 _ITEM_AT_END = re.compile(rf"(?:{_ITEM})\Z", re.S)
 
-BLOCK_TAGS = frozenset(
-    {
-        "p",
-        "div",
-        "li",
-        "td",
-        "th",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "blockquote",
-        "pre",
-        "section",
-        "article",
-        "dd",
-        "dt",
-        "figcaption",
-        "table",
-        "tr",
-        "tbody",
-        "ul",
-        "ol",
-        "dl",
-        "main",
-        "body",
-        "form",
-        "center",
-    }
-)
 _SKIP_TEXT_OF = frozenset({"script", "style"})
 
 
@@ -260,14 +231,21 @@ def _first_run(texts: list[str]) -> tuple[str, str] | None:
     return None
 
 
+def _occurrences(raw: str, run: str, start_at: int) -> Iterator[int]:
+    """Offsets of every occurrence of `run` in `raw` from `start_at` on."""
+    at = raw.find(run, start_at)
+    while at >= 0:
+        yield at
+        at = raw.find(run, at + 1)
+
+
 def end_offset(raw: str, el: etree._Element, start_at: int = 0) -> int | None:
     """Raw offset just after paragraph `el` (after its end tag), or None if it cannot be located."""
     found = _last_run(_text_of(el))
     if not found:
         return None
     run, rest = found
-    at = raw.find(run, start_at)
-    while at >= 0:
+    for at in _occurrences(raw, run, start_at):
         after = at + len(run)
         node_end = raw.find("<", after)
         node_end = len(raw) if node_end < 0 else node_end
@@ -275,7 +253,6 @@ def end_offset(raw: str, el: etree._Element, start_at: int = 0) -> int | None:
             offset = _skip_to_end(raw, node_end, el.tag)
             if offset is not None:
                 return offset
-        at = raw.find(run, at + 1)
     return None
 
 
@@ -285,12 +262,10 @@ def start_offset(raw: str, el: etree._Element, start_at: int = 0) -> int | None:
     if not found:
         return None
     run, lead = found
-    at = raw.find(run, start_at)
-    while at >= 0:
+    for at in _occurrences(raw, run, start_at):
         node_start = raw.rfind(">", 0, at) + 1
         if norm(htmlmod.unescape(raw[node_start:at])) == lead:
             offset = _back_to_start(raw, node_start, el.tag)
             if offset is not None:
                 return offset
-        at = raw.find(run, at + 1)
     return None

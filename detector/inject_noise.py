@@ -12,117 +12,34 @@ from random import Random
 
 from lxml.html import defs
 
-OBSERVED_TAGS = (
-    "var",
-    "menuitem",
-    "strike",
-    "listing",
-    "cite",
-    "video",
-    "noframes",
-    "address",
-    "th",
-    "progress",
-    "kbd",
-    "form",
-    "strong",
-    "dl",
-    "del",
-    "b",
-    "abbr",
-    "ul",
-    "center",
-    "pre",
-    "dfn",
-    "s",
-    "small",
+
+def _names(words: str) -> tuple[str, ...]:
+    """Space-separated names as a tuple."""
+    return tuple(words.split())
+
+
+OBSERVED_TAGS = _names(
+    "var menuitem strike listing cite video noframes address th progress kbd form strong "
+    "dl del b abbr ul center pre dfn s small"
 )
-TRAIN_TAGS = (
-    "var",
-    "menuitem",
-    "strike",
-    "listing",
-    "cite",
-    "video",
-    "noframes",
-    "address",
-    "th",
-    "progress",
-    "kbd",
-    "form",
-    "strong",
-    "delect",
-    "vart",
-    "strng",
-    "adress",
-)
-"""Tag inventory of the training tag-noise families: observed tags plus fixed invented names."""
+"""Tags seen in live mirror-site noise."""
 
 HOLDOUT_TAGS = ("dl", "del", "b", "abbr", "ul", "center", "pre", "dfn", "s", "small")
 """Observed tags never used by training families; holdout noise adds random invented 2-5-letter names."""
 
+TRAIN_TAGS = tuple(t for t in OBSERVED_TAGS if t not in HOLDOUT_TAGS) + ("delect", "vart", "strng", "adress")
+"""Tag inventory of the training tag-noise families: the other observed tags plus fixed invented names."""
+
 ID_SHAPES = ("alpha5", "alnum5", "hex")
 
-_UNSAFE_TAG_NAMES = frozenset(defs.tags) | {
-    "svg",
-    "math",
-    "image",
-    "isindex",
-    "plaintext",
-    "xmp",
-    "nobr",
-    "noembed",
-    "frameset",
-    "frame",
-    "template",
-    "slot",
-    "dialog",
-    "picture",
-    "source",
-    "track",
-    "search",
-    "main",
-    "data",
-    "time",
-    "mark",
-    "ruby",
-    "rt",
-    "rp",
-    "rb",
-    "rtc",
-    "bdi",
-    "wbr",
-    "meter",
-    "output",
-    "details",
-    "summary",
-    "nav",
-    "header",
-    "footer",
-    "section",
-    "article",
-    "aside",
-    "figure",
-    "figcaption",
-    "hgroup",
-    "keygen",
-    "canvas",
-    "embed",
-    "audio",
-    "object",
-    "param",
-    "menu",
-    "body",
-    "head",
-    "html",
-    "title",
-    "textarea",
-    "script",
-    "style",
-    "select",
-    "option",
-    "table",
-}
+_UNSAFE_TAG_NAMES = frozenset(defs.tags) | frozenset(
+    _names(
+        "svg math image isindex plaintext xmp nobr noembed frameset frame template slot dialog picture source "
+        "track search main data time mark ruby rt rp rb rtc bdi wbr meter output details summary nav header "
+        "footer section article aside figure figcaption hgroup keygen canvas embed audio object param menu "
+        "body head html title textarea script style select option table"
+    )
+)
 """Names an invented tag must never take: real elements, or names with special parsing rules."""
 
 

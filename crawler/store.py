@@ -285,13 +285,13 @@ class Store:
         return self._iter_table("quarantine", QUARANTINE_COLUMNS, since)
 
     def _iter_table(self, table: str, columns: list[str], since: str | None) -> Iterator[sqlite3.Row]:
-        """Stream the rows of `table` (one read snapshot) ordered by fetch time."""
+        """A cursor over the rows of `table` (one read snapshot) ordered by fetch time."""
         sql = f"SELECT {', '.join(columns)} FROM {table}"
         params: tuple = ()
         if since:
             sql += " WHERE fetched_at >= ?"
             params = (since,)
-        yield from self.conn.execute(sql + " ORDER BY fetched_at, id", params)
+        return self.conn.execute(sql + " ORDER BY fetched_at, id", params)
 
     def counts(self) -> dict:
         """Counts for `hygiene stats`: items by status, quarantine records, dropped pages by reason."""

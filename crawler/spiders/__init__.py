@@ -1,0 +1,1 @@
+"""Spiders of the scraper-hygiene project (`news`)."""

@@ -1,0 +1,183 @@
+"""The `news` spider: from seeds (front pages, sitemaps, RSS/Atom feeds) to article pages.
+
+    scrapy crawl news -a seeds=https://example.com/,https://example.com/sitemap.xml \
+        -a depth=3 -a max_pages=500 -a allow_domains=example.com
+
+Every HTML page becomes a `PageItem` (kind `article` or `listing`) and its in-site links are
+followed up to `depth` hops (a sitemap index, a sitemap or a feed counts as a hop, like a link).
+Failures become `DroppedPage` items with a reason, so the store says why a page is missing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from urllib.parse import urlsplit
+
+from parsel import Selector
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip, gzip_magic_number
+from scrapy.utils.sitemap import Sitemap
+from twisted.python.failure import Failure
+
+from crawler.items import DroppedPage, NotModified, PageItem
+from crawler.middlewares import NOT_MODIFIED
+from crawler.pageinfo import canonical_url, page_author, page_kind, page_title, published_date
+
+SITEMAP_TYPES = ("urlset", "sitemapindex")
+FEED_TYPES = ("rss", "feed", "RDF")
+FEED_ENTRIES = "//*[local-name()='item' or local-name()='entry']"
+FEED_LINK = (
+    "*[local-name()='link'][not(@rel) or @rel='alternate']/@href | *[local-name()='link'][not(@href)]/text()"
+)
+FEED_DATE = "*[local-name()='updated' or local-name()='published' or local-name()='pubDate' or local-name()='date']"
+
+
+def split_list(value: str | Iterable[str] | None) -> list[str]:
+    """A spider argument as a list: `-a seeds=a,b c` (commas or spaces) or a list passed from code."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part for part in re.split(r"[\s,]+", value) if part]
+    return [part for part in value if part]
+
+
+def positive_int(name: str, value: str | int | None) -> int | None:
+    """A numeric spider argument; ValueError naming the argument when it is not a positive integer."""
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an integer, got {value!r}") from None
+    if number < 0:
+        raise ValueError(f"{name} must be zero or more, got {number}")
+    return number
+
+
+class NewsSpider(Spider):
+    """Crawl news sites from front pages, sitemaps and feeds; yield pages for the hygiene pipeline."""
+
+    name = "news"
+
+    def __init__(self, seeds: str | list[str] | None = None, allow_domains: str | list[str] | None = None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.seeds = split_list(seeds)
+        if not self.seeds:
+            raise ValueError("the news spider needs seeds: -a seeds=URL[,URL...]")
+        for seed in self.seeds:
+            if urlsplit(seed).scheme not in ("http", "https") or not urlsplit(seed).hostname:
+                raise ValueError(f"seed {seed!r} is not an http(s) URL")
+        self.allowed_domains = split_list(allow_domains) or sorted({urlsplit(s).hostname for s in self.seeds})
+        self.link_extractor = LinkExtractor()  # off-site links are left to Scrapy's OffsiteMiddleware
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args, depth=None, max_pages=None, **kwargs) -> NewsSpider:
+        """Turn `depth` and `max_pages` into DEPTH_LIMIT and CLOSESPIDER_PAGECOUNT for this crawl."""
+        depth = positive_int("depth", depth)
+        max_pages = positive_int("max_pages", max_pages)
+        if depth is not None:
+            crawler.settings.set("DEPTH_LIMIT", depth, priority="spider")
+        if max_pages is not None:
+            crawler.settings.set("CLOSESPIDER_PAGECOUNT", max_pages, priority="spider")
+        return super().from_crawler(crawler, *args, **kwargs)
+
+    async def start(self) -> AsyncIterator[Request]:
+        """One request per seed; what a seed is (page, sitemap, feed) is decided from the response."""
+        for seed in self.seeds:
+            yield Request(seed, callback=self.parse, errback=self.failed)
+
+    def parse(self, response: Response) -> Iterator[Request | PageItem | DroppedPage | NotModified]:
+        """Dispatch on what came back: 304, sitemap, feed, HTML page, or something else."""
+        if response.status == NOT_MODIFIED:
+            yield NotModified(response.url)
+            return
+        xml_type, xml_body = self.xml_document(response)
+        if xml_type in SITEMAP_TYPES:
+            yield from self.parse_sitemap(xml_body)
+        elif xml_type in FEED_TYPES:
+            yield from self.parse_feed(xml_body)
+        elif isinstance(response, HtmlResponse):
+            yield self.page_item(response)
+            yield from self.follow_links(response)
+        else:
+            content_type = response.headers.get("Content-Type", b"").decode("latin-1") or "unknown"
+            yield DroppedPage(response.url, "not-html", f"content type {content_type}")
+
+    def xml_document(self, response: Response) -> tuple[str | None, bytes]:
+        """Root tag name and body of a sitemap or feed (gunzipped if needed); (None, b"") otherwise."""
+        body = response.body
+        if gzip_magic_number(response):
+            try:
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except (OSError, EOFError, ValueError):
+                return None, b""
+        elif isinstance(response, HtmlResponse) or not isinstance(response, TextResponse):
+            return None, b""
+        if body.lstrip()[:1] != b"<":
+            return None, b""
+        return Sitemap(body).type, body
+
+    def parse_sitemap(self, body: bytes) -> Iterator[Request]:
+        """Follow every `<loc>` of a sitemap or sitemap index, carrying its `<lastmod>`."""
+        for entry in Sitemap(body):
+            if entry.get("loc"):
+                yield Request(entry["loc"], callback=self.parse, errback=self.failed,
+                              meta={"lastmod": entry.get("lastmod") or None})
+        self.crawler.stats.inc_value("hygiene/sitemaps")
+
+    def parse_feed(self, body: bytes) -> Iterator[Request]:
+        """Follow the link of every RSS or Atom entry, carrying its date as `lastmod`."""
+        selector = Selector(body=body, type="xml")
+        for entry in selector.xpath(FEED_ENTRIES):
+            link = (entry.xpath(FEED_LINK).get() or "").strip()
+            if link:
+                date = (entry.xpath(f"normalize-space({FEED_DATE})").get() or "").strip()
+                yield Request(link, callback=self.parse, errback=self.failed, meta={"lastmod": date or None})
+        self.crawler.stats.inc_value("hygiene/feeds")
+
+    def page_item(self, response: HtmlResponse) -> PageItem:
+        """The page with its kind and metadata, ready for the hygiene pipeline."""
+        return PageItem(
+            url=response.url,
+            body=response.body,
+            content_type=_header(response, "Content-Type"),
+            kind=page_kind(response.selector),
+            canonical_url=canonical_url(response.selector, response.url),
+            title=page_title(response.selector),
+            author=page_author(response.selector),
+            published=published_date(response.text, response.url),
+            lastmod=response.meta.get("lastmod"),
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+        )
+
+    def follow_links(self, response: HtmlResponse) -> Iterator[Request]:
+        """Requests for the links of a page (off-site ones are filtered, DEPTH_LIMIT bounds the rest)."""
+        for link in self.link_extractor.extract_links(response):
+            yield Request(link.url, callback=self.parse, errback=self.failed)
+
+    def failed(self, failure: Failure) -> Iterator[DroppedPage]:
+        """Record why a page could not be fetched; requests filtered on purpose are not pages."""
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            return
+        url = failure.request.url
+        if failure.check(HttpError):
+            yield DroppedPage(url, "fetch-error", f"HTTP {failure.value.response.status}")
+        elif "max size" in str(failure.value) or "maxsize" in str(failure.value):
+            yield DroppedPage(url, "too-large", str(failure.value).splitlines()[0][:200])
+        else:
+            detail = f"{type(failure.value).__name__}: {failure.value}".splitlines()[0][:200]
+            yield DroppedPage(url, "fetch-error", detail)
+
+
+def _header(response: Response, name: str) -> str | None:
+    """A response header as text, or None."""
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

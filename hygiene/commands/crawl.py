@@ -1,0 +1,206 @@
+"""`hygiene crawl`: crawl news sites into the SQLite store (the Scrapy `news` spider, run in-process).
+
+Twisted's reactor cannot be restarted, so one `hygiene crawl` runs one crawl; a scheduler starts
+it as a subprocess. `--demo` serves the built-in demo news site on 127.0.0.1 and crawls it.
+Scrapy and the model are imported only when a crawl runs, so `hygiene --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from crawler.demo_site import SiteServer, demo_routes, demo_seeds
+from crawler.store import Store, default_db_path
+from crawler.summary import summary, summary_lines
+from detector.errors import ConfigError
+from detector.settings import DEFAULT_THRESHOLD
+
+EXIT_INTERRUPTED = 130
+DEMO_PORT = 8765
+"""The demo site's port when free (a fixed port keeps URLs stable, so a second demo run is incremental)."""
+
+EPILOG = """\
+seeds: front pages, section pages, sitemap.xml (or a sitemap index, .xml.gz too) and RSS/Atom
+feeds, in any mix. Links are followed within the seeds' hosts (or --allow-domain) up to --depth
+hops; a sitemap index, a sitemap or a feed counts as a hop. robots.txt is obeyed, AutoThrottle
+adapts the delay, 5xx answers and timeouts are retried twice, bodies over 8 MiB are refused.
+
+store: every article page is scored; clean and contaminated pages both become items holding the
+clean text, and a contaminated page's raw bytes and flagged blocks also go to quarantine. Listing
+pages, empty pages and fetch errors are recorded as dropped, with the reason. A page already stored
+with the same content is skipped (conditional GET with its ETag/Last-Modified, else the body hash).
+
+resume: without --resume a crawl starts from the seeds; with --resume it continues the last crawl
+of the same seeds into the same store (Scrapy JOBDIR, kept beside the database). After a crawl that
+was killed outright, --resume starts again from the seeds and skips every page already stored.
+
+exit codes: 0 crawl finished (contaminated pages are expected, see the summary); 2 error (bad seeds,
+options, model or database, or not one page could be fetched); 130 interrupted (continue with
+--resume).
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `crawl` sub-command."""
+    parser = subparsers.add_parser(
+        "crawl",
+        help="crawl news sites into the SQLite store (clean items + quarantine)",
+        description="Crawl news sites from seeds, score every article, store clean items, quarantine the rest.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("seeds", nargs="*", metavar="SEED", help="start URLs: pages, sitemaps or feeds")
+    parser.add_argument("--seeds-file", type=Path, metavar="FILE", help="more seeds, one URL a line (# comments)")
+    parser.add_argument("--db", metavar="PATH", help="SQLite store (default: hygiene.db in the user data folder)")
+    parser.add_argument("--depth", type=_non_negative, default=3, metavar="N", help="link hops from a seed (3)")
+    parser.add_argument("--max-pages", type=_non_negative, metavar="N", help="stop after N responses")
+    parser.add_argument("--allow-domain", action="append", default=[], metavar="D",
+                        help="follow links to D and its subdomains (repeatable; default: the seeds' hosts)")
+    parser.add_argument("--resume", action="store_true", help="continue the last crawl of these seeds")
+    parser.add_argument("--demo", action="store_true",
+                        help="serve the built-in demo news site on 127.0.0.1 and crawl it (no network needed;"
+                             " default store: demo.db beside the default hygiene.db)")
+    parser.add_argument("--model", metavar="PATH", help="detector model (default: the shipped model)")
+    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2 (repeatable)")
+    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log Scrapy's progress (INFO) to stderr")
+    parser.add_argument("--log-file", metavar="FILE", help="write Scrapy's log to FILE instead of stderr")
+    parser.set_defaults(func=run)
+
+
+def _non_negative(value: str) -> int:
+    """argparse type: an integer >= 0."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {number}")
+    return number
+
+
+def read_seeds(args: argparse.Namespace) -> list[str]:
+    """Seeds from the command line and --seeds-file, checked to be http(s) URLs; ConfigError otherwise."""
+    seeds = list(args.seeds)
+    if args.seeds_file:
+        try:
+            lines = args.seeds_file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{args.seeds_file}: cannot read seeds ({exc})") from None
+        seeds += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    for seed in seeds:
+        parts = urlsplit(seed)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"seed {seed!r} is not an http(s) URL")
+    return list(dict.fromkeys(seeds))
+
+
+def parse_settings(pairs: list[str]) -> dict[str, str]:
+    """`-s NAME=VALUE` options as a dict; ConfigError on a pair without `=`."""
+    settings = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"-s expects NAME=VALUE, got {pair!r}")
+        settings[name.strip()] = value
+    return settings
+
+
+def job_dir_for(db_path: Path, seeds: list[str], allow_domains: list[str], depth: int) -> Path:
+    """The JOBDIR of a crawl: beside the database, one per (seeds, domains, depth)."""
+    key = json.dumps([sorted(seeds), sorted(allow_domains), depth]).encode()
+    return db_path.parent / f"{db_path.stem}.jobs" / hashlib.sha256(key).hexdigest()[:16]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the crawl (or the demo) and print the summary; return the exit code (see the epilog)."""
+    overrides = parse_settings(args.set)
+    if args.demo:
+        if args.seeds or args.seeds_file:
+            raise ConfigError("--demo crawls the demo site: give no seeds with it")
+        db_path = Path(args.db).expanduser() if args.db else default_db_path().with_name("demo.db")
+        return run_demo(args, db_path, overrides)
+    seeds = read_seeds(args)
+    if not seeds:
+        raise ConfigError("give at least one seed URL (or --seeds-file, or --demo)")
+    db_path = Path(args.db).expanduser() if args.db else default_db_path()
+    return crawl(args, seeds, db_path, overrides)
+
+
+def run_demo(args: argparse.Namespace, db_path: Path, overrides: dict[str, str]) -> int:
+    """Serve the demo site on 127.0.0.1 while crawling it; our own server needs no politeness delay."""
+    try:
+        server = SiteServer(demo_routes(), port=DEMO_PORT)
+    except OSError:
+        server = SiteServer(demo_routes(), port=0)
+    with server:
+        print(f"demo site: {server.base_url}/  store: {db_path}", file=sys.stderr)
+        local = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_START_DELAY": "0", "ROBOTSTXT_OBEY": "True"}
+        return crawl(args, demo_seeds(server.base_url), db_path, {**local, **overrides})
+
+
+def crawl(args: argparse.Namespace, seeds: list[str], db_path: Path, overrides: dict[str, str]) -> int:
+    """Check everything that can fail up front, run the crawl, print the summary."""
+    from crawler.extensions import job_dir_in_use
+    from crawler.pipelines import load_scorer
+
+    Store.open(db_path).close()
+    load_scorer(args.model, float(overrides.get("HYGIENE_THRESHOLD", DEFAULT_THRESHOLD)))
+    job_dir = job_dir_for(db_path.resolve(), seeds, args.allow_domain, args.depth)
+    if job_dir_in_use(job_dir):
+        raise ConfigError(f"a crawl of the same seeds into {db_path} is already running ({job_dir})")
+    if not args.resume:
+        shutil.rmtree(job_dir, ignore_errors=True)
+    settings = {
+        "HYGIENE_DB": str(db_path),
+        "HYGIENE_MODEL": args.model,
+        "JOBDIR": str(job_dir),
+        "LOG_LEVEL": "INFO" if args.verbose else "WARNING",
+        **({"LOG_FILE": args.log_file} if args.log_file else {}),
+        **overrides,
+    }
+    spider_args = {"seeds": seeds, "allow_domains": args.allow_domain, "depth": args.depth,
+                   "max_pages": args.max_pages}
+    result = run_news_crawl(settings, spider_args)
+    print_summary(result, db_path, args.json)
+    if result["finish_reason"] == "shutdown":
+        print("hygiene: interrupted; continue with the same command and --resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if result["pages_seen"] == 0:
+        raise ConfigError("not one page could be fetched from the seeds")
+    return 0
+
+
+def run_news_crawl(settings: dict, spider_args: dict) -> dict:
+    """Run the `news` spider in this process with a progress bar; return the crawl summary."""
+    from scrapy.crawler import AsyncCrawlerProcess
+    from scrapy.settings import Settings
+
+    from crawler.progress import ProgressBar
+    from crawler.spiders.news import NewsSpider
+
+    scrapy_settings = Settings()
+    scrapy_settings.setmodule("crawler.settings", priority="project")
+    scrapy_settings.setdict({k: v for k, v in settings.items() if v is not None}, priority="cmdline")
+    process = AsyncCrawlerProcess(scrapy_settings)
+    crawler = process.create_crawler(NewsSpider)
+    with ProgressBar(crawler):
+        process.crawl(crawler, **spider_args)
+        process.start()
+    stats = crawler.stats.get_stats()
+    return summary(stats, stats.get("finish_reason"))
+
+
+def print_summary(result: dict, db_path: Path, as_json: bool) -> None:
+    """The end-of-crawl summary on stdout, as text lines or one JSON object."""
+    if as_json:
+        print(json.dumps({**result, "db": str(db_path)}, sort_keys=True))
+        return
+    print("\n".join([*summary_lines(result), f"store          {db_path}"]))

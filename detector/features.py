@@ -155,7 +155,7 @@ PLAIN_ID_RE = re.compile(r"^[a-z0-9]{4,12}$")
 SENTENCE_END_RE = re.compile(r"[.!?。！？…]")
 JOINER_RE = re.compile(r"[_|,，、\-]")
 URL_RE = re.compile(r"https?://|www\.|\.(?:com|net|cn|org|top|xyz|vip|cc)\b", re.I)
-NEIGHBOUR_KEYS = ("kind", "hid", "ld", "lex", "kw", "mk", "len", "foreign", "pos_after", "pos_before", "mis")
+NEIGHBOUR_KEYS = ("kind", "hid", "ld", "lex", "kw", "mk", "len", "foreign", "pos_after", "pos_before", "mis", "in_main")
 WORD_FEATURES_PER_BLOCK = 40
 
 
@@ -172,6 +172,7 @@ class PageContext:
     last_main: int
     n_blocks: int
     mode: str
+    main_container: object | None
 
 
 def featurize_page(blocks: list[Block], domain: str, title: str, mode: str) -> list[dict]:
@@ -212,7 +213,28 @@ def page_context(blocks: list[Block], domain: str, title: str, mode: str) -> Pag
         last_main=long_indexes[-1] if long_indexes else len(blocks) - 1,
         n_blocks=len(blocks),
         mode=mode,
+        main_container=_main_container([blocks[i] for i in long_indexes]),
     )
+
+
+def _main_container(main_blocks: list[Block]) -> object | None:
+    """The element holding most main-like text (parents score fully, grandparents half), as readability does."""
+    scores: dict = {}
+    for block in main_blocks:
+        element = block.element
+        if element is None:
+            continue
+        for share, ancestor in zip((1.0, 0.5), element.iterancestors()):
+            scores[ancestor] = scores.get(ancestor, 0.0) + share * len(block.text)
+    return max(scores, key=scores.get) if scores else None
+
+
+def _in_container(block: Block, container) -> bool:
+    """True when the block's element sits inside `container`."""
+    element = block.element
+    if element is None or container is None:
+        return False
+    return element is container or any(ancestor is container for ancestor in element.iterancestors())
 
 
 def _is_main_like(block: Block) -> bool:
@@ -249,7 +271,7 @@ def block_features(block: Block, index: int, context: PageContext) -> dict:
     features.update(_dom_context(block))
     features.update(_link_features(block, context))
     features.update(_script_features(text, context))
-    features.update(_position_features(index, context))
+    features.update(_position_features(block, index, context))
     features.update(_similarity_features(text, context))
     features.update(_word_features(text))
     return features
@@ -359,8 +381,7 @@ def _link_features(block: Block, context: PageContext) -> dict:
 
 def _script_features(text: str, context: PageContext) -> dict:
     """Dominant script of the block, and whether it differs from the page's (Simplified vs Traditional too)."""
-    counts = script_counts(text)
-    counts.pop("digit", None)
+    counts = {k: v for k, v in script_counts(text).items() if k != "digit"}
     if not counts:
         return {"script=none": 1.0}
     dominant = max(counts, key=counts.get)
@@ -381,10 +402,12 @@ def _script_features(text: str, context: PageContext) -> dict:
     return features
 
 
-def _position_features(index: int, context: PageContext) -> dict:
-    """Relative position, and whether the block stands before or after the page's main text."""
+def _position_features(block: Block, index: int, context: PageContext) -> dict:
+    """Relative position, whether the block stands before or after the main text, and inside its container."""
     relative = index / max(context.n_blocks - 1, 1)
     features = {f"pos={min(int(relative * 10), 9)}": 1.0}
+    if context.main_container is not None:
+        features["in_main" if _in_container(block, context.main_container) else "out_main"] = 1.0
     if index > context.last_main:
         features["pos_after"] = 1.0
         features[f"after_by={_bin(index - context.last_main, (2, 5, 15))}"] = 1.0

@@ -27,14 +27,14 @@ from detector.settings import DEFAULT_MODEL_NAME, FEATURE_VERSION, LABELS, MODEL
 RANDOM_STATE = 20261129
 
 
-def build_pipeline(c: float = 1.0) -> Pipeline:
+def build_pipeline(c: float = 1.0, class_weight: str | dict | None = None) -> Pipeline:
     """Hash the feature dicts of blocks, then a multinomial logistic regression over the four labels."""
     return Pipeline(
         [
             ("hash", FeatureHasher(n_features=N_HASHED_FEATURES, input_type="dict", alternate_sign=False)),
             (
                 "classify",
-                LogisticRegression(C=c, max_iter=300, class_weight="balanced", random_state=RANDOM_STATE),
+                LogisticRegression(C=c, max_iter=500, class_weight=class_weight, random_state=RANDOM_STATE),
             ),
         ]
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,15 @@ NEVER_CONTENT_KINDS = ("title", "meta", "script", "markup", "rawtext")
 MAX_FLAG_TEXT = 300
 
 
+@dataclass
+class Analysis:
+    """A page's result with the blocks it was cut into and the label of each."""
+
+    result: PageResult
+    blocks: list[Block]
+    labels: list[str]
+
+
 class Scorer:
     """A loaded model and a threshold; reuse one Scorer for many pages."""
 
@@ -41,18 +51,14 @@ class Scorer:
         self, data: bytes | str, fmt: str = "auto", url: str | None = None, content_type: str | None = None
     ) -> PageResult:
         """Score raw HTML or scraped text; raise InputError when it cannot be read as a page."""
-        if fmt not in FORMATS:
-            raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-        if isinstance(data, bytes):
-            decoded = decode_page(data, content_type)
-            text, encoding = decoded.text, decoded.encoding
-        else:
-            text, encoding = data, None
-            if not text.strip():
-                raise InputError("empty page")
-        if fmt == "auto":
-            fmt = "html" if looks_like_html(text) else "text"
-        blocks, title, domain, root = self._segment(text, fmt, url)
+        return self.analyse(data, fmt, url, content_type).result
+
+    def analyse(
+        self, data: bytes | str, fmt: str = "auto", url: str | None = None, content_type: str | None = None
+    ) -> Analysis:
+        """Score a page and keep its blocks and their labels (for evaluation)."""
+        text, fmt, encoding = read_page(data, fmt, content_type)
+        blocks, title, domain, root = segment_page(text, fmt, url)
         labels, probabilities, contamination = self._classify(blocks, title, domain, fmt)
         flagged = [
             self._flag(block, label, float(p), root)
@@ -60,7 +66,7 @@ class Scorer:
             if label in ("tag-noise", "spam")
         ]
         score = float(contamination.max()) if len(contamination) else 0.0
-        return PageResult(
+        result = PageResult(
             format=fmt,
             score=round(score, 4),
             contaminated=score >= self.threshold,
@@ -71,20 +77,7 @@ class Scorer:
             encoding=encoding,
             url=url,
         )
-
-    def label_blocks(self, blocks: list[Block], title: str, domain: str, fmt: str) -> list[str]:
-        """Labels for already segmented blocks (used by evaluation)."""
-        return self._classify(blocks, title, domain, fmt)[0]
-
-    @staticmethod
-    def _segment(text: str, fmt: str, url: str | None) -> tuple[list[Block], str, str, object]:
-        """Blocks, title, site domain and tree root (None for text) of a page."""
-        if fmt == "text":
-            return segment_text(text), "", registrable_domain(url or ""), None
-        page = parse_html(text)
-        blocks = segment_html(page)
-        title = next((b.text for b in blocks if b.kind == "title"), "")
-        return blocks, title, page_domain(page, url), page.root
+        return Analysis(result, blocks, labels)
 
     def _classify(self, blocks: list[Block], title: str, domain: str, fmt: str):
         """Per-block labels, class probabilities and contamination probabilities."""
@@ -113,6 +106,32 @@ class Scorer:
             where=_where(block, root),
             reasons=reasons_for(self.model, block.features, label),
         )
+
+
+def read_page(data: bytes | str, fmt: str = "auto", content_type: str | None = None) -> tuple[str, str, str | None]:
+    """Decode a page and resolve `auto` format: (text, format, encoding)."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if isinstance(data, bytes):
+        decoded = decode_page(data, content_type)
+        text, encoding = decoded.text, decoded.encoding
+    else:
+        text, encoding = data, None
+        if not text.strip():
+            raise InputError("empty page")
+    if fmt == "auto":
+        fmt = "html" if looks_like_html(text) else "text"
+    return text, fmt, encoding
+
+
+def segment_page(text: str, fmt: str, url: str | None) -> tuple[list[Block], str, str, object]:
+    """Blocks, title, site domain and tree root (None for text) of a decoded page."""
+    if fmt == "text":
+        return segment_text(text), "", registrable_domain(url or ""), None
+    page = parse_html(text)
+    blocks = segment_html(page)
+    title = next((b.text for b in blocks if b.kind == "title"), "")
+    return blocks, title, page_domain(page, url), page.root
 
 
 def _where(block: Block, root) -> str:

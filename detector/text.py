@@ -12,14 +12,14 @@ import zhconv
 TOKEN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_]+", re.UNICODE)
 WHITESPACE_RE = re.compile(r"\s+")
 
-SCRIPT_RANGES = {
-    "han": (("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uf900", "\ufaff")),
-    "kana": (("\u3040", "\u30ff"),),
-    "hangul": (("\uac00", "\ud7af"),),
-    "latin": (("a", "z"), ("A", "Z"), ("\u00c0", "\u024f")),
-    "cyrillic": (("\u0400", "\u04ff"),),
-    "greek": (("\u0370", "\u03ff"),),
-    "digit": (("0", "9"),),
+SCRIPT_PATTERNS = {
+    "han": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"),
+    "kana": re.compile(r"[\u3040-\u30ff]"),
+    "hangul": re.compile(r"[\uac00-\ud7af]"),
+    "latin": re.compile(r"[a-zA-Z\u00c0-\u024f]"),
+    "cyrillic": re.compile(r"[\u0400-\u04ff]"),
+    "greek": re.compile(r"[\u0370-\u03ff]"),
+    "digit": re.compile(r"[0-9]"),
 }
 
 
@@ -33,22 +33,14 @@ def tokens(text: str) -> list[str]:
     return TOKEN_RE.findall(text.lower())
 
 
-def char_script(char: str) -> str | None:
-    """Name of the writing script of one character, or None for punctuation and others."""
-    for script, ranges in SCRIPT_RANGES.items():
-        for low, high in ranges:
-            if low <= char <= high:
-                return script
-    return None
-
-
+@lru_cache(maxsize=4096)
 def script_counts(text: str) -> dict[str, int]:
-    """Count characters per writing script (han, kana, hangul, latin, cyrillic, greek, digit)."""
-    counts: dict[str, int] = {}
-    for char in text:
-        script = char_script(char)
-        if script:
-            counts[script] = counts.get(script, 0) + 1
+    """Count characters per writing script (han, kana, hangul, latin, cyrillic, greek, digit); don't mutate."""
+    counts = {}
+    for script, pattern in SCRIPT_PATTERNS.items():
+        found = len(pattern.findall(text))
+        if found:
+            counts[script] = found
     return counts
 
 

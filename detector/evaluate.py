@@ -1,0 +1,130 @@
+"""Measure a model on labelled pages: block precision/recall/F1 per label, page detection and false flags,
+spam removed from and article kept in the clean text."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from detector.dataset import LabelledPage
+from detector.errors import InputError
+from detector.labels import gold_labels
+from detector.metrics import page_prf
+from detector.score import Scorer
+from detector.settings import LABELS
+from detector.text import normalize_space
+
+
+@dataclass
+class PageOutcome:
+    """What scoring one labelled page showed."""
+
+    confusion: Counter
+    contaminated: bool
+    flagged: bool
+    spam_chars: int
+    spam_chars_left: int
+    article_recall: float | None
+
+
+def observe(page: LabelledPage, scorer: Scorer) -> PageOutcome | None:
+    """Score one labelled page against its labels; None when it cannot be read."""
+    try:
+        analysis = scorer.analyse(page.data, page.fmt, page.url)
+    except InputError:
+        return None
+    gold = gold_labels(analysis.blocks, page.article, page.texts, page.ids, page.markups)
+    confusion = Counter((t, p) for t, p in zip(gold, analysis.labels) if t is not None)
+    clean = analysis.result.text
+    total, left = spam_left(page, clean) if page.contaminated else (0, 0)
+    recall = page_prf(clean, page.article)[1] if page.article else None
+    return PageOutcome(confusion, page.contaminated, analysis.result.contaminated, total, left, recall)
+
+
+def spam_left(page: LabelledPage, clean: str) -> tuple[int, int]:
+    """Characters of injected text (and injected ids) in all, and how many survived into the clean text."""
+    clean = normalize_space(clean)
+    article = normalize_space(page.article or "")
+    total = left = 0
+    pieces = [normalize_space(t) for t in page.texts] + [i for i in set(page.ids) if i]
+    for piece in pieces:
+        if not piece or piece in article:
+            continue
+        total += len(piece)
+        left += len(piece) if piece in clean else 0
+    return total, left
+
+
+@dataclass
+class Tally:
+    """Running counts behind every figure of a report."""
+
+    confusion: Counter = field(default_factory=Counter)
+    dirty_pages: int = 0
+    dirty_detected: int = 0
+    clean_pages: int = 0
+    clean_flagged: int = 0
+    spam_chars: int = 0
+    spam_chars_left: int = 0
+    recalls: list = field(default_factory=list)
+    errors: int = 0
+
+    def add(self, outcome: PageOutcome | None) -> None:
+        """Count one page's outcome."""
+        if outcome is None:
+            self.errors += 1
+            return
+        self.confusion.update(outcome.confusion)
+        if outcome.contaminated:
+            self.dirty_pages += 1
+            self.dirty_detected += outcome.flagged
+        else:
+            self.clean_pages += 1
+            self.clean_flagged += outcome.flagged
+        self.spam_chars += outcome.spam_chars
+        self.spam_chars_left += outcome.spam_chars_left
+        if outcome.article_recall is not None:
+            self.recalls.append(outcome.article_recall)
+
+    def report(self) -> dict:
+        """All figures as a JSON-able dict."""
+        return {
+            "blocks": {label: self._label_figures(label) for label in LABELS},
+            "pages": self.dirty_pages + self.clean_pages,
+            "contaminated_pages": self.dirty_pages,
+            "detected": _ratio(self.dirty_detected, self.dirty_pages),
+            "clean_pages": self.clean_pages,
+            "false_flags": _ratio(self.clean_flagged, self.clean_pages),
+            "spam_removed": _ratio(self.spam_chars - self.spam_chars_left, self.spam_chars),
+            "article_recall": round(sum(self.recalls) / len(self.recalls), 4) if self.recalls else None,
+            "unreadable": self.errors,
+        }
+
+    def _label_figures(self, label: str) -> dict:
+        """Block-level precision, recall, F1 and support of one label."""
+        tp = self.confusion.get((label, label), 0)
+        fp = sum(v for (t, p), v in self.confusion.items() if p == label and t != label)
+        fn = sum(v for (t, p), v in self.confusion.items() if t == label and p != label)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "support": tp + fn}
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    """part/whole rounded, None when there is nothing to divide."""
+    return round(part / whole, 4) if whole else None
+
+
+def evaluate_pages(pages: Iterable[LabelledPage], scorer: Scorer) -> dict:
+    """Figures over all pages, and per group of pages (e.g. `test/html/holdout-families`)."""
+    overall = Tally()
+    groups: dict[str, Tally] = defaultdict(Tally)
+    for page in pages:
+        outcome = observe(page, scorer)
+        overall.add(outcome)
+        groups[page.group].add(outcome)
+    report = overall.report()
+    report["groups"] = {name: tally.report() for name, tally in sorted(groups.items())}
+    return report

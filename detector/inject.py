@@ -16,6 +16,7 @@ import html as htmlmod
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from random import Random
 
 import lxml.html
@@ -263,44 +264,45 @@ class _Page:
         """Insert markup at a raw offset."""
         self.html = loc.insert_at(self.html, offset, markup)
 
-    def paragraph_offset(self, rng: Random, where: str) -> int | None:
+    def paragraph_offset(self, rng: Random, where: str, raw: loc.RawPage) -> int | None:
         """Raw offset before the article, after it, or between two random paragraphs (None: not found)."""
-        paragraphs = loc.article_paragraphs(self.html, self.article_text, self.article_xpath)
+        paragraphs = loc.article_paragraphs(self.html, rng, self.article_text, self.article_xpath)
         if where == "before-article" and paragraphs:
-            return loc.start_offset(self.html, paragraphs[0])
+            return raw.start_offset(paragraphs[0])
         if where == "after-article" and paragraphs:
-            return loc.end_offset(self.html, paragraphs[-1])
+            return raw.end_offset(paragraphs[-1])
         if where == "article-middle" and len(paragraphs) >= 2:
-            return loc.end_offset(self.html, paragraphs[rng.randrange(len(paragraphs) - 1)])
+            return raw.end_offset(paragraphs[rng.randrange(len(paragraphs) - 1)])
         return None
 
     def place(self, rng: Random, position: str, markup: str) -> str:
         """Insert `markup` at a named position; article positions fall back to before `</body>`.
         Returns the position actually used."""
-        offset = self._landmark(position)
+        raw = loc.RawPage(self.html)
+        offset = _landmark(raw, position)
         if offset is None:
-            offset = self.paragraph_offset(rng, position.removeprefix("escaped-"))
+            offset = self.paragraph_offset(rng, position.removeprefix("escaped-"), raw)
         if offset is None:
-            position, offset = "before-body-end", loc.body_end(self.html)
+            position, offset = "before-body-end", raw.body_end()
         self.insert(offset, markup)
         return position
 
-    def _landmark(self, position: str) -> int | None:
-        """Raw offset of a page-chrome position (None for article positions)."""
-        html = self.html
-        finders = {
-            "before-doctype": lambda: 0,
-            "noframes-before-html": lambda: loc.before_html(html),
-            "noframes-head": lambda: loc.head_start(html),
-            "head": lambda: loc.head_start(html),
-            "body-start": lambda: loc.body_start(html),
-            "noframes-body-start": lambda: loc.body_start(html),
-            "escaped-body-start": lambda: loc.body_start(html),
-            "before-body-end": lambda: loc.body_end(html),
-            "after-html": lambda: loc.after_document(html),
-        }
-        finder = finders.get(position)
-        return finder() if finder else None
+
+def _landmark(raw: loc.RawPage, position: str) -> int | None:
+    """Raw offset of a page-chrome position (None for article positions)."""
+    finders = {
+        "before-doctype": lambda: 0,
+        "noframes-before-html": raw.before_html,
+        "noframes-head": raw.head_start,
+        "head": raw.head_start,
+        "body-start": raw.body_start,
+        "noframes-body-start": raw.body_start,
+        "escaped-body-start": raw.body_start,
+        "before-body-end": raw.body_end,
+        "after-html": raw.after_document,
+    }
+    finder = finders.get(position)
+    return finder() if finder else None
 
 
 def _noise_markup(rng: Random, spec: FamilySpec, position: str) -> tuple[str, str, dict]:
@@ -394,13 +396,13 @@ def _apply_meta_hijack(
     page: _Page, rng: Random, spec: FamilySpec, setting: _Setting, vocab: SpamVocabulary
 ) -> Injection:
     """NCR-encoded spam `<title>`/keywords/description plus a search-referrer redirect script."""
-    span = loc.title_span(page.html)
+    span = loc.RawPage(page.html).title_span()
     original = ""
     if span:
         original = loc.norm(htmlmod.unescape(re.sub(r"<[^>]*>", "", page.html[span[0] : span[1]])))
         page.html = page.html[: span[0]] + page.html[span[1] :]
     title, rest, details = hijacked_head(rng, vocab, setting.source, setting.language, setting.theme, original)
-    offset = span[0] if span else loc.head_start(page.html)
+    offset = span[0] if span else loc.RawPage(page.html).head_start()
     page.insert(offset, title + rest)
     return Injection(
         spec.family,
@@ -444,9 +446,13 @@ _APPLIERS = {
 # --- choosing families ---------------------------------------------------------------------------
 
 
-def _wording_options(spec: FamilySpec, vocab: SpamVocabulary) -> list[tuple[str, str, str]]:
-    """(source, language, theme) combinations of `spec` that `vocab` can produce."""
-    return [(s, lang, t) for s in spec.sources for lang in spec.languages for t in spec.themes if vocab.has(s, lang, t)]
+@lru_cache(maxsize=1024)
+@lru_cache(maxsize=1024)
+def _wording_options(spec: FamilySpec, vocab: SpamVocabulary) -> tuple[tuple[str, str, str], ...]:
+    """(source, language, theme) combinations of `spec` that `vocab` can produce (cached per pair)."""
+    return tuple(
+        (s, lang, t) for s in spec.sources for lang in spec.languages for t in spec.themes if vocab.has(s, lang, t)
+    )
 
 
 def usable(spec: FamilySpec, vocab: SpamVocabulary, content: str = "") -> bool:
@@ -470,14 +476,11 @@ def _choose(
 ) -> list[FamilySpec]:
     """1-3 usable families (weighted; meta-hijack and mirror at most once), mirror first."""
     wanted = count if count is not None else rng.randint(1, 3)
+    candidates = [s for s in families if usable(s, vocab, content)]
     chosen: list[FamilySpec] = []
     for _ in range(wanted):
-        options = [
-            s
-            for s in families
-            if usable(s, vocab, content)
-            and not (s.family in _ONCE_PER_PAGE and any(c.family == s.family for c in chosen))
-        ]
+        used = {c.family for c in chosen}
+        options = [s for s in candidates if not (s.family in _ONCE_PER_PAGE and s.family in used)]
         if not options:
             break
         chosen.append(rng.choices(options, weights=[s.weight for s in options])[0])

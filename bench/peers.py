@@ -11,33 +11,6 @@ from typing import Any
 
 from pages import BenchPage
 
-BLOCK_TAGS = (
-    "p",
-    "div",
-    "li",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "br",
-    "tr",
-    "td",
-    "th",
-    "blockquote",
-    "pre",
-    "article",
-    "section",
-    "header",
-    "footer",
-    "dd",
-    "dt",
-    "figcaption",
-    "table",
-    "ul",
-    "ol",
-)
 JUSTEXT_LANGUAGES = {"en": "English", "pl": "Polish", "ru": "Russian", "el": "Greek"}
 DATATROVE_LANGUAGES = {"en": "eng", "zh": "cmn_Hani", "pl": "pol", "ru": "rus", "el": "ell"}
 
@@ -116,7 +89,9 @@ class Readability(Tool):
 
 def html_text(root: Any) -> str:
     """Text of an lxml tree with a line break after every block element (so words of two blocks never merge)."""
-    for element in root.iter(*BLOCK_TAGS):
+    from lxml.html.defs import block_tags
+
+    for element in root.iter(*block_tags, "br", "article", "section", "header", "footer", "figcaption"):
         element.tail = "\n" + (element.tail or "")
     return root.text_content()
 

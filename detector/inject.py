@@ -249,6 +249,11 @@ mirror_text = to_traditional
 """Convert ground-truth article text the way the `mirror` family converts a page."""
 
 
+def article_after(article: str, injections: Sequence[Injection]) -> str:
+    """The ground-truth article as it reads in the contaminated page: Traditional once a mirror was applied."""
+    return mirror_text(article) if any(inj.family == "mirror" for inj in injections) else article
+
+
 # --- family application on HTML -----------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from detector.inject import (
     TRAIN_FAMILIES,
     FamilySpec,
     apply_family,
+    article_after,
     contaminate,
     contaminate_text,
     covered_fraction,
@@ -270,6 +271,25 @@ def test_article_is_found_from_an_xpath_hint_or_the_paragraph_heuristic(vocab: S
     assert record.position == "after-article"
 
 
+def test_landmarks_inside_scripts_and_comments_are_ignored(vocab: SpamVocabulary) -> None:
+    page = (
+        "<html><head><script>var w = '<body><p>x</p></body></html>';</script><!-- <body> --></head>"
+        "<body><p>The real body paragraph is right here for everyone to read.</p>"
+        "<script>document.write('</body></html>')</script></body></html>"
+    )
+    for position in ("body-start", "before-body-end", "after-html"):
+        spec = only(family("spam-block"), positions=(position,), shapes=("keyword-line",))
+        html, record = apply_family(page, random.Random(3), spec, vocab)
+        at = html.index(record.markup)
+        if position == "body-start":
+            assert html[:at].endswith("<body>") and at > html.index("<!-- <body> -->")
+        elif position == "before-body-end":
+            assert html[at + len(record.markup) :] == "</body></html>"
+        else:
+            assert html.endswith("</html>" + record.markup)
+        assert all(text in scraped_lines(html) for text in record.texts)
+
+
 def test_unlocatable_article_falls_back_to_the_body_end(vocab: SpamVocabulary) -> None:
     spec = only(family("spam-block"), positions=("article-middle",))
     page = "<html><body><div>short</div></body></html>"
@@ -317,10 +337,18 @@ def test_meta_hijack_writes_the_title_in_numeric_entities_with_a_referrer_redire
         assert html.count("<title>") == 1
 
 
+def test_article_after_keeps_the_article_unless_mirrored(vocab: SpamVocabulary) -> None:
+    _, records = contaminate(PAGE_ZH, random.Random(0), TRAIN_FAMILIES[:5], vocab, count=3)
+    assert article_after(ARTICLE_ZH[0], records) == ARTICLE_ZH[0]
+
+
 def test_mirror_converts_the_page_to_traditional_and_keeps_spam_simplified(vocab: SpamVocabulary) -> None:
     seen_line = False
     for seed in SEEDS:
         html, record = apply_family(PAGE_ZH, random.Random(seed), family("mirror"), vocab)
+        article = article_after("\n".join(ARTICLE_ZH), [record])
+        assert article == zhconv.convert("\n".join(ARTICLE_ZH), "zh-hant")
+        assert all(compact(p) in compact(to_scraped_text(html)) for p in article.split("\n"))
         assert "國務院" in html and "国务院" not in html.replace(record.markup, "")
         assert record.details["converted"] == "zh-hant"
         for text in record.texts:

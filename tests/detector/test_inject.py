@@ -123,7 +123,7 @@ def scraped_lines(html: str) -> list[str]:
 
 def test_same_seed_gives_the_same_page_and_records(vocab: SpamVocabulary) -> None:
     for seed in SEEDS:
-        first = contaminate(PAGE_ZH, random.Random(seed), ALL_FAMILIES, vocab, article_text=PAGE_ZH and ARTICLE_ZH[0])
+        first = contaminate(PAGE_ZH, random.Random(seed), ALL_FAMILIES, vocab, article_text=ARTICLE_ZH[0])
         again = contaminate(PAGE_ZH, random.Random(seed), ALL_FAMILIES, vocab, article_text=ARTICLE_ZH[0])
         assert first[0] == again[0]
         assert [r.to_dict() for r in first[1]] == [r.to_dict() for r in again[1]]

@@ -221,10 +221,17 @@ def to_scraped_text(html: str) -> str:
 
 
 def leaked_lines(markup: str) -> list[str]:
-    """The scraped text lines that `markup` contributes when placed in a page body."""
+    """The scraped text lines that `markup` contributes when placed in a page body, leaving out
+    punctuation-only separators (`|`, `、` between anchors) that would match any page."""
     if not markup.strip():
         return []
-    return scraped_lines(lxml.html.fragment_fromstring(markup, create_parent="div"))
+    lines = scraped_lines(lxml.html.fragment_fromstring(markup, create_parent="div"))
+    return [line for line in lines if _has_word(line)]
+
+
+def _has_word(line: str) -> bool:
+    """Whether a line has a letter, digit or ideograph."""
+    return any(ch.isalnum() for ch in line)
 
 
 def covered_fraction(text: str, injections: Sequence[Injection], kind: str | None = None) -> float:
@@ -592,7 +599,7 @@ def inject_text(text: str, rng: Random, spec: FamilySpec, vocab: SpamVocabulary)
     else:
         lines, ids = _spam_lines(rng, spec, setting, vocab), []
         kind, language, theme, source = SPAM, setting.language, setting.theme, setting.source
-    lines = [loc.norm(line) for line in lines if loc.norm(line)]
+    lines = [loc.norm(line) for line in lines if _has_word(line)]
     paragraphs, where = _insert_lines(rng, paragraphs, lines, _TEXT_POSITION[setting.position])
     record = Injection(
         spec.family,

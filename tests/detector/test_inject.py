@@ -171,6 +171,7 @@ def test_spam_families_insert_visible_or_leaking_spam_text(spec: FamilySpec, voc
         lines = scraped_lines(html)
         injected_lines = [line for line in lines if covered_fraction(line, [record]) == 1.0]
         assert len(injected_lines) >= len(set(record.texts))
+        assert all(re.search(r"\w", text) for text in record.texts)
 
 
 def test_every_result_parses_and_keeps_one_body(vocab: SpamVocabulary) -> None:

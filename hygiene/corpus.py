@@ -534,7 +534,7 @@ class CleanStats:
 def write_outcomes(outcomes: Iterable[Outcome], output: IO[str], quarantine: IO[str] | None) -> CleanStats:
     """Append each outcome as it comes (quarantine line first, then output line), reporting skipped records."""
     stats = CleanStats()
-    with tqdm(outcomes, unit="page", desc="cleaning", disable=None, file=sys.stderr) as progress:
+    with tqdm(outcomes, unit=" pages", desc="cleaning", disable=None, file=sys.stderr) as progress:
         for outcome in progress:
             if outcome.error is not None:
                 stats.skipped += 1

@@ -19,11 +19,13 @@ from detector.inject import (
     HOLDOUT_FAMILIES,
     TRAIN_FAMILIES,
     SpamVocabulary,
+    article_after,
     contaminate,
     contaminate_text,
     to_scraped_text,
 )
 from detector.labels import article_index, is_article_block
+from detector.parse import strip_xml_declaration
 from detector.text import normalize_space
 
 TRAIN_CORPORA = ("zyte-aeb", "cwced-zh", "daniel-multilingual")
@@ -47,7 +49,7 @@ def base_pages(
             if ("test" if is_test_site(page.site) else "train") != split:
                 continue
             try:
-                html = decode_page(page.data).text
+                html = strip_xml_declaration(decode_page(page.data).text)
             except InputError:
                 continue
             yield from page_variants(page, html, seed, vocab, split)
@@ -67,11 +69,13 @@ def page_variants(page: CorpusPage, html: str, seed: int, vocab: SpamVocabulary,
     for name, families in family_sets:
         rng = page_rng(seed, page, name)
         dirty, injections = contaminate(html, rng, families, vocab, article_text=article)
-        yield _labelled(dirty, "html", article, f"{split}/html/{name}", injections, common)
+        dirty_article = article_after(article, injections)
+        yield _labelled(dirty, "html", dirty_article, f"{split}/html/{name}", injections, common)
         scraped = to_scraped_text(dirty)
-        yield _labelled(scraped, "text", article, f"{split}/text-dump/{name}", injections, common)
+        yield _labelled(scraped, "text", dirty_article, f"{split}/text-dump/{name}", injections, common)
         text, text_injections = contaminate_text(article, rng, families, vocab)
-        yield _labelled(text, "text", article, f"{split}/text/{name}", text_injections, common)
+        text_article = article_after(article, text_injections)
+        yield _labelled(text, "text", text_article, f"{split}/text/{name}", text_injections, common)
     yield LabelledPage(article, "text", article=article, group=f"{split}/text/clean", **common)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -104,14 +104,3 @@ def rows_of_pages(pages: Iterable[LabelledPage], workers: int = 1) -> BlockRows:
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         return BlockRows.concat(pool.imap(rows_of_page, pages, chunksize=8))
 
-
-def chunked(items: Iterable, size: int) -> Iterator[list]:
-    """Lists of at most `size` consecutive items."""
-    chunk: list = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

@@ -17,6 +17,7 @@ from detector.errors import InputError
 HTML_OPEN_RE = re.compile(r"<!doctype\b|<html[\s>]", re.I)
 HTML_CLOSE_RE = re.compile(r"</html\s*>", re.I)
 LEADING_NOISE_RE = re.compile(r"^(?:\s|<!--.*?-->|<\?xml[^>]*>)*", re.S)
+XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 HTML_SNIFF_RE = re.compile(r"<(?:!doctype|html|head|body|div|p|meta|title|table|span|a|br|var)\b", re.I)
 PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
 
@@ -37,8 +38,14 @@ def looks_like_html(text: str) -> bool:
     return len(HTML_SNIFF_RE.findall(head)) >= 3 or bool(re.match(r"\s*<(!doctype|html)", head, re.I))
 
 
+def strip_xml_declaration(text: str) -> str:
+    """Drop a leading `<?xml ...?>`: browsers ignore it and lxml refuses it in str input."""
+    return XML_DECLARATION_RE.sub("", text, count=1)
+
+
 def parse_html(text: str) -> ParsedPage:
     """Parse a page; raise InputError when lxml finds no document at all."""
+    text = strip_xml_declaration(text)
     prefix_raw, main_raw, suffix_raw = split_around_html(text)
     try:
         root = lxml.html.document_fromstring(main_raw, parser=PARSER)

@@ -28,9 +28,15 @@ def normalize_space(text: str) -> str:
     return WHITESPACE_RE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=8192)
+def _cached_tokens(text: str) -> tuple[str, ...]:
+    """Tokens of a text, cached: features ask for the same block's tokens several times."""
+    return tuple(TOKEN_RE.findall(text.lower()))
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased tokens: one per CJK/kana/hangul character, one per run of other word characters."""
-    return TOKEN_RE.findall(text.lower())
+    return list(_cached_tokens(text))
 
 
 @lru_cache(maxsize=4096)
@@ -45,19 +51,14 @@ def script_counts(text: str) -> dict[str, int]:
 
 
 @lru_cache(maxsize=1)
-def _han_variant_sets() -> tuple[frozenset[str], frozenset[str]]:
-    """Characters that exist only in Simplified and only in Traditional Chinese (zhconv's tables)."""
+def _han_variant_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """Patterns matching characters that exist only in Simplified, and only in Traditional Chinese (zhconv)."""
     table = json.loads((Path(zhconv.__file__).parent / "zhcdict.json").read_text(encoding="utf-8"))
-    return frozenset(table["SIMPONLY"]), frozenset(table["TRADONLY"])
+    return tuple(re.compile("[" + re.escape("".join(table[key])) + "]") for key in ("SIMPONLY", "TRADONLY"))
 
 
+@lru_cache(maxsize=4096)
 def han_variant_counts(text: str) -> tuple[int, int]:
     """How many characters of `text` are Simplified-only and Traditional-only."""
-    simplified, traditional = _han_variant_sets()
-    simp = trad = 0
-    for char in text:
-        if char in simplified:
-            simp += 1
-        elif char in traditional:
-            trad += 1
-    return simp, trad
+    simplified, traditional = _han_variant_patterns()
+    return len(simplified.findall(text)), len(traditional.findall(text))

@@ -7,7 +7,7 @@ pipeline stores them and passes on a `NewsItem` for every stored article.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -15,7 +15,7 @@ class PageItem:
     """A fetched HTML page with what the spider read from it."""
 
     url: str
-    body: bytes
+    body: bytes = field(repr=False)
     content_type: str | None
     kind: str
     """`article` or `listing` (front pages, sections, tag pages)."""

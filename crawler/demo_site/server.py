@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ class Route:
     """Send an ETag (a hash of the body) and honour If-None-Match."""
     modified: int | None = SITE_EPOCH
     """Unix time sent as Last-Modified and compared with If-Modified-Since; None sends no date."""
+    delay: float = 0.0
+    """Seconds to wait before answering (a slow page)."""
 
 
 @dataclass
@@ -51,13 +54,11 @@ class LoggedRequest:
 class SiteServer:
     """Serve `routes` on 127.0.0.1 from a daemon thread; use as a context manager or start()/stop()."""
 
-    def __init__(self, routes: dict[str, Route], port: int = 0, delay: float = 0.0):
+    def __init__(self, routes: dict[str, Route], port: int = 0):
         self.routes = routes
-        self.delay = delay
         self.log: list[LoggedRequest] = []
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
-        self._httpd.daemon_threads = True
+        self._httpd = _QuietServer(("127.0.0.1", port), self._handler_class())
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="site-server", daemon=True)
 
     @property
@@ -98,11 +99,10 @@ class SiteServer:
 
     def answer(self, method: str, path: str, headers) -> tuple[int, dict[str, str], bytes]:
         """Status, headers and body for a request (the server's whole behaviour)."""
-        if self.delay:
-            time.sleep(self.delay)
         route = self.routes.get(path)
         if route is None:
             return HTTPStatus.NOT_FOUND, {"Content-Type": "text/plain"}, b"not found"
+        time.sleep(route.delay)
         if route.fail_first > 0:
             route.fail_first -= 1
             return HTTPStatus.INTERNAL_SERVER_ERROR, {"Content-Type": "text/plain"}, b"temporary failure"
@@ -147,6 +147,17 @@ class SiteServer:
                 """Requests are kept in `server.log`, not printed."""
 
         return Handler
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A threading HTTP server that does not print clients hanging up (crawlers do, on purpose)."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """Ignore connection resets and broken pipes; report anything else as usual."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _not_modified(headers, etag: str | None, modified: int | None) -> bool:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from parsel import Selector
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -100,9 +100,9 @@ class NewsSpider(Spider):
             return
         xml_type, xml_body = self.xml_document(response)
         if xml_type in SITEMAP_TYPES:
-            yield from self.parse_sitemap(xml_body)
+            yield from self.parse_sitemap(response, xml_body)
         elif xml_type in FEED_TYPES:
-            yield from self.parse_feed(xml_body)
+            yield from self.parse_feed(response, xml_body)
         elif isinstance(response, HtmlResponse):
             yield self.page_item(response)
             yield from self.follow_links(response)
@@ -124,23 +124,27 @@ class NewsSpider(Spider):
             return None, b""
         return Sitemap(body).type, body
 
-    def parse_sitemap(self, body: bytes) -> Iterator[Request]:
+    def parse_sitemap(self, response: Response, body: bytes) -> Iterator[Request]:
         """Follow every `<loc>` of a sitemap or sitemap index, carrying its `<lastmod>`."""
         for entry in Sitemap(body):
-            if entry.get("loc"):
-                yield Request(entry["loc"], callback=self.parse, errback=self.failed,
-                              meta={"lastmod": entry.get("lastmod") or None})
+            yield from self.entry_request(response, entry.get("loc", ""), entry.get("lastmod"))
         self.crawler.stats.inc_value("hygiene/sitemaps")
 
-    def parse_feed(self, body: bytes) -> Iterator[Request]:
+    def parse_feed(self, response: Response, body: bytes) -> Iterator[Request]:
         """Follow the link of every RSS or Atom entry, carrying its date as `lastmod`."""
         selector = Selector(body=body, type="xml")
         for entry in selector.xpath(FEED_ENTRIES):
-            link = (entry.xpath(FEED_LINK).get() or "").strip()
-            if link:
-                date = (entry.xpath(f"normalize-space({FEED_DATE})").get() or "").strip()
-                yield Request(link, callback=self.parse, errback=self.failed, meta={"lastmod": date or None})
+            date = entry.xpath(f"normalize-space({FEED_DATE})").get()
+            yield from self.entry_request(response, entry.xpath(FEED_LINK).get() or "", date)
         self.crawler.stats.inc_value("hygiene/feeds")
+
+    def entry_request(self, response: Response, link: str, lastmod: str | None) -> Iterator[Request]:
+        """A request for a sitemap or feed entry; entries that are not http(s) URLs are counted and skipped."""
+        url = response.urljoin(link.strip())
+        if not link.strip() or urlsplit(url).scheme not in ("http", "https"):
+            self.crawler.stats.inc_value("hygiene/bad_entries")
+            return
+        yield Request(url, callback=self.parse, errback=self.failed, meta={"lastmod": (lastmod or "").strip() or None})
 
     def page_item(self, response: HtmlResponse) -> PageItem:
         """The page with its kind and metadata, ready for the hygiene pipeline."""
@@ -170,7 +174,7 @@ class NewsSpider(Spider):
         url = failure.request.url
         if failure.check(HttpError):
             yield DroppedPage(url, "fetch-error", f"HTTP {failure.value.response.status}")
-        elif "max size" in str(failure.value) or "maxsize" in str(failure.value):
+        elif failure.check(DownloadCancelledError) and "max size" in str(failure.value):
             yield DroppedPage(url, "too-large", str(failure.value).splitlines()[0][:200])
         else:
             detail = f"{type(failure.value).__name__}: {failure.value}".splitlines()[0][:200]

@@ -1,0 +1,146 @@
+"""The commands around the crawl: `scrapy crawl news`, `hygiene crawl --demo`, export, stats, and bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+
+import pytest
+
+from crawler.demo_site.content import STORIES
+from crawler.store import Store
+from hygiene.cli import main
+
+DEMO_MARKERS = ["qhwmz", "国产精品", "无码", "casino", "payday", "viagra", "cialis", "スーパーコピー", "偽物"]
+"""Words of the demo site's injected junk: none may reach a stored item."""
+
+
+def test_scrapy_crawl_news_from_the_repo_root(kit, site, tmp_path):
+    db = tmp_path / "scrapy.db"
+    argv = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"seeds={','.join(kit.seeds(site))}",
+            "-a", "depth=3", "-s", f"HYGIENE_DB={db}", "-O", str(tmp_path / "items.jsonl"),
+            "-s", "LOG_LEVEL=INFO", *kit.TEST_SETTINGS]
+    run = kit.run_hygiene(argv, cwd=kit.REPO)
+    assert run.returncode == 0, run.stderr
+    assert "hygiene: pages seen" in run.stderr
+    stored = {kit.path_of_url(url) for (url,) in kit.rows(db, "SELECT url FROM items")}
+    assert stored == set(kit.CLEAN_ARTICLES) | set(kit.CONTAMINATED_ARTICLES)
+    exported = [json.loads(line) for line in (tmp_path / "items.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {kit.path_of_url(item["url"]) for item in exported} == stored
+    assert all("body" not in item and item["text"] for item in exported)
+
+
+def test_demo_crawl_runs_offline_and_keeps_junk_out(kit, model_available, tmp_path):
+    db = tmp_path / "demo.db"
+    run = kit.run_hygiene(kit.hygiene_command("crawl", "--demo", "--db", str(db)), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "pages seen" in run.stdout and "contaminated" in run.stdout
+    found = kit.rows(db, "SELECT url, status, text FROM items")
+    items = {kit.path_of_url(url): (status, text) for url, status, text in found}
+    assert set(items) == {story.path for story in STORIES}
+    leaked = {path: [m for m in DEMO_MARKERS if m.lower() in text.lower()] for path, (_, text) in items.items()}
+    assert not {path: markers for path, markers in leaked.items() if markers}, "injected text in stored items"
+    caught = {path for path, (status, _) in items.items() if status == "contaminated"}
+    assert caught == {story.path for story in STORIES if story.contaminated}, "demo verdicts of the model"
+
+
+@pytest.fixture
+def hygiene(kit, capsys, monkeypatch, tmp_path):
+    """Run `hygiene ARGS` in this process (no crawl starts here), from tmp_path, with a throwaway default store."""
+    monkeypatch.setenv("HYGIENE_DB", str(tmp_path / "default-hygiene.db"))
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str):
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return kit.CrawlRun(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def filled_store(tmp_path_factory):
+    """A store written through the Store API (no crawl): two items, one quarantined, one dropped page."""
+    from crawler.store import DroppedRecord, ItemRecord, QuarantineRecord
+
+    db = tmp_path_factory.mktemp("store") / "hygiene.db"
+    store = Store.open(db)
+    store.save_item(ItemRecord("https://news.example/a.html", None, "A, with comma", "2025-01-02", "Ann",
+                               "First paragraph.\nSecond, \"quoted\" paragraph.", "clean", 0.02, "{}", "m1",
+                               "2025-01-02T10:00:00Z", "h1"))
+    store.save_item(
+        ItemRecord("https://news.example/b.html", None, "B", None, None, "Story text.", "contaminated", 0.97,
+                   '{"spam": 1}', "m1", "2025-03-04T10:00:00Z", "h2"),
+        QuarantineRecord("https://news.example/b.html", "<p>Story text.</p><p>cheap pills</p>".encode("cp1252"),
+                         "text/html", "cp1252", json.dumps([{"label": "spam", "text": "cheap pills"}]), 0.97, "m1",
+                         "2025-03-04T10:00:00Z", "h2"),
+    )
+    store.save_dropped(DroppedRecord("https://news.example/", "not-article", "listing page", "2025-03-04T10:00:00Z"))
+    store.close()
+    return db
+
+
+def test_export_jsonl_and_csv_carry_the_same_records(hygiene, filled_store):
+    jsonl = hygiene("export", "--db", str(filled_store))
+    as_csv = hygiene("export", "--db", str(filled_store), "--format", "csv")
+    assert jsonl.returncode == as_csv.returncode == 0
+    records = [json.loads(line) for line in jsonl.stdout.splitlines()]
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert [r["url"] for r in records] == [r["url"] for r in rows] == ["https://news.example/a.html",
+                                                                     "https://news.example/b.html"]
+    assert records[0]["text"] == rows[0]["text"] == "First paragraph.\nSecond, \"quoted\" paragraph."
+    assert records[1]["flagged"] == json.loads(rows[1]["flagged"]) == {"spam": 1}
+    assert "exported 2 items" in jsonl.stderr
+
+
+def test_export_since_and_quarantine(hygiene, filled_store, tmp_path):
+    out = tmp_path / "q.jsonl"
+    run = hygiene("export", "--db", str(filled_store), "--quarantine", "--since", "2025-03-01", "-o", str(out))
+    assert run.returncode == 0, run.stderr
+    (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert record["url"] == "https://news.example/b.html"
+    assert record["raw"] == "<p>Story text.</p><p>cheap pills</p>"
+    assert record["flagged"] == [{"label": "spam", "text": "cheap pills"}]
+    later = hygiene("export", "--db", str(filled_store), "--since", "2025-03-05")
+    assert later.returncode == 0 and later.stdout == ""
+
+
+def test_stats_counts(hygiene, filled_store):
+    run = hygiene("stats", "--db", str(filled_store), "--json")
+    assert run.returncode == 0, run.stderr
+    counts = json.loads(run.stdout)
+    assert (counts["items"], counts["clean"], counts["contaminated"], counts["quarantine"]) == (2, 1, 1, 1)
+    assert counts["dropped"] == {"not-article": 1}
+    text = hygiene("stats", "--db", str(filled_store))
+    assert re.search(r"^quarantine\s+1$", text.stdout, re.MULTILINE)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["crawl"], "give at least one seed"),
+        (["crawl", "ftp://example.org/"], "is not an http(s) URL"),
+        (["crawl", "--seeds-file", "no-such-file.txt"], "cannot read seeds"),
+        (["crawl", "https://example.org/", "-s", "NOEQUALS"], "-s expects NAME=VALUE"),
+        (["crawl", "https://example.org/", "--db", "not-a-db.txt"], "cannot open as a SQLite database"),
+        (["crawl", "https://example.org/", "--model", "no-such-model.joblib"], "no such model file"),
+        (["crawl", "--demo", "https://example.org/"], "give no seeds with it"),
+        (["export", "--db", "missing.db"], "no such database"),
+        (["export", "--db", "not-a-db.txt"], "cannot open as a SQLite database"),
+        (["stats", "--db", "missing.db"], "no such database"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code_2(hygiene, tmp_path, args, message):
+    (tmp_path / "not-a-db.txt").write_text("this is not a database\n" * 200, encoding="utf-8")
+    run = hygiene(*args)
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1 and run.stderr.startswith("hygiene: error: ") and message in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_bad_since_is_refused(hygiene, filled_store):
+    run = hygiene("export", "--db", str(filled_store), "--since", "last week")
+    assert run.returncode == 2 and "--since" in run.stderr

@@ -1,0 +1,123 @@
+"""The news spider's callbacks and page reading, on responses built from the fixture site's files."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from scrapy.crawler import Crawler
+from scrapy.http import HtmlResponse, Request, Response, TextResponse, XmlResponse
+from scrapy.utils.test import get_crawler
+
+from crawler.items import DroppedPage, NotModified, PageItem
+from crawler.pageinfo import canonical_url, page_author, page_kind, page_title, published_date
+from crawler.spiders.news import NewsSpider
+
+BASE = "http://127.0.0.1:8000"
+
+
+@pytest.fixture
+def spider() -> NewsSpider:
+    """A news spider bound to a crawler with its components set up (stats), not crawling."""
+    return NewsSpider.from_crawler(get_crawler(NewsSpider), seeds=f"{BASE}/")
+
+
+def html(kit, name: str, path: str, encoding: str = "utf-8") -> HtmlResponse:
+    """A fixture page as Scrapy would hand it to the spider."""
+    body = (kit.SITE / name).read_text(encoding="utf-8").replace("{{BASE}}", BASE).encode(encoding)
+    url = f"{BASE}{path}"
+    return HtmlResponse(url, body=body, headers={"Content-Type": "text/html"}, request=Request(url))
+
+
+def xml(kit, name: str, path: str) -> XmlResponse:
+    """A fixture sitemap or feed as an XML response."""
+    return XmlResponse(f"{BASE}{path}", body=(kit.SITE / name).read_bytes().replace(b"{{BASE}}", BASE.encode()))
+
+
+def test_spider_arguments_become_settings_and_domains():
+    crawler = Crawler(NewsSpider)
+    spider = NewsSpider.from_crawler(crawler, seeds="https://a.example/ https://b.example/feed.xml", depth="1",
+                                     max_pages="7")
+    assert crawler.settings.getint("DEPTH_LIMIT") == 1
+    assert crawler.settings.getint("CLOSESPIDER_PAGECOUNT") == 7
+    assert spider.allowed_domains == ["a.example", "b.example"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({}, "needs seeds"), ({"seeds": "mailto:x@example.org"}, "not an http"), ({"seeds": BASE, "depth": "deep"},
+                                                                                "depth must be an integer")],
+)
+def test_bad_spider_arguments_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        NewsSpider.from_crawler(get_crawler(NewsSpider), **kwargs)
+
+
+def test_sitemap_index_and_gzipped_sitemap_carry_lastmod(kit, spider):
+    index = list(spider.parse(xml(kit, "sitemap_index.xml", "/sitemap_index.xml")))
+    assert [r.url for r in index] == [f"{BASE}/sitemaps/2024.xml", f"{BASE}/sitemaps/2025.xml.gz"]
+    gz_body = gzip.compress((kit.SITE / "sitemaps/2025.xml").read_bytes().replace(b"{{BASE}}", BASE.encode()))
+    entries = list(spider.parse(Response(f"{BASE}/sitemaps/2025.xml.gz", body=gz_body)))
+    assert all(isinstance(r, Request) for r in entries)
+    assert (entries[3].url, entries[3].meta["lastmod"]) == (f"{BASE}/2025/04/01/harvest-fair.html", "2025-04-01")
+
+
+def test_rss_and_atom_feeds_give_their_links(kit, spider):
+    rss = list(spider.parse(xml(kit, "rss.xml", "/rss.xml")))
+    atom = list(spider.parse(xml(kit, "atom.xml", "/atom.xml")))
+    assert [r.url for r in rss] == [f"{BASE}/2025/02/03/orchard-frost.html", f"{BASE}/2025/01/28/council-budget.html"]
+    assert rss[0].meta["lastmod"] == "Mon, 03 Feb 2025 07:30:00 +0000"
+    assert [r.url for r in atom] == [f"{BASE}/2025/03/22/kimono-exhibit.html", f"{BASE}/2025/02/20/choir-tour.html"]
+
+
+def test_bad_sitemap_entries_are_skipped(spider):
+    body = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            b"<url><loc>javascript:alert(1)</loc></url><url><loc>/relative.html</loc></url><url><loc></loc></url>"
+            b"</urlset>")
+    requests = list(spider.parse(XmlResponse(f"{BASE}/sitemap.xml", body=body)))
+    assert [r.url for r in requests] == [f"{BASE}/relative.html"]
+    assert spider.crawler.stats.get_value("hygiene/bad_entries") == 2
+
+
+def test_html_page_becomes_an_item_and_its_links_requests(kit, spider):
+    out = list(spider.parse(html(kit, "articles/bridge-inspection.html", "/2025/01/15/bridge-inspection.html")))
+    (page,) = [o for o in out if isinstance(o, PageItem)]
+    assert page.kind == "article" and page.title == "Engineers find cracks in the Mill Lane bridge"
+    assert page.canonical_url == f"{BASE}/2025/01/15/bridge-inspection.html"
+    assert {r.url for r in out if isinstance(r, Request)} >= {f"{BASE}/2025/01/28/council-budget.html", f"{BASE}/"}
+
+
+def test_not_modified_and_non_html_answers(spider):
+    assert list(spider.parse(Response(f"{BASE}/a.html", status=304))) == [NotModified(f"{BASE}/a.html")]
+    pdf = Response(f"{BASE}/r.pdf", body=b"%PDF-1.4", headers={"Content-Type": "application/pdf"})
+    assert list(spider.parse(pdf)) == [DroppedPage(f"{BASE}/r.pdf", "not-html", "content type application/pdf")]
+    text = TextResponse(f"{BASE}/notes.txt", body=b"plain text", headers={"Content-Type": "text/plain"})
+    assert [d.reason for d in spider.parse(text)] == ["not-html"]
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "kind"),
+    [
+        ("front.html", "/", "listing"),
+        ("section/town.html", "/section/town/", "listing"),
+        ("section/town-2.html", "/section/town/?page=2", "listing"),
+        ("section/science.html", "/section/science/", "listing"),
+        ("articles/bridge-inspection.html", "/a", "article"),
+        ("articles/choir-tour.html", "/b", "article"),
+        ("articles/temple-restoration.html", "/c", "article"),
+    ],
+)
+def test_article_or_listing(kit, name, path, kind):
+    assert page_kind(html(kit, name, path).selector) == kind
+
+
+def test_metadata_from_meta_tags_json_ld_and_markup(kit):
+    bridge = html(kit, "articles/bridge-inspection.html", "/2025/01/15/bridge-inspection.html")
+    choir = html(kit, "articles/choir-tour.html", "/2025/02/20/choir-tour.html")
+    market = html(kit, "articles/night-market.html", "/2025/03/02/night-market.html", encoding="big5")
+    assert page_author(bridge.selector) == "Harriet Ashdown"
+    assert published_date(bridge.text, bridge.url) == "2025-01-15"
+    assert page_author(choir.selector) == "Lowri Evans"
+    assert canonical_url(choir.selector, choir.url) is None
+    assert page_title(market.selector) == "台中夜市攤商組團來訪"
+    assert page_author(market.selector) == "陳雅婷"

@@ -17,6 +17,7 @@ from detector.errors import InputError
 HTML_OPEN_RE = re.compile(r"<!doctype\b|<html[\s>]", re.I)
 HTML_CLOSE_RE = re.compile(r"</html\s*>", re.I)
 LEADING_NOISE_RE = re.compile(r"^(?:\s|<!--.*?-->|<\?xml[^>]*>)*", re.S)
+TRUNCATED_TAG_RE = re.compile(r"<[a-zA-Z/!][^<>]*$")
 XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 HTML_SNIFF_RE = re.compile(r"<(?:!doctype|html|head|body|div|p|meta|title|table|span|a|br|var)\b", re.I)
 PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
@@ -46,6 +47,8 @@ def strip_xml_declaration(text: str) -> str:
 def parse_html(text: str) -> ParsedPage:
     """Parse a page; raise InputError when lxml finds no document at all."""
     text = strip_xml_declaration(text)
+    if TRUNCATED_TAG_RE.search(text[-4096:]):
+        raise InputError("truncated HTML: the page ends inside a tag")
     prefix_raw, main_raw, suffix_raw = split_around_html(text)
     try:
         root = lxml.html.document_fromstring(main_raw, parser=PARSER)

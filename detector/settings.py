@@ -5,8 +5,8 @@ from pathlib import Path
 MAX_PAGE_BYTES = 16 * 1024 * 1024
 """Pages larger than this are refused with an error rather than parsed."""
 
-MAX_TREE_DEPTH = 2000
-"""Documents nested deeper than this are refused: no news page needs it, parsers choke on it."""
+MAX_TREE_DEPTH = 250
+"""Documents nested deeper than this are refused: no news page needs it, and libxml2 flattens past 256 levels."""
 
 MAX_BLOCKS = 20000
 """Segmentation stops adding blocks past this count (the rest is one trailing block)."""

@@ -40,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
             raw = read_source(source)
             result = scorer.score(raw.data, fmt=args.format, url=raw.url, content_type=raw.content_type)
         except InputError as exc:
-            _print_error(source, str(exc), args.json)
+            message = str(exc)
+            _print_error(source, message if message.startswith(source) else f"{source}: {message}", args.json)
             worst = EXIT_ERROR
             continue
         _print_result(source, result, args.json)

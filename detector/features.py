@@ -154,6 +154,7 @@ ID_ATTR_RE = re.compile(r"""\bid\s*=\s*["']?([^"'\s>]+)""", re.I)
 PLAIN_ID_RE = re.compile(r"^[a-z0-9]{4,12}$")
 SENTENCE_END_RE = re.compile(r"[.!?。！？…]")
 JOINER_RE = re.compile(r"[_|,，、\-]")
+DIGIT_RE = re.compile(r"\d")
 URL_RE = re.compile(r"https?://|www\.|\.(?:com|net|cn|org|top|xyz|vip|cc)\b", re.I)
 NEIGHBOUR_KEYS = ("kind", "hid", "ld", "lex", "kw", "mk", "len", "foreign", "pos_after", "pos_before", "mis", "in_main")
 WORD_FEATURES_PER_BLOCK = 40
@@ -179,7 +180,8 @@ def featurize_page(blocks: list[Block], domain: str, title: str, mode: str) -> l
     """Feature dicts for every block of one page, in order (blocks get `features` set too)."""
     context = page_context(blocks, domain, title, mode)
     rows = [block_features(block, index, context) for index, block in enumerate(blocks)]
-    with_neighbours = [_add_neighbours(rows, index) for index in range(len(rows))]
+    shared = [_neighbour_view(row) for row in rows]
+    with_neighbours = [_add_neighbours(rows[index], shared, index) for index in range(len(rows))]
     for block, row in zip(blocks, with_neighbours):
         block.features = row
     return with_neighbours
@@ -294,7 +296,7 @@ def _text_shape(text: str) -> dict:
         f"seg={_bin(len(segments), (2, 4, 8, 16))}": 1.0,
         f"segl={_bin(mean_segment, (3, 6, 10, 20))}": 1.0,
         f"lex={_bin(hits, (1, 2, 4))}": 1.0,
-        f"digits={_bin(sum(c.isdigit() for c in text) / max(length, 1), (0.05, 0.2, 0.5))}": 1.0,
+        f"digits={_bin(len(DIGIT_RE.findall(text)) / max(length, 1), (0.05, 0.2, 0.5))}": 1.0,
     }
     if len(segments) >= 4 and sentence_ends == 0 and len(joiners) >= 3:
         features["kw=list"] = 1.0
@@ -450,15 +452,15 @@ def _word_features(text: str) -> dict:
     return {"w=" + gram: weight for gram in grams[:WORD_FEATURES_PER_BLOCK]}
 
 
-def _add_neighbours(rows: list[dict], index: int) -> dict:
-    """Copy selected features of the previous and next blocks under `prev:` and `next:` prefixes."""
-    row = dict(rows[index])
-    for offset, prefix in ((-1, "prev:"), (1, "next:")):
-        position = index + offset
-        if not 0 <= position < len(rows):
-            row[prefix + "none"] = 1.0
-            continue
-        for key, value in rows[position].items():
-            if key.startswith(NEIGHBOUR_KEYS) and "=" in key or key in NEIGHBOUR_KEYS:
-                row[prefix + key] = value
+def _neighbour_view(row: dict) -> tuple[dict, dict]:
+    """The features of a block that its neighbours see, keyed for the previous and the next position."""
+    kept = {k: v for k, v in row.items() if k in NEIGHBOUR_KEYS or ("=" in k and k.startswith(NEIGHBOUR_KEYS))}
+    return {"next:" + k: v for k, v in kept.items()}, {"prev:" + k: v for k, v in kept.items()}
+
+
+def _add_neighbours(row: dict, shared: list[tuple[dict, dict]], index: int) -> dict:
+    """The block's own features plus those of the previous and next blocks (`prev:` and `next:`)."""
+    row = dict(row)
+    row.update(shared[index - 1][1] if index > 0 else {"prev:none": 1.0})
+    row.update(shared[index + 1][0] if index + 1 < len(shared) else {"next:none": 1.0})
     return row

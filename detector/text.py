@@ -22,6 +22,8 @@ SCRIPT_PATTERNS = {
     "digit": re.compile(r"[0-9]"),
 }
 
+ASCII_SCRIPTS = [(name, SCRIPT_PATTERNS[name]) for name in ("latin", "digit")]
+
 
 def normalize_space(text: str) -> str:
     """Collapse runs of whitespace to one space and strip the ends."""
@@ -43,7 +45,8 @@ def tokens(text: str) -> list[str]:
 def script_counts(text: str) -> dict[str, int]:
     """Count characters per writing script (han, kana, hangul, latin, cyrillic, greek, digit); don't mutate."""
     counts = {}
-    for script, pattern in SCRIPT_PATTERNS.items():
+    patterns = ASCII_SCRIPTS if text.isascii() else SCRIPT_PATTERNS.items()
+    for script, pattern in patterns:
         found = len(pattern.findall(text))
         if found:
             counts[script] = found

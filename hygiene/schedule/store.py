@@ -1,7 +1,7 @@
 """Schedules and run history: two tables kept in the same SQLite file as the crawled items.
 
-Every write is one short `BEGIN IMMEDIATE` transaction, so `hygiene schedule` commands, the scheduler and the
-crawls it starts can share the file (WAL mode) without half-written rows.
+Every write is one short `BEGIN IMMEDIATE` transaction (`crawler.store.transaction`), so `hygiene schedule`
+commands, the scheduler and the crawls it starts share the file (WAL mode) without half-written rows.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
+from crawler.store import connect, default_db_path, transaction
 from detector.errors import ConfigError
 from hygiene.schedule.timing import (
     UTC,
@@ -148,25 +150,34 @@ class Claim:
     started: bool
 
 
+def resolve_db_path(path: Path | None) -> Path:
+    """The store file as an absolute path (crawls run from elsewhere), defaulting to the crawl's default."""
+    return (path if path is not None else default_db_path()).expanduser().resolve()
+
+
 @contextmanager
-def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One short write transaction taken up front (`BEGIN IMMEDIATE`): all of it is stored, or none."""
-    conn.execute("BEGIN IMMEDIATE")
+def open_store(path: Path) -> Iterator[sqlite3.Connection]:
+    """Open the store (WAL, autocommit), create the schedule tables if needed, and close it afterwards."""
+    conn = connect(path)
     try:
+        ensure_schema(conn, path)
         yield conn
-    except BaseException:
-        conn.rollback()
-        raise
-    conn.commit()
+    finally:
+        conn.close()
 
 
-def ensure_schema(conn: sqlite3.Connection) -> None:
-    """Create the schedule tables if they are missing (idempotent)."""
-    conn.row_factory = sqlite3.Row
-    with write_transaction(conn):
-        for statement in SCHEMA.split(";"):
-            if statement.strip():
-                conn.execute(statement)
+def ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """Create the schedule tables unless they exist (readers then never take the write lock)."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if {"schedule_jobs", "schedule_runs"} <= tables:
+        return
+    try:
+        with transaction(conn):
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+    except sqlite3.DatabaseError as exc:
+        raise ConfigError(f"{path}: cannot create the schedule tables ({exc})") from None
 
 
 def _job_from_row(row: sqlite3.Row) -> Job:
@@ -188,7 +199,7 @@ def add_job(conn: sqlite3.Connection, job: Job, now: datetime) -> Job:
     """Store a new job, due at its first slot; a name already taken is a ConfigError."""
     first = job.first_slot(now)
     try:
-        with write_transaction(conn):
+        with transaction(conn):
             conn.execute(
                 "INSERT INTO schedule_jobs (name, kind, spec, timezone, crawl_args, workdir, timeout_seconds,"
                 " paused, next_due, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
@@ -208,6 +219,15 @@ def get_job(conn: sqlite3.Connection, name: str) -> Job:
     return _job_from_row(row)
 
 
+def check_job_known(conn: sqlite3.Connection, name: str) -> None:
+    """Raise ConfigError unless a job or some history exists under `name`."""
+    known = conn.execute(
+        "SELECT 1 FROM schedule_jobs WHERE name = ? UNION SELECT 1 FROM schedule_runs WHERE job = ?", (name, name)
+    ).fetchone()
+    if known is None:
+        raise ConfigError(f"no job named {name!r} (see `hygiene schedule list`)")
+
+
 def list_jobs(conn: sqlite3.Connection) -> list[tuple[Job, sqlite3.Row | None]]:
     """Every job with its latest run (or None), ordered by name."""
     rows = conn.execute("SELECT * FROM schedule_jobs ORDER BY name").fetchall()
@@ -221,7 +241,7 @@ def latest_run(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
 
 def remove_job(conn: sqlite3.Connection, name: str) -> None:
     """Delete a job (its run history stays); unknown names are a ConfigError."""
-    with write_transaction(conn):
+    with transaction(conn):
         deleted = conn.execute("DELETE FROM schedule_jobs WHERE name = ?", (name,)).rowcount
     if not deleted:
         raise ConfigError(f"no job named {name!r} (see `hygiene schedule list`)")
@@ -229,7 +249,7 @@ def remove_job(conn: sqlite3.Connection, name: str) -> None:
 
 def set_paused(conn: sqlite3.Connection, name: str, paused: bool) -> None:
     """Pause or resume a job; a resumed job whose slot passed meanwhile runs once, at the next check."""
-    with write_transaction(conn):
+    with transaction(conn):
         updated = conn.execute("UPDATE schedule_jobs SET paused = ? WHERE name = ?", (int(paused), name)).rowcount
     if not updated:
         raise ConfigError(f"no job named {name!r} (see `hygiene schedule list`)")
@@ -260,7 +280,7 @@ def claim_due_jobs(conn: sqlite3.Connection, now: datetime, owner: Owner) -> lis
 
     Each job's slot moves to its next one in the same transaction, so a job missed for hours runs once.
     """
-    with write_transaction(conn):
+    with transaction(conn):
         rows = conn.execute(
             "SELECT * FROM schedule_jobs WHERE paused = 0 AND next_due <= ? ORDER BY next_due, name",
             (to_db_time(now),),
@@ -305,7 +325,7 @@ def _close_orphan(conn: sqlite3.Connection, run_id: int, now: datetime) -> None:
 
 def close_orphaned_runs(conn: sqlite3.Connection, owner: Owner, now: datetime) -> int:
     """Mark every run left `running` by a dead scheduler process as interrupted; return how many."""
-    with write_transaction(conn):
+    with transaction(conn):
         rows = conn.execute("SELECT * FROM schedule_runs WHERE outcome = 'running'").fetchall()
         orphans = [row["id"] for row in rows if owner.is_gone(row)]
         for run_id in orphans:
@@ -315,7 +335,7 @@ def close_orphaned_runs(conn: sqlite3.Connection, owner: Owner, now: datetime) -
 
 def set_log_path(conn: sqlite3.Connection, run_id: int, log_path: str) -> None:
     """Record where a started run writes its log."""
-    with write_transaction(conn):
+    with transaction(conn):
         conn.execute("UPDATE schedule_runs SET log_path = ? WHERE id = ?", (log_path, run_id))
 
 
@@ -335,7 +355,7 @@ def finish_run(conn: sqlite3.Connection, run_id: int, end: RunEnd, now: datetime
     """Close a running run with its outcome and page counts, all in one write."""
     if end.outcome not in FINAL_OUTCOMES:
         raise ValueError(f"not a final outcome: {end.outcome}")
-    with write_transaction(conn):
+    with transaction(conn):
         conn.execute(
             "UPDATE schedule_runs SET outcome = ?, ended_at = ?, exit_code = ?, pages = ?, clean = ?,"
             " contaminated = ?, message = ? WHERE id = ? AND outcome = 'running'",

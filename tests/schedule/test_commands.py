@@ -1,0 +1,153 @@
+"""`hygiene schedule add/list/pause/resume/remove/history`: output, JSON, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from hygiene.cli import main
+
+SEED = "https://news.example.org/"
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return str(tmp_path / "store.db")
+
+
+def schedule(capsys, *args):
+    """Run `hygiene schedule ARGS` in-process; return (exit code, stdout, stderr)."""
+    code = main(["schedule", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def jobs(capsys, db):
+    code, out, _ = schedule(capsys, "list", "--db", db, "--json")
+    assert code == 0
+    return {job["name"]: job for job in json.loads(out)}
+
+
+def test_add_then_list_shows_the_job(capsys, db, tmp_path):
+    code, out, _ = schedule(capsys, "add", "news", "--every", "6h", "--db", db, "--", SEED, "--depth", "2",
+                            "--max-pages", "50")
+    assert code == 0 and out.startswith("added news: every 6h, next run ")
+    job = jobs(capsys, db)["news"]
+    assert job["crawl_args"] == [SEED, "--depth", "2", "--max-pages", "50"]
+    assert (job["kind"], job["spec"], job["state"], job["last_run"]) == ("every", "6h", "active", None)
+    assert job["workdir"] == str(tmp_path)
+    assert job["timeout_seconds"] == 7200
+    code, out, _ = schedule(capsys, "list", "--db", db)
+    assert out.splitlines()[0].split() == ["NAME", "SCHEDULE", "STATE", "NEXT", "RUN", "LAST", "RUN"]
+    assert out.splitlines()[1].split()[:4] == ["news", "every", "6h", "active"]
+
+
+def test_cron_job_shows_its_next_run_in_its_time_zone(capsys, db):
+    code, out, _ = schedule(capsys, "add", "morning", "--cron", "30 6 * * 1-5", "--timezone", "Asia/Kolkata",
+                            "--timeout", "20m", "--db", db, "--", SEED)
+    assert code == 0
+    job = jobs(capsys, db)["morning"]
+    assert job["schedule"] == "cron '30 6 * * 1-5' Asia/Kolkata" and job["timeout_seconds"] == 1200
+    assert job["next_run"].endswith("T06:30:00+05:30")
+
+
+def test_pause_resume_remove(capsys, db):
+    schedule(capsys, "add", "news", "--every", "1h", "--db", db, "--", SEED)
+    assert schedule(capsys, "pause", "news", "--db", db)[:2] == (0, "paused news\n")
+    assert jobs(capsys, db)["news"]["state"] == "paused"
+    code, out, _ = schedule(capsys, "resume", "news", "--db", db)
+    assert code == 0 and out.startswith("resumed news, next run ")
+    assert jobs(capsys, db)["news"]["state"] == "active"
+    assert schedule(capsys, "remove", "news", "--db", db)[:2] == (0, "removed news\n")
+    assert jobs(capsys, db) == {}
+
+
+def test_history_of_a_fresh_store_is_empty(capsys, db):
+    schedule(capsys, "add", "news", "--every", "1h", "--db", db, "--", SEED)
+    assert schedule(capsys, "history", "--db", db, "--json")[:2] == (0, "[]\n")
+    code, out, _ = schedule(capsys, "history", "news", "--db", db)
+    assert code == 0 and out.split()[:5] == ["RUN", "JOB", "STARTED", "ENDED", "OUTCOME"]
+
+
+def test_default_store_is_the_crawls_default(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("HYGIENE_DB", str(tmp_path / "from-env.db"))
+    monkeypatch.chdir(tmp_path)
+    assert schedule(capsys, "add", "news", "--every", "1h", "--", SEED)[0] == 0
+    assert sqlite3.connect(tmp_path / "from-env.db").execute("SELECT name FROM schedule_jobs").fetchall() == [("news",)]
+
+
+def test_crawl_db_equal_to_the_store_is_accepted(capsys, db):
+    assert schedule(capsys, "add", "news", "--every", "1h", "--db", db, "--", SEED, "--db", "store.db")[0] == 0
+
+
+BAD_ADDS = [
+    (["--cron", "0 25 * * *", "--", SEED], "bad cron expression '0 25 * * *'"),
+    (["--cron", "* * * * * *", "--", SEED], "bad cron expression"),
+    (["--every", "5", "--", SEED], "bad duration '5'"),
+    (["--every", "0m", "--", SEED], "bad duration '0m'"),
+    (["--every", "1h", "--timeout", "soon", "--", SEED], "bad duration 'soon'"),
+    (["--every", "1h", "--timezone", "Europe/Paris", "--", SEED], "--timezone applies to --cron"),
+    (["--cron", "@daily", "--timezone", "Mars/Olympus", "--", SEED], "unknown time zone 'Mars/Olympus'"),
+    (["--every", "1h"], "give the crawl arguments after --"),
+    (["--every", "1h", "--", SEED, "--bogus"], "bad crawl arguments: unrecognized arguments: --bogus"),
+    (["--every", "1h", "--", SEED, "--depth", "-1"], "bad crawl arguments: argument --depth"),
+    (["--every", "1h", "--", "ftp://example.org/"], "is not an http(s) URL"),
+    (["--every", "1h", "--", "--seeds-file", "missing.txt"], "missing.txt: cannot read seeds"),
+    (["--every", "1h", "--", "--depth", "2"], "give at least one seed URL"),
+    (["--every", "1h", "--", SEED, "-s", "NOEQUALS"], "-s expects NAME=VALUE"),
+    (["--every", "1h", "--", SEED, "--model", "nope.joblib"], "no such model file"),
+    (["--every", "1h", "--", SEED, "--help"], "--help has no place"),
+    (["--every", "1h", "--", SEED, "--db", "elsewhere.db"], "is not the schedule's store"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_ADDS, ids=[" ".join(a[:2]) + "|" + m for a, m in BAD_ADDS])
+def test_bad_add_is_one_line_exit_2_and_stores_nothing(capsys, db, args, message):
+    code, out, err = schedule(capsys, "add", "news", "--db", db, *args)
+    assert code == 2 and out == ""
+    assert err.startswith("hygiene: error: ") and message in err and err.count("\n") == 1
+    assert jobs(capsys, db) == {}
+
+
+@pytest.mark.parametrize("name", ["bad name", "../escape", ".hidden"])
+def test_bad_job_names_are_refused(capsys, db, name):
+    code, _, err = schedule(capsys, "add", name, "--db", db, "--every", "1h", "--", SEED)
+    assert code == 2 and "bad job name" in err
+
+
+def test_crawl_arguments_without_the_separator_are_a_usage_error(capsys, db):
+    with pytest.raises(SystemExit) as caught:
+        main(["schedule", "add", "news", "--every", "1h", "--db", db, SEED])
+    err = capsys.readouterr().err
+    assert caught.value.code == 2 and f"unrecognized arguments: {SEED} (crawl arguments go after --)" in err
+    assert "Traceback" not in err and jobs(capsys, db) == {}
+
+
+def test_duplicate_name_keeps_the_first_job(capsys, db):
+    schedule(capsys, "add", "news", "--every", "1h", "--db", db, "--", SEED)
+    code, _, err = schedule(capsys, "add", "news", "--every", "5m", "--db", db, "--", SEED)
+    assert code == 2 and "already exists" in err
+    assert jobs(capsys, db)["news"]["spec"] == "1h"
+
+
+@pytest.mark.parametrize("action", [["remove", "ghost"], ["pause", "ghost"], ["resume", "ghost"],
+                                    ["history", "ghost"]])
+def test_unknown_job_is_one_line_exit_2(capsys, db, action):
+    code, _, err = schedule(capsys, *action, "--db", db)
+    assert code == 2 and err == "hygiene: error: no job named 'ghost' (see `hygiene schedule list`)\n"
+
+
+def test_a_store_that_is_not_sqlite_is_refused_untouched(capsys, tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"just some notes\n" * 200)
+    code, _, err = schedule(capsys, "list", "--db", str(path))
+    assert code == 2 and err.startswith("hygiene: error: ") and err.count("\n") == 1
+    assert path.read_bytes() == b"just some notes\n" * 200
+
+
+def test_negative_history_limit_is_refused(capsys, db):
+    code, _, err = schedule(capsys, "history", "--db", db, "--limit", "-1")
+    assert code == 2 and "--limit" in err

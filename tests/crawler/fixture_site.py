@@ -80,6 +80,8 @@ HUGE = "/2025/archive-full.html"
 NON_HTML = ["/files/annual-report.pdf", "/download/brochure"]
 NO_VALIDATORS = ["/2025/02/20/choir-tour.html", "/2025/03/02/night-market.html"]
 """Served without ETag or Last-Modified: a recrawl can only recognise them by their content hash."""
+SITEMAP_ONLY = "/2025/04/01/harvest-fair.html"
+"""Linked from nowhere but the gzipped sitemap, which gives its `<lastmod>`."""
 DATE_ONLY = "/2025/02/03/orchard-frost.html"
 """Served with Last-Modified but no ETag (conditional GET through If-Modified-Since)."""
 

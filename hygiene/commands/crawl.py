@@ -33,12 +33,14 @@ adapts the delay, 5xx answers and timeouts are retried twice, bodies over 8 MiB 
 
 store: every article page is scored; clean and contaminated pages both become items holding the
 clean text, and a contaminated page's raw bytes and flagged blocks also go to quarantine. Listing
-pages, empty pages and fetch errors are recorded as dropped, with the reason. A page already stored
-with the same content is skipped (conditional GET with its ETag/Last-Modified, else the body hash).
+pages, empty pages and fetch errors are recorded as dropped, with the reason. A page stored before
+is not stored again unless it changed: not even requested when its sitemap <lastmod> is the one
+stored, else asked with its ETag/Last-Modified (304 = unchanged), else compared by body hash.
 
 resume: without --resume a crawl starts from the seeds; with --resume it continues the last crawl
-of the same seeds into the same store (Scrapy JOBDIR, kept beside the database). After a crawl that
-was killed outright, --resume starts again from the seeds and skips every page already stored.
+with the same seeds, --allow-domain and --depth into the same store (Scrapy JOBDIR, kept beside the
+database in <db name>.jobs/). After a crawl killed outright (no clean shutdown), --resume starts
+again from the seeds and skips every page already stored, so nothing is lost or stored twice.
 
 exit codes: 0 crawl finished (contaminated pages are expected, see the summary); 2 error (bad seeds,
 options, model or database, or not one page could be fetched); 130 interrupted (continue with

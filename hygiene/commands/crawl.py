@@ -144,7 +144,7 @@ def run_demo(args: argparse.Namespace, db_path: Path, overrides: dict[str, str])
         server = SiteServer(demo_routes(), port=0)
     with server:
         print(f"demo site: {server.base_url}/  store: {db_path}", file=sys.stderr)
-        local = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_START_DELAY": "0", "ROBOTSTXT_OBEY": "True"}
+        local = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_START_DELAY": "0"}
         return crawl(args, demo_seeds(server.base_url), db_path, {**local, **overrides})
 
 

@@ -1,0 +1,255 @@
+"""Retrain the block classifier on users' labelled samples, together with the rows behind a base model.
+
+The user's rows are weighted so that, together, they carry `USER_SHARE` of the training weight: a few dozen
+pages change behaviour without drowning what the base model learned. Sample blocks that are neither
+contamination nor known article text (pages without `article`) take the base model's content/boilerplate
+judgement. A part of the user's sites is held out and measured, as are the shipped held-out pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.pipeline import Pipeline
+from tqdm import tqdm
+
+from detector.dataset import HASHER, BlockRows, LabelledPage, page_rows
+from detector.errors import InputError, ModelError, SampleError
+from detector.evaluate import evaluate_pages
+from detector.heldout_pages import HELDOUT_SAMPLES_PATH, evaluate_heldout_samples
+from detector.model import RANDOM_STATE, LoadedModel, file_sha256, load_model, save_model
+from detector.samples import SampleFile, load_sample_files
+from detector.score import Scorer
+from detector.settings import DEFAULT_THRESHOLD, FEATURE_VERSION, LABELS, N_HASHED_FEATURES
+from detector.train import fit_pipeline, load_compact_rows, save_compact_rows
+
+USER_SHARE = 0.25
+"""Share of the total training weight that the user's rows carry when training on top of a base model."""
+HOLDOUT_SITE_SHARE = 0.2
+"""Share of the user's sites held out of training and measured."""
+
+
+@dataclass
+class Base:
+    """The model retraining starts from: its verified pipeline and the rows it was trained on."""
+
+    model: LoadedModel
+    rows: BlockRows
+    rows_path: Path
+
+
+def rows_path_of(model_path: Path) -> Path:
+    """The compact training rows kept beside a model file."""
+    return Path(model_path).with_suffix(".rows.npz")
+
+
+def load_base(path: Path | None) -> Base:
+    """Load (and verify) a base model and the training rows beside it."""
+    model = load_model(path)
+    rows_path = rows_path_of(model.path)
+    if not rows_path.is_file():
+        raise ModelError(f"{model.path}: no training rows {rows_path.name} beside it, cannot retrain on it")
+    expected = model.metadata.get("data", {}).get("compact_rows", {})
+    if expected.get("sha256") and expected["sha256"] != file_sha256(rows_path):
+        raise ModelError(f"{rows_path}: sha256 does not match the metadata of {model.path.name}")
+    try:
+        rows = load_compact_rows(rows_path)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(f"{rows_path}: unreadable training rows ({exc})") from None
+    if expected.get("rows") not in (None, rows.X.shape[0]) or rows.X.shape[1] != N_HASHED_FEATURES:
+        raise ModelError(f"{rows_path}: {rows.X.shape[0]} rows of {rows.X.shape[1]} columns, not what the model says")
+    return Base(model, rows, rows_path)
+
+
+def split_by_site(pages: list[LabelledPage], share: float, seed: int) -> tuple[list[LabelledPage], list[LabelledPage]]:
+    """(training, held-out) pages: a stable `share` of the sites (at least one, never all) is held out."""
+    sites = sorted({page.site for page in pages})
+    held = round(share * len(sites))
+    if share <= 0 or len(sites) < 2:
+        return pages, []
+    ranked = sorted(sites, key=lambda site: hashlib.sha256(f"{seed}/{site}".encode()).hexdigest())
+    heldout_sites = set(ranked[: min(max(held, 1), len(sites) - 1)])
+    return [p for p in pages if p.site not in heldout_sites], [p for p in pages if p.site in heldout_sites]
+
+
+def sample_rows(page: LabelledPage, judge: Pipeline | None) -> BlockRows:
+    """Hashed, labelled rows of one sample page; blocks of unknown label get the judge's content/boilerplate
+    call (or are left out without a judge)."""
+    try:
+        rows, labels = page_rows(page)
+    except InputError:
+        rows, labels = [], []
+    if judge is not None and any(label is None for label in labels):
+        labels = judged_labels(rows, labels, judge)
+    keep = [i for i, label in enumerate(labels) if label in LABELS]
+    X = HASHER.transform([rows[i] for i in keep]) if keep else sp.csr_matrix((0, N_HASHED_FEATURES))
+    return BlockRows(
+        X.astype(np.float32),
+        np.array([labels[i] for i in keep], dtype=object),
+        np.full(len(keep), page.weight, dtype=np.float32),
+        np.array([page.group] * len(keep), dtype=object),
+    )
+
+
+def judged_labels(rows: list[dict], labels: list[str | None], judge: Pipeline) -> list[str]:
+    """Fill unknown labels with the more likely of content and boilerplate (the user said they are not
+    contamination)."""
+    probabilities = judge.predict_proba(rows)
+    column = {label: i for i, label in enumerate(judge.classes_)}
+    return [
+        label
+        if label is not None
+        else ("content" if row[column["content"]] > row[column["boilerplate"]] else "boilerplate")
+        for label, row in zip(labels, probabilities)
+    ]
+
+
+def user_rows(pages: list[LabelledPage], judge: Pipeline | None) -> BlockRows:
+    """Rows of the user's training pages, with a progress bar."""
+    progress = tqdm(pages, desc="featurizing samples", unit=" pages", disable=None, file=sys.stderr)
+    return BlockRows.concat(sample_rows(page, judge) for page in progress)
+
+
+def user_weight(user: BlockRows, base: BlockRows | None, share: float = USER_SHARE) -> float:
+    """Weight of each user row: together `share` of all training weight (at least 1 each)."""
+    if base is None or not len(user.y):
+        return 1.0
+    base_total = float(base.weights.sum())
+    return max(1.0, share * base_total / ((1.0 - share) * len(user.y)))
+
+
+def with_every_label(rows: BlockRows) -> BlockRows:
+    """Add one zero-weight, featureless row for each label the rows lack: the classifier must know all four
+    labels to score pages, and a label never seen gets a vanishing probability."""
+    missing = [label for label in LABELS if label not in set(rows.y.astype(str))]
+    if not missing:
+        return rows
+    pad = BlockRows(
+        sp.csr_matrix((len(missing), N_HASHED_FEATURES), dtype=np.float32),
+        np.array(missing, dtype=object),
+        np.zeros(len(missing), dtype=np.float32),
+        np.array(["padding"] * len(missing), dtype=object),
+    )
+    return BlockRows.concat([rows, pad])
+
+
+def training_rows(user: BlockRows, base: Base | None) -> tuple[BlockRows, float]:
+    """The rows to fit on (base rows plus weighted user rows) and the user weight used."""
+    if len(set(user.y.astype(str))) < 2 and base is None:
+        raise SampleError("samples: need at least two kinds of labelled blocks to train without a base model")
+    weight = user_weight(user, base.rows if base else None)
+    weighted = BlockRows(user.X, user.y, (user.weights * weight).astype(np.float32), user.groups)
+    rows = BlockRows.concat([base.rows, weighted] if base else [weighted])
+    return with_every_label(rows), weight
+
+
+def fit(rows: BlockRows, c: float) -> Pipeline:
+    """Fit with a progress line (the solver gives no finer progress)."""
+    with tqdm(total=1, desc=f"fitting on {rows.X.shape[0]} blocks", disable=None, file=sys.stderr) as progress:
+        pipeline = fit_pipeline(rows, c)
+        progress.update(1)
+    return pipeline
+
+
+def evaluate_samples(pipeline: Pipeline, pages: list[LabelledPage], out: Path) -> dict | None:
+    """Figures of a candidate pipeline on held-out sample pages (None when there are none)."""
+    if not pages:
+        return None
+    scorer = Scorer(LoadedModel(pipeline, {"version": "candidate"}, out), DEFAULT_THRESHOLD)
+    progress = tqdm(pages, desc="evaluating held-out samples", unit=" pages", disable=None, file=sys.stderr)
+    return evaluate_pages(progress, scorer)
+
+
+def save_rows_atomically(rows: BlockRows, path: Path) -> str:
+    """Write training rows next to the model (temporary file renamed into place); return their sha256."""
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".rows.part.npz", delete=False) as handle:
+        tmp = Path(handle.name)
+    try:
+        save_compact_rows(rows, tmp)
+        digest = file_sha256(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return digest
+
+
+def retrain(
+    sample_paths: list[Path],
+    out: Path,
+    base_path: Path | None = None,
+    use_base: bool = True,
+    holdout_share: float = HOLDOUT_SITE_SHARE,
+    seed: int = RANDOM_STATE,
+) -> dict:
+    """Train a model from sample files (and a base model's rows), measure it, write it; return its metadata."""
+    started = dt.datetime.now(dt.timezone.utc)
+    files = load_sample_files(sample_paths)
+    base = load_base(base_path) if use_base else None
+    pages = [page for sample_file in files for page in sample_file.pages]
+    train_pages, heldout_pages = split_by_site(pages, holdout_share, seed)
+    user = user_rows(train_pages, base.model.pipeline if base else None)
+    rows, weight = training_rows(user, base)
+    c = base.model.metadata.get("classifier", {}).get("C", 1.0) if base else 1.0
+    pipeline = fit(rows, c)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rows_file = rows_path_of(out)
+    rows_sha = save_rows_atomically(rows, rows_file)
+    metadata = {
+        "name": out.stem,
+        "version": f"{out.stem}-{started:%Y.%m.%d}",
+        "created": started.isoformat(timespec="seconds"),
+        "threshold": DEFAULT_THRESHOLD,
+        "seed": seed,
+        "base": base_summary(base),
+        "data": {
+            "samples": [sample_file.summary() for sample_file in files],
+            "split": f"by site: {holdout_share:.0%} of the samples' sites held out",
+            "train_pages": len(train_pages),
+            "heldout_pages": len(heldout_pages),
+            "heldout_sites": sorted({page.site for page in heldout_pages}),
+            "sample_blocks": {k: int(v) for k, v in sorted(Counter(user.y.astype(str)).items())},
+            "sample_row_weight": round(weight, 3),
+            "compact_rows": {"file": rows_file.name, "rows": int(rows.X.shape[0]), "sha256": rows_sha},
+        },
+        "features": {"version": FEATURE_VERSION, "hashed_dimensions": N_HASHED_FEATURES},
+        "classifier": {"type": "LogisticRegression", "C": c},
+        "heldout": evaluate_samples(pipeline, heldout_pages, out),
+        "heldout_samples": shipped_heldout_figures(pipeline, out),
+    }
+    return save_model(pipeline, out, metadata)
+
+
+def shipped_heldout_figures(pipeline: Pipeline, out: Path) -> dict | None:
+    """Figures on the shipped held-out pages (None when that file is not there)."""
+    if not HELDOUT_SAMPLES_PATH.is_file():
+        return None
+    return evaluate_heldout_samples(LoadedModel(pipeline, {"version": "candidate"}, out))
+
+
+def base_summary(base: Base | None) -> dict | None:
+    """What the base model was, for the metadata (None with --no-base)."""
+    if base is None:
+        return None
+    return {
+        "file": base.model.path.name,
+        "version": base.model.version,
+        "sha256": base.model.sha256,
+        "rows": int(base.rows.X.shape[0]),
+    }
+
+
+def describe(files: list[SampleFile]) -> str:
+    """One line about the sample files."""
+    pages = sum(len(f.pages) for f in files)
+    dirty = sum(page.contaminated for f in files for page in f.pages)
+    return f"{len(files)} sample file(s), {pages} pages ({dirty} contaminated)"

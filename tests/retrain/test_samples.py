@@ -1,0 +1,177 @@
+"""The labelled-sample format: what a valid line becomes, and a one-line error naming line and field for each
+kind of bad line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from detector.dataset import LabelledPage
+from detector.heldout_pages import labelled_samples, load_articles
+from detector.labels import gold_labels
+from detector.samples import contamination_labels, load_samples
+from detector.score import read_page, segment_page
+
+PAGE = (
+    '<html><head><title>Ferry</title></head><body><nav><a href="/">Home</a></nav>'
+    '<div id="x1"><i id="x1"></i><b id="x1"></b></div>'
+    "<article><p>The ferry will run two fewer crossings a day from next month.</p>"
+    "<p><b>cá cược bóng đá nhà cái uy tín</b></p>"
+    "<p>Residents of the island said they would be hit hardest.</p></article></body></html>"
+)
+ARTICLE = (
+    "The ferry will run two fewer crossings a day from next month.\n"
+    "Residents of the island said they would be hit hardest."
+)
+GOOD = {
+    "url": "https://www.harbour.com/a.html",
+    "html": PAGE,
+    "contamination": ['<div id="x1"><i id="x1"></i>', "cá cược bóng đá nhà cái uy tín"],
+    "article": ARTICLE,
+}
+
+
+def write_lines(path: Path, lines: list) -> Path:
+    """Write each item as a line: dicts as JSON, str/bytes as they are."""
+    with path.open("wb") as handle:
+        for line in lines:
+            if isinstance(line, dict):
+                line = json.dumps(line, ensure_ascii=False)
+            handle.write(line if isinstance(line, bytes) else line.encode("utf-8"))
+            handle.write(b"\n")
+    return path
+
+
+def labels_of(page: LabelledPage) -> list[tuple[str, str | None]]:
+    """(block text, gold label) of every block of a sample page."""
+    text, fmt, _ = read_page(page.data, page.fmt)
+    blocks = segment_page(text, fmt, page.url)[0]
+    return list(zip([b.text for b in blocks], gold_labels(blocks, page.article, page.texts, page.ids, page.markups)))
+
+
+def test_a_valid_line_labels_its_blocks(tmp_path):
+    page = load_samples([write_lines(tmp_path / "s.jsonl", [GOOD])])[0]
+    assert (page.fmt, page.site, page.group) == ("html", "harbour.com", "html/contaminated")
+    assert page.ids == ["x1", "x1"] and page.contaminated
+    labels = dict(labels_of(page))
+    assert labels["cá cược bóng đá nhà cái uy tín"] == "spam"
+    assert labels["The ferry will run two fewer crossings a day from next month."] == "content"
+    assert labels["Home"] == "boilerplate"
+    assert "tag-noise" in labels.values()
+
+
+def test_without_article_only_contamination_and_structure_are_labelled(tmp_path):
+    record = {k: v for k, v in GOOD.items() if k != "article"}
+    page = load_samples([write_lines(tmp_path / "s.jsonl", [record])])[0]
+    labels = dict(labels_of(page))
+    assert labels["cá cược bóng đá nhà cái uy tín"] == "spam"
+    assert labels["The ferry will run two fewer crossings a day from next month."] is None
+    assert labels["Home"] is None
+
+
+def test_text_samples_and_clean_pages(tmp_path):
+    lines = [
+        {
+            "text": 'Line one of the story.\n<listing id="qq7"></listing><strike id="qq7"></strike>\nLine two.',
+            "contamination": ['<listing id="qq7"></listing><strike id="qq7"></strike>'],
+            "group": "mine",
+        },
+        {
+            "text": "Line one of the story.\nLine two.",
+            "contamination": [],
+            "article": "Line one of the story.\nLine two.",
+        },
+    ]
+    dirty, clean = load_samples([write_lines(tmp_path / "s.jsonl", lines)])
+    assert dirty.group == "mine" and dirty.ids == ["qq7", "qq7"]
+    assert dict(labels_of(dirty))['<listing id="qq7"></listing><strike id="qq7"></strike>'] == "tag-noise"
+    assert not clean.contaminated and clean.group == "text/clean"
+    assert {label for _, label in labels_of(clean)} == {"content"}
+
+
+def test_sample_labels_agree_with_the_generators_records():
+    """The shipped held-out pages, labelled from their `contamination` substrings, get exactly the gold labels
+    that the generator's own records of what it injected give."""
+    disagreements, blocks_seen = [], 0
+    for line, injections in labelled_samples(load_articles()):
+        fmt = "html" if "html" in line else "text"
+        text, _, _ = read_page(line[fmt], fmt)
+        blocks = segment_page(text, fmt, line["url"])[0]
+        texts = [t for inj in injections for t in inj.texts]
+        ids = [i for inj in injections for i in inj.ids]
+        markups = [inj.markup for inj in injections if inj.markup]
+        expected = gold_labels(blocks, line["article"], texts, ids, markups)
+        got = gold_labels(blocks, line["article"], *contamination_labels(line["contamination"], fmt))
+        blocks_seen += len(blocks)
+        disagreements += [(line["group"], b.text[:60], e, g) for b, e, g in zip(blocks, expected, got) if e != g]
+    assert blocks_seen > 2000
+    assert not disagreements, disagreements[:5]
+
+
+BAD_LINES = [
+    ("not-json", b'{"html": "<p>x</p>", ', "line 2: not valid JSON"),
+    ("not-object", b'["<p>x</p>"]', "line 2: expected a JSON object, got list"),
+    ("not-utf8", '{"text": "caf\u00e9", "contamination": []}'.encode("latin-1"), "line 2: not UTF-8"),
+    ("missing-page", {"url": "https://a.com/x", "contamination": []}, "line 2: html: missing page"),
+    ("both-pages", {"html": "<p>x</p>", "text": "x", "contamination": []}, "line 2: text: give either"),
+    ("page-not-string", {"html": ["<p>x</p>"], "contamination": []}, "line 2: html: expected a string, got list"),
+    ("empty-page", {"text": "  ", "contamination": []}, "line 2: text: empty page"),
+    ("no-contamination", {"text": "some text"}, "line 2: contamination: missing"),
+    ("contamination-string", {"text": "some text", "contamination": "some"}, "line 2: contamination: expected a list"),
+    (
+        "item-not-string",
+        {"text": "some text", "contamination": ["some", 3]},
+        "line 2: contamination[1]: expected a string, got number",
+    ),
+    ("item-empty", {"text": "some text", "contamination": [""]}, "line 2: contamination[0]: empty string"),
+    (
+        "not-found",
+        {"text": "some text", "contamination": ["other"]},
+        'line 2: contamination[0]: not found in the page: "other"',
+    ),
+    (
+        "article-type",
+        {"text": "some text", "contamination": [], "article": 5},
+        "line 2: article: expected a string, got number",
+    ),
+    (
+        "url-type",
+        {"text": "some text", "contamination": [], "url": False},
+        "line 2: url: expected a string, got boolean",
+    ),
+    ("unknown-field", {"text": "some text", "contamination": [], "artcle": "x"}, "line 2: artcle: unknown field"),
+    ("duplicate", GOOD, "line 2: html: duplicate page (same as"),
+]
+
+
+@pytest.mark.parametrize("line, message", [(b[1], b[2]) for b in BAD_LINES], ids=[b[0] for b in BAD_LINES])
+def test_bad_sample_lines_give_one_line_naming_line_and_field(tmp_path, run_hygiene, line, message, small_model):
+    samples = write_lines(tmp_path / "bad.jsonl", [GOOD, line])
+    run = run_hygiene("evaluate", samples, "--model", small_model)
+    assert run.code == 2
+    assert run.stderr_lines() == [run.stderr_lines()[0]] and run.stdout == ""
+    assert run.stderr_lines()[0].startswith(f"hygiene: error: {samples} line 2: "), run.stderr
+    assert message in run.stderr_lines()[0], run.stderr
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n"], ids=["empty", "blank-lines"])
+def test_a_file_without_samples_is_an_error(tmp_path, run_hygiene, content, small_model):
+    samples = tmp_path / "none.jsonl"
+    samples.write_bytes(content)
+    run = run_hygiene("evaluate", samples, "--model", small_model)
+    assert run.code == 2 and run.stderr_lines() == [f"hygiene: error: {samples}: no samples"]
+
+
+def test_missing_sample_file(tmp_path, run_hygiene, small_model):
+    run = run_hygiene("evaluate", tmp_path / "nope.jsonl", "--model", small_model)
+    assert run.code == 2 and len(run.stderr_lines()) == 1 and "nope.jsonl: cannot read" in run.stderr
+
+
+def test_train_on_a_bad_file_writes_nothing(tmp_path, run_hygiene):
+    samples = write_lines(tmp_path / "bad.jsonl", [GOOD, {"text": "some text", "contamination": ["other"]}])
+    out = tmp_path / "out" / "m.joblib"
+    run = run_hygiene("train", samples, "--no-base", "--out", out)
+    assert run.code == 2 and "bad.jsonl line 2: contamination[0]: not found" in run.stderr
+    assert not out.parent.exists() or not list(out.parent.iterdir())

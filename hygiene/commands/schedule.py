@@ -16,7 +16,7 @@ from detector.errors import ConfigError
 from hygiene.schedule import store
 from hygiene.schedule.crawlargs import check_crawl_args
 from hygiene.schedule.runner import Scheduler, StopRequest, utc_now
-from hygiene.schedule.timing import UTC, check_cron, load_timezone, parse_duration
+from hygiene.schedule.timing import UTC, check_cron, format_duration, load_timezone, parse_duration
 
 EXIT_RUN_FAILED = 1
 DEFAULT_TIMEOUT = "2h"
@@ -136,12 +136,11 @@ def run_add(args: argparse.Namespace) -> int:
     if args.cron:
         check_cron(args.cron)
     load_timezone(args.timezone or "UTC")
-    if args.every:
-        parse_duration(args.every)
+    every = format_duration(parse_duration(args.every)) if args.every else None
     db_path = store.resolve_db_path(args.db)
     check_crawl_args(args.crawl_args, db_path)
     job = store.Job(
-        name=args.name, kind="cron" if args.cron else "every", spec=args.cron or args.every,
+        name=args.name, kind="cron" if args.cron else "every", spec=" ".join(args.cron.split()) if args.cron else every,
         timezone=args.timezone or "UTC", crawl_args=args.crawl_args, workdir=os.getcwd(),
         timeout=parse_duration(args.timeout),
     )
@@ -212,7 +211,11 @@ def run_scheduler(args: argparse.Namespace) -> int:
     """Run the scheduler (forever, or `--once`); exit 1 if a `--once` run failed or was interrupted."""
     db_path = store.resolve_db_path(args.db)
     grace = parse_duration(args.grace).total_seconds()
-    log_dir = args.log_dir or db_path.with_name(f"{db_path.stem}-logs")
+    log_dir = (args.log_dir or db_path.with_name(f"{db_path.stem}-logs")).resolve()
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create the log folder {log_dir}: {exc.strerror}") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s hygiene schedule: %(message)s", stream=sys.stderr)
     stop = StopRequest()
     stop.install()

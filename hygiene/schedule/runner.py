@@ -51,14 +51,14 @@ class StopRequest:
         self.requested = threading.Event()
         self.hurry = threading.Event()
 
-    def signal(self, signum: int, frame: object = None) -> None:
+    def handle(self, signum: int, frame: object = None) -> None:
         """Signal handler: escalate from `requested` to `hurry`."""
         (self.hurry if self.requested.is_set() else self.requested).set()
 
     def install(self) -> None:
         """Route SIGTERM and SIGINT to this request."""
         for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, self.signal)
+            signal.signal(signum, self.handle)
 
 
 @dataclass
@@ -69,7 +69,6 @@ class ActiveRun:
     process: subprocess.Popen
     log_file: IO[bytes]
     log_path: Path
-    started: datetime
     deadline: float  # time.monotonic() after which the crawl is killed
 
 
@@ -102,8 +101,11 @@ class Scheduler:
         """Run jobs as they fall due until a stop is requested, then shut down within `grace` seconds."""
         self._close_orphans()
         while not stop.requested.is_set():
-            self.check_active_runs()
-            self.start_due_jobs()
+            try:
+                self.check_active_runs()
+                self.start_due_jobs()
+            except sqlite3.OperationalError as exc:
+                log.warning("store busy or failing (%s); retrying", exc)
             stop.requested.wait(self._idle_seconds())
         self.shutdown(stop, grace)
 
@@ -140,10 +142,13 @@ class Scheduler:
 
     def _start(self, claim: Claim) -> None:
         """Start the crawl of `claim` in a new process group, output to its own log file."""
-        started = self.clock()
-        log_path = self._log_path(claim, started)
         argv = [*self.command, "--db", str(self.db_path), "--json", *claim.job.crawl_args]
-        log_file = log_path.open("ab")
+        try:
+            log_path = self._log_path(claim, self.clock())
+            log_file = log_path.open("ab")
+        except OSError as exc:
+            self._record(claim, RunEnd("failed", message=f"cannot write the run log: {exc}"))
+            return
         log_file.write(f"# run {claim.run_id} of job {claim.job.name}: {' '.join(argv)}\n".encode())
         log_file.flush()
         set_log_path(self.conn, claim.run_id, str(log_path))
@@ -157,7 +162,7 @@ class Scheduler:
             self._record(claim, RunEnd("failed", message=f"could not start the crawl: {exc}"))
             return
         deadline = time.monotonic() + claim.job.timeout.total_seconds()
-        self.active[claim.job.name] = ActiveRun(claim, process, log_file, log_path, started, deadline)
+        self.active[claim.job.name] = ActiveRun(claim, process, log_file, log_path, deadline)
         log.info("job %s: run %d started (pid %d), log %s", claim.job.name, claim.run_id, process.pid, log_path)
 
     def _log_path(self, claim: Claim, started: datetime) -> Path:
@@ -200,14 +205,14 @@ class Scheduler:
         run.process.wait()
 
     def _end(self, run: ActiveRun, end: RunEnd) -> None:
-        """Close the log, add the page counts and record the end of an active run."""
-        del self.active[run.claim.job.name]
+        """Close the log, add the page counts and record the end of an active run (kept active if that fails)."""
         run.log_file.close()
         lines = log_tail(run.log_path)
         error = crawl_error(lines) if end.outcome == "failed" else None
         message = f"{end.message}: {error}" if error else end.message
         counts = read_page_counts(lines) or (None, None, None)
         self._record(run.claim, RunEnd(end.outcome, end.exit_code, *counts, message=message))
+        del self.active[run.claim.job.name]
 
     def _record(self, claim: Claim, end: RunEnd) -> None:
         """Write the end of a run in one transaction and log it."""

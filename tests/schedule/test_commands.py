@@ -45,6 +45,11 @@ def test_add_then_list_shows_the_job(capsys, db, tmp_path):
     assert out.splitlines()[1].split()[:4] == ["news", "every", "6h", "active"]
 
 
+def test_interval_is_stored_in_its_canonical_form(capsys, db):
+    assert schedule(capsys, "add", "news", "--every", " 90M ", "--db", db, "--", SEED)[0] == 0
+    assert jobs(capsys, db)["news"]["schedule"] == "every 1h30m"
+
+
 def test_cron_job_shows_its_next_run_in_its_time_zone(capsys, db):
     code, out, _ = schedule(capsys, "add", "morning", "--cron", "30 6 * * 1-5", "--timezone", "Asia/Kolkata",
                             "--timeout", "20m", "--db", db, "--", SEED)
@@ -151,3 +156,16 @@ def test_a_store_that_is_not_sqlite_is_refused_untouched(capsys, tmp_path):
 def test_negative_history_limit_is_refused(capsys, db):
     code, _, err = schedule(capsys, "history", "--db", db, "--limit", "-1")
     assert code == 2 and "--limit" in err
+
+
+def test_scheduler_refuses_a_log_folder_it_cannot_create(capsys, db, tmp_path):
+    (tmp_path / "taken").write_text("a file, not a folder")
+    code, _, err = schedule(capsys, "run", "--once", "--db", db, "--log-dir", str(tmp_path / "taken" / "logs"))
+    assert code == 2 and err.startswith("hygiene: error: cannot create the log folder") and err.count("\n") == 1
+
+
+def test_scheduler_with_nothing_due_exits_0_at_once(capsys, db):
+    schedule(capsys, "add", "later", "--cron", "0 0 1 1 *", "--db", db, "--", SEED)
+    code, out, _ = schedule(capsys, "run", "--once", "--db", db)
+    assert code == 0 and out == ""
+    assert schedule(capsys, "history", "--db", db, "--json")[1] == "[]\n"

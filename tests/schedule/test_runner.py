@@ -174,6 +174,16 @@ def test_missing_workdir_fails_the_run_not_the_scheduler(conn, scheduler, tmp_pa
     assert outcomes["news"][0] == "ok"
 
 
+def test_unwritable_log_fails_the_run_not_the_scheduler(conn, db_path, tmp_path, clock):
+    (tmp_path / "not-a-folder").write_text("")
+    scheduler = Scheduler(conn, db_path, tmp_path / "not-a-folder", clock=clock,
+                          command=[sys.executable, str(STANDIN)], tick=0.05)
+    add(conn, "news", ["sleep", "0"])
+    scheduler.run_once(StopRequest(), grace=5)
+    (run,) = history(conn)
+    assert run["outcome"] == "failed" and run["message"].startswith("cannot write the run log")
+
+
 def test_stop_lets_a_short_crawl_finish(conn, scheduler):
     add(conn, "news", ["sleep", "0.5"])
     stop = StopRequest()
@@ -200,8 +210,8 @@ def test_second_signal_stops_without_waiting_for_the_grace(conn, scheduler, tmp_
     add(conn, "news", ["sleep", "600"])
     stop = StopRequest()
     scheduler.start_due_jobs()
-    stop.signal(15)
-    stop.signal(15)
+    stop.handle(15)
+    stop.handle(15)
     assert stop.hurry.is_set()
     scheduler.shutdown(stop, grace=3600)
     assert [run["outcome"] for run in history(conn)] == ["interrupted"]

@@ -135,11 +135,11 @@ def test_overlapping_slot_is_skipped_and_recorded(db, site, start_scheduler):
 
 
 def test_hung_crawl_is_killed_at_its_timeout_and_recorded_failed(db, site, start_scheduler):
-    add_job(db, "stuck", ["--every", "1h", "--timeout", "3s"], [f"{site.url}/hang/", *FAST])
+    add_job(db, "stuck", ["--every", "1h", "--timeout", "10s"], [f"{site.url}/hang/", *FAST])
     scheduler = start_scheduler(db, "--grace", "30s")
     (run,) = wait_for(lambda: finished(db, "stuck", outcome="failed"), what="the timeout")
     assert "/hang/" in site.hits
-    assert "timed out after 3s" in run["message"]
+    assert "timed out after 10s" in run["message"]
     (pid,) = scheduler.crawl_pids()
     assert wait_for(lambda: process_gone(pid), seconds=10, what="the crawl process to die")
     assert scheduler.process.poll() is None, "the scheduler survives a hung crawl"

@@ -68,7 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", type=Path, default=None,
+    common.add_argument("--db", type=Path, default=None, metavar="PATH",
                         help="SQLite store holding items, schedules and history (default: the crawl default)")
     actions = parser.add_subparsers(dest="schedule_command", metavar="ACTION", required=True,
                                     parser_class=ScheduleParser)

@@ -27,6 +27,7 @@ from hygiene.schedule.store import (
     close_orphaned_runs,
     finish_run,
     next_due_time,
+    renew_heartbeat,
     set_log_path,
 )
 from hygiene.schedule.timing import UTC
@@ -36,6 +37,8 @@ SUMMARY_TAIL_BYTES = 64 * 1024
 """The crawl's `--json` summary is among its last output lines: only this much of the log is read."""
 SUMMARY_KEYS = ("pages_seen", "clean", "contaminated")
 """Keys of that summary recorded as a run's pages, clean and contaminated counts."""
+HEARTBEAT_SECONDS = 30.0
+"""How often a scheduler renews the heartbeat of its running runs (well under `store.STALE_AFTER`)."""
 log = logging.getLogger("hygiene.schedule")
 
 
@@ -85,6 +88,7 @@ class Scheduler:
         command: Sequence[str] = CRAWL_COMMAND,
         tick: float = 1.0,
         kill_grace: float = 5.0,
+        heartbeat: float = HEARTBEAT_SECONDS,
     ) -> None:
         self.conn = conn
         self.db_path = db_path
@@ -93,9 +97,11 @@ class Scheduler:
         self.command = list(command)
         self.tick = tick
         self.kill_grace = kill_grace
+        self.heartbeat = heartbeat
         self.owner = Owner()
         self.active: dict[str, ActiveRun] = {}
         self.ended: list[RunEnd] = []
+        self.last_heartbeat = time.monotonic()
 
     def serve(self, stop: StopRequest, grace: float) -> None:
         """Run jobs as they fall due until a stop is requested, then shut down within `grace` seconds."""
@@ -172,7 +178,10 @@ class Scheduler:
         return folder / f"{started.astimezone(UTC):%Y%m%dT%H%M%SZ}-run{claim.run_id}.log"
 
     def check_active_runs(self) -> None:
-        """Record runs whose crawl exited; kill and record those past their timeout."""
+        """Record runs whose crawl exited; kill and record those past their timeout; renew the heartbeat."""
+        if self.active and time.monotonic() - self.last_heartbeat >= self.heartbeat:
+            renew_heartbeat(self.conn, self.owner, self.clock())
+            self.last_heartbeat = time.monotonic()
         for run in list(self.active.values()):
             code = run.process.poll()
             if code is not None:

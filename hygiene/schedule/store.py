@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS schedule_runs (
     message TEXT NOT NULL DEFAULT '',
     owner_host TEXT NOT NULL,
     owner_pid INTEGER NOT NULL,
-    owner_token TEXT NOT NULL
+    owner_token TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS schedule_runs_by_job ON schedule_runs (job, id);
 CREATE UNIQUE INDEX IF NOT EXISTS schedule_runs_one_running_per_job
@@ -65,6 +66,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS schedule_runs_one_running_per_job
 
 JOB_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 FINAL_OUTCOMES = ("ok", "failed", "skipped", "interrupted")
+STALE_AFTER = timedelta(minutes=5)
+"""A running run whose scheduler has not renewed its heartbeat for this long is an orphan, whatever its host."""
 
 
 def to_db_time(moment: datetime) -> str:
@@ -122,9 +125,14 @@ class Owner:
     pid: int = field(default_factory=os.getpid)
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
-    def is_gone(self, row: sqlite3.Row) -> bool:
-        """True when the run in `row` was started by a scheduler process that no longer exists on this host."""
-        if row["owner_host"] != self.host or row["owner_token"] == self.token:
+    def is_gone(self, row: sqlite3.Row, now: datetime) -> bool:
+        """True when the scheduler that started the run in `row` has stopped: its heartbeat is stale, or it was a
+        process of this host that no longer exists (or whose pid this process now has)."""
+        if row["owner_token"] == self.token:
+            return False
+        if from_db_time(row["heartbeat_at"]) < now - STALE_AFTER:
+            return True
+        if row["owner_host"] != self.host:
             return False
         return row["owner_pid"] == self.pid or not _pid_alive(row["owner_pid"])
 
@@ -295,9 +303,9 @@ def _claim(conn: sqlite3.Connection, job: Job, now: datetime, owner: Owner) -> C
     message = f"run {running['id']} of this job was still running" if running else ""
     cursor = conn.execute(
         "INSERT INTO schedule_runs (job, scheduled_for, started_at, ended_at, outcome, message,"
-        " owner_host, owner_pid, owner_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " owner_host, owner_pid, owner_token, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (job.name, to_db_time(job.next_due), to_db_time(now), to_db_time(now) if running else None,
-         outcome, message, owner.host, owner.pid, owner.token),
+         outcome, message, owner.host, owner.pid, owner.token, to_db_time(now)),
     )
     conn.execute(
         "UPDATE schedule_jobs SET next_due = ? WHERE name = ?",
@@ -309,7 +317,7 @@ def _claim(conn: sqlite3.Connection, job: Job, now: datetime, owner: Owner) -> C
 def _live_running_run(conn: sqlite3.Connection, name: str, owner: Owner, now: datetime) -> sqlite3.Row | None:
     """The job's running run, after closing it as interrupted if its scheduler process has died."""
     row = conn.execute("SELECT * FROM schedule_runs WHERE job = ? AND outcome = 'running'", (name,)).fetchone()
-    if row is not None and owner.is_gone(row):
+    if row is not None and owner.is_gone(row, now):
         _close_orphan(conn, row["id"], now)
         return None
     return row
@@ -327,10 +335,17 @@ def close_orphaned_runs(conn: sqlite3.Connection, owner: Owner, now: datetime) -
     """Mark every run left `running` by a dead scheduler process as interrupted; return how many."""
     with transaction(conn):
         rows = conn.execute("SELECT * FROM schedule_runs WHERE outcome = 'running'").fetchall()
-        orphans = [row["id"] for row in rows if owner.is_gone(row)]
+        orphans = [row["id"] for row in rows if owner.is_gone(row, now)]
         for run_id in orphans:
             _close_orphan(conn, run_id, now)
     return len(orphans)
+
+
+def renew_heartbeat(conn: sqlite3.Connection, owner: Owner, now: datetime) -> None:
+    """Tell other schedulers that `owner` is alive and still runs its running runs."""
+    with transaction(conn):
+        conn.execute("UPDATE schedule_runs SET heartbeat_at = ? WHERE owner_token = ? AND outcome = 'running'",
+                     (to_db_time(now), owner.token))
 
 
 def set_log_path(conn: sqlite3.Connection, run_id: int, log_path: str) -> None:

@@ -235,6 +235,19 @@ def test_serve_runs_jobs_until_stopped(conn, scheduler, clock):
     assert len(history(conn)) >= 3
 
 
+def test_long_run_keeps_its_heartbeat(conn, db_path, tmp_path, clock):
+    scheduler = Scheduler(conn, db_path, tmp_path / "logs", clock=clock, command=[sys.executable, str(STANDIN)],
+                          tick=0.05, heartbeat=0)
+    add(conn, "news", ["sleep", "1"])
+    scheduler.start_due_jobs()
+    clock.advance(hours=3)
+    scheduler.check_active_runs()
+    assert history(conn)[0]["heartbeat_at"] == store.to_db_time(clock.now)
+    assert store.close_orphaned_runs(conn, Owner(host="elsewhere"), clock.now) == 0
+    scheduler.shutdown(StopRequest(), grace=30)
+    assert [run["outcome"] for run in history(conn)] == ["ok"]
+
+
 def test_serve_closes_runs_of_a_dead_scheduler_first(conn, scheduler):
     add(conn, "news", ["sleep", "0"])
     store.claim_due_jobs(conn, T0, Owner(token="a scheduler that was killed", pid=os.getpid()))

@@ -192,6 +192,23 @@ def test_live_or_foreign_schedulers_runs_are_left_alone(conn):
     assert store.close_orphaned_runs(conn, Owner(), T0) == 1
 
 
+def test_runs_without_a_recent_heartbeat_are_orphans_on_any_host(conn):
+    """A scheduler in another container or host cannot be checked by pid: its heartbeat tells."""
+    store.add_job(conn, interval_job(), T0)
+    store.claim_due_jobs(conn, T0, Owner(host="another-container"))
+    assert store.close_orphaned_runs(conn, Owner(), T0 + store.STALE_AFTER - timedelta(seconds=1)) == 0
+    assert store.close_orphaned_runs(conn, Owner(), T0 + store.STALE_AFTER + timedelta(seconds=1)) == 1
+
+
+def test_renewed_heartbeat_keeps_a_long_run_alive(conn):
+    store.add_job(conn, interval_job(), T0)
+    remote = Owner(host="another-container")
+    store.claim_due_jobs(conn, T0, remote)
+    store.renew_heartbeat(conn, remote, T0 + timedelta(minutes=4))
+    assert store.close_orphaned_runs(conn, Owner(), T0 + timedelta(minutes=8)) == 0
+    assert store.close_orphaned_runs(conn, Owner(), T0 + timedelta(minutes=10)) == 1
+
+
 def test_same_pid_but_another_token_is_an_earlier_scheduler(conn):
     """A restarted scheduler can get its predecessor's pid (e.g. pid 1 in a container)."""
     store.add_job(conn, interval_job(), T0)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from detector.model import default_model_path
 from hygiene.cli import main
 from hygiene.schedule import store
 
@@ -23,6 +24,13 @@ pytestmark = pytest.mark.slow
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_ENABLED=False"]
 FINAL = {"ok", "failed", "skipped", "interrupted"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def crawl_model() -> None:
+    """Real crawls score every page with the shipped model (or $HYGIENE_MODEL): say so if it is missing."""
+    if not default_model_path().is_file():
+        pytest.fail(f"real crawls need the detector model at {default_model_path()} (or $HYGIENE_MODEL)")
 
 
 @pytest.fixture

@@ -61,9 +61,9 @@ def compact_rows(rows: BlockRows, limit: int = COMPACT_ROWS, seed: int = RANDOM_
             index = rng.choice(index, per_label, replace=False)
         keep.append(index)
     order = np.sort(np.concatenate(keep))
-    factors = np.array(
-        [max(1.0, (labels == lab).sum() / max((labels[order] == lab).sum(), 1)) for lab in labels[order]]
-    )
+    kept = labels[order]
+    factor_of = {lab: max(1.0, (labels == lab).sum() / max((kept == lab).sum(), 1)) for lab in LABELS}
+    factors = np.array([factor_of[lab] for lab in kept])
     return BlockRows(
         rows.X[order], rows.y[order], (rows.weights[order] * factors).astype(np.float32), rows.groups[order]
     )

@@ -2,7 +2,8 @@
 
 The spider yields one of `PageItem` (an HTML page), `DroppedPage` (a page that cannot become an
 article: fetch error, not HTML) or `NotModified` (a 304 answer to a conditional request); the
-pipeline stores them and passes on a `NewsItem` for every stored article.
+pipeline stores them and passes on every stored article as a dict with the store's item fields
+(what `scrapy crawl news -O items.jsonl` writes).
 """
 
 from __future__ import annotations
@@ -43,20 +44,3 @@ class NotModified:
     """The server answered 304 to a conditional request: the stored item is current."""
 
     url: str
-
-
-@dataclass
-class NewsItem:
-    """A stored article, as the pipeline passes it on (and as `scrapy crawl news -O f.jsonl` writes it)."""
-
-    url: str
-    canonical_url: str | None
-    title: str | None
-    published: str | None
-    author: str | None
-    text: str
-    status: str
-    score: float
-    flagged: dict
-    model_version: str
-    fetched_at: str

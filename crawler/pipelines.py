@@ -23,7 +23,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.items import DroppedPage, NewsItem, NotModified, PageItem
+from crawler.items import DroppedPage, NotModified, PageItem
 from crawler.store import DroppedRecord, ItemRecord, QuarantineRecord, Store, utc_now
 from crawler.summary import STATS_PREFIX, hygiene_stats, summary, summary_lines
 from detector import InputError, PageResult, Scorer
@@ -50,7 +50,7 @@ class Outcome:
     """What happened to one page: the stat to count and the article passed on, if any."""
 
     stat: str
-    item: NewsItem | None = None
+    item: dict | None = None
     message: str = ""
 
 
@@ -95,21 +95,9 @@ def item_record(page: PageItem, result: PageResult, digest: str, fetched_at: str
     )
 
 
-def news_item(record: ItemRecord) -> NewsItem:
-    """The article as passed on to later pipelines and feed exports."""
-    return NewsItem(
-        url=record.url,
-        canonical_url=record.canonical_url,
-        title=record.title,
-        published=record.published,
-        author=record.author,
-        text=record.text,
-        status=record.status,
-        score=record.score,
-        flagged=json.loads(record.flagged),
-        model_version=record.model_version,
-        fetched_at=record.fetched_at,
-    )
+def passed_on(record: ItemRecord) -> dict:
+    """The stored article as passed on to later pipelines and feed exports (flag counts decoded)."""
+    return {**asdict(record), "flagged": json.loads(record.flagged)}
 
 
 class PageHandler:
@@ -159,7 +147,7 @@ class PageHandler:
         record = item_record(page, result, digest, fetched_at)
         quarantine = quarantine_record(page, result, digest, fetched_at) if result.contaminated else None
         self.store.save_item(record, quarantine)
-        return Outcome(f"pages_{record.status}", news_item(record))
+        return Outcome(f"pages_{record.status}", passed_on(record))
 
 
 class HygienePipeline:

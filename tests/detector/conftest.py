@@ -212,3 +212,12 @@ def page_server():
     yield server
     server.httpd.shutdown()
     server.httpd.server_close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the fixture cases listed in fixtures/known_misses.json as expected failures of the shipped model."""
+    known = json.loads((FIXTURES_DIR / "known_misses.json").read_text(encoding="utf-8"))
+    misses = set(known["tests"])
+    for item in items:
+        if item.path.name == "test_score_fixtures.py" and item.name in misses:
+            item.add_marker(pytest.mark.xfail(reason=f"known miss of {known['model']}", strict=False))

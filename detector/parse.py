@@ -13,6 +13,7 @@ import lxml.html
 from lxml import etree
 
 from detector.errors import InputError
+from detector.settings import MAX_TREE_DEPTH
 
 HTML_OPEN_RE = re.compile(r"<!doctype\b|<html[\s>]", re.I)
 HTML_CLOSE_RE = re.compile(r"</html\s*>", re.I)
@@ -54,6 +55,8 @@ def parse_html(text: str) -> ParsedPage:
         root = lxml.html.document_fromstring(main_raw, parser=PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"cannot parse HTML ({exc})") from None
+    if root.xpath(f"boolean(//*[count(ancestor::*) >= {MAX_TREE_DEPTH}])"):
+        raise InputError(f"elements nested deeper than {MAX_TREE_DEPTH} levels")
     return ParsedPage(root, _parse_fragment(prefix_raw), _parse_fragment(suffix_raw), text)
 
 

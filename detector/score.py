@@ -16,7 +16,7 @@ from detector.model import LoadedModel, load_model
 from detector.parse import looks_like_html, parse_html
 from detector.result import Flag, PageResult
 from detector.segment import Block, page_domain, segment_html, segment_text
-from detector.settings import DEFAULT_THRESHOLD
+from detector.settings import DEFAULT_THRESHOLD, MAX_PAGE_BYTES
 from detector.weblinks import registrable_domain
 
 FORMATS = ("auto", "html", "text")
@@ -112,6 +112,8 @@ def read_page(data: bytes | str, fmt: str = "auto", content_type: str | None = N
     """Decode a page and resolve `auto` format: (text, format, encoding)."""
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if len(data) > MAX_PAGE_BYTES:
+        raise InputError(f"page is larger than the {MAX_PAGE_BYTES // (1024 * 1024)} MB page limit")
     if isinstance(data, bytes):
         decoded = decode_page(data, content_type)
         text, encoding = decoded.text, decoded.encoding

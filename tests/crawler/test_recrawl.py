@@ -50,8 +50,8 @@ def test_a_changed_page_is_updated_and_nothing_else(kit, site, first_crawl, tmp_
     changed = "/2025/01/15/bridge-inspection.html"
     route = site.routes[changed]
     original_body, original_modified = route.body, route.modified
-    update = "<p>Update: the county has brought the repair forward to February.</p>"
-    route.body = original_body.replace(b"</div>\n</div>", update.encode() + b"\n</div>\n</div>", 1)
+    route.body = original_body.replace(b"take about six weeks", b"take about eight weeks")
+    assert route.body != original_body
     route.modified = original_modified + 86400
     before = dict((url, row) for url, *row in kit.rows(db, "SELECT url, fetched_at, content_hash FROM items"))
     try:
@@ -64,7 +64,7 @@ def test_a_changed_page_is_updated_and_nothing_else(kit, site, first_crawl, tmp_
     assert moved == {changed}
     assert summary["clean"] + summary["contaminated"] == 1
     (text,) = kit.rows(db, "SELECT text FROM items WHERE url LIKE ?", f"%{changed}")[0]
-    assert "brought the repair forward" in text
+    assert "take about eight weeks" in text and "six weeks" not in text
 
 
 def test_depth_limits_how_far_links_are_followed(kit, site, tmp_path):

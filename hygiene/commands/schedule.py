@@ -14,7 +14,7 @@ from pathlib import Path
 
 from detector.errors import ConfigError
 from hygiene.schedule import store
-from hygiene.schedule.crawlargs import check_crawl_args
+from hygiene.schedule.crawlargs import check_crawl_args, job_store
 from hygiene.schedule.runner import Scheduler, StopRequest, utc_now
 from hygiene.schedule.timing import UTC, check_cron, format_duration, load_timezone, parse_duration
 
@@ -31,7 +31,9 @@ examples:
 
 `--every` jobs are due at once, then every interval; cron jobs at their next slot. A job missed while
 no scheduler ran (or while paused) runs once, not once per missed slot. Crawl arguments are checked
-when the job is added, and run from the directory `add` was called in, with the schedule's --db.
+when the job is added, and run from the directory `add` was called in. The store is --db (given to
+`schedule add` or among the crawl arguments; default: the crawl's default store); give it to every
+`hygiene schedule` command, or set HYGIENE_DB.
 
 exit codes: 0 done; 1 `run --once` started a crawl that failed or was interrupted; 2 error (bad
 expression, interval, time zone or crawl arguments, unknown job, unreadable store), nothing changed.
@@ -137,8 +139,7 @@ def run_add(args: argparse.Namespace) -> int:
         check_cron(args.cron)
     load_timezone(args.timezone or "UTC")
     every = format_duration(parse_duration(args.every)) if args.every else None
-    db_path = store.resolve_db_path(args.db)
-    check_crawl_args(args.crawl_args, db_path)
+    db_path = job_store(args.db, check_crawl_args(args.crawl_args).db)
     job = store.Job(
         name=args.name, kind="cron" if args.cron else "every", spec=" ".join(args.cron.split()) if args.cron else every,
         timezone=args.timezone or "UTC", crawl_args=args.crawl_args, workdir=os.getcwd(),
@@ -146,7 +147,7 @@ def run_add(args: argparse.Namespace) -> int:
     )
     with store.open_store(db_path) as conn:
         job = store.add_job(conn, job, utc_now())
-    print(f"added {job.name}: {job.describe()}, next run {_show_time(job.next_due, job)}")
+    print(f"added {job.name} to {db_path}: {job.describe()}, next run {_show_time(job.next_due, job)}")
     return 0
 
 

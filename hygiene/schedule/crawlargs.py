@@ -8,6 +8,7 @@ from typing import NoReturn
 
 from detector.errors import ConfigError
 from hygiene.commands import crawl
+from hygiene.schedule.store import resolve_db_path
 
 
 class _CheckingParser(argparse.ArgumentParser):
@@ -22,19 +23,13 @@ class _CheckingParser(argparse.ArgumentParser):
         raise ConfigError("bad crawl arguments: --help has no place in a scheduled crawl")
 
 
-def check_crawl_args(crawl_args: list[str], db_path: Path) -> argparse.Namespace:
-    """Check `crawl_args` as `hygiene crawl` would before crawling (seeds, seeds file, -s pairs, model file).
-
-    A `--db` among them must be the schedule's store.
-    """
+def check_crawl_args(crawl_args: list[str]) -> argparse.Namespace:
+    """Check `crawl_args` as `hygiene crawl` would before crawling (seeds, seeds file, -s pairs, model file)."""
     if not crawl_args:
         raise ConfigError("give the crawl arguments after --, e.g. -- https://example.org/ --depth 2")
     parser = _CheckingParser(prog="hygiene")
     crawl.register(parser.add_subparsers())
     args = parser.parse_args(["crawl", *crawl_args])
-    if args.db is not None and Path(args.db).expanduser().resolve() != db_path:
-        raise ConfigError(f"the crawl's --db {args.db} is not the schedule's store {db_path}: "
-                          "pass --db to `hygiene schedule add` instead")
     crawl.parse_settings(args.set)
     if args.model is not None and not Path(args.model).is_file():
         raise ConfigError(f"bad crawl arguments: no such model file: {args.model}")
@@ -43,3 +38,15 @@ def check_crawl_args(crawl_args: list[str], db_path: Path) -> argparse.Namespace
     if not args.demo and not crawl.read_seeds(args):
         raise ConfigError("bad crawl arguments: give at least one seed URL (or --seeds-file, or --demo)")
     return args
+
+
+def job_store(schedule_db: Path | None, crawl_db: str | None) -> Path:
+    """The store a new job lives in: `schedule add --db`, else the crawl's `--db`, else the default store.
+
+    Both may be given only if they name the same file (the job and its items share one store).
+    """
+    named = {resolve_db_path(Path(path)) for path in (schedule_db, crawl_db) if path is not None}
+    if len(named) > 1:
+        raise ConfigError(f"the crawl's --db {crawl_db} is not the schedule's store {schedule_db}: "
+                          "jobs, history and items share one store; give --db once")
+    return named.pop() if named else resolve_db_path(None)

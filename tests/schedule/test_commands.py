@@ -34,7 +34,7 @@ def jobs(capsys, db):
 def test_add_then_list_shows_the_job(capsys, db, tmp_path):
     code, out, _ = schedule(capsys, "add", "news", "--every", "6h", "--db", db, "--", SEED, "--depth", "2",
                             "--max-pages", "50")
-    assert code == 0 and out.startswith("added news: every 6h, next run ")
+    assert code == 0 and out.startswith(f"added news to {db}: every 6h, next run ")
     job = jobs(capsys, db)["news"]
     assert job["crawl_args"] == [SEED, "--depth", "2", "--max-pages", "50"]
     assert (job["kind"], job["spec"], job["state"], job["last_run"]) == ("every", "6h", "active", None)
@@ -86,6 +86,16 @@ def test_default_store_is_the_crawls_default(capsys, tmp_path, monkeypatch):
 
 def test_crawl_db_equal_to_the_store_is_accepted(capsys, db):
     assert schedule(capsys, "add", "news", "--every", "1h", "--db", db, "--", SEED, "--db", "store.db")[0] == 0
+    assert "news" in jobs(capsys, db)
+
+
+def test_crawl_db_alone_names_the_store(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("HYGIENE_DB", str(tmp_path / "default.db"))
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = schedule(capsys, "add", "news", "--every", "1h", "--", SEED, "--db", "news.db")
+    assert code == 0 and out.startswith(f"added news to {tmp_path / 'news.db'}: every 1h")
+    assert "news" in jobs(capsys, str(tmp_path / "news.db"))
+    assert jobs(capsys, str(tmp_path / "default.db")) == {}
 
 
 BAD_ADDS = [

@@ -19,10 +19,15 @@ def describe(result: PageResult) -> str:
     return f"score={result.score:.3f} contaminated={result.contaminated} flagged=[{flags}]"
 
 
+def squeeze(text: str) -> str:
+    """TEXT with every run of whitespace (full-width spaces and newlines included) made one space."""
+    return " ".join(text.split())
+
+
 def raw_source(fixtures_dir, case: dict) -> str:
-    """The fixture as a reader sees it: decoded, with HTML entities resolved."""
+    """The fixture as a reader sees it: decoded, HTML entities resolved, whitespace squeezed."""
     text = (fixtures_dir / case["file"]).read_text(encoding="utf-8")
-    return html.unescape(text) if case["format"] == "html" else text
+    return squeeze(html.unescape(text) if case["format"] == "html" else text)
 
 
 def test_fixture_is_consistent(fixtures_dir, page_case):
@@ -66,7 +71,7 @@ def test_flags_are_explained(score_fixture, page_case):
 def test_spam_removed_from_text(score_fixture, page_case):
     """No injected spam string survives in the clean article text."""
     result = score_fixture(page_case)
-    leaked = [s for s in page_case["spam"] if s in result.text]
+    leaked = [s for s in page_case["spam"] if s in squeeze(result.text)]
     assert leaked == [], f"{page_case['shape']}: {describe(result)}"
 
 
@@ -78,10 +83,10 @@ def test_spam_not_in_title(score_fixture, page_case):
 
 
 def test_article_kept(score_fixture, page_case):
-    """Every article sentence named in the expectations is in the clean text."""
+    """Every article paragraph named in the expectations is in the clean text, whole."""
     result = score_fixture(page_case)
-    missing = [k for k in page_case["keep"] if k not in result.text]
-    assert missing == [], f"{describe(result)}\nclean text:\n{result.text}"
+    missing = [k[:50] for k in page_case["keep"] if k not in squeeze(result.text)]
+    assert missing == [], f"{len(missing)}/{len(page_case['keep'])} paragraphs lost; {describe(result)}"
 
 
 def test_title(score_fixture, page_case):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml import etree
 
@@ -407,15 +408,19 @@ def _outer_html(element) -> str:
 
 
 ATTR_TOKEN_RE = re.compile(r"[a-z]{3,}")
+CAMEL_RE = re.compile(r"([a-z])([A-Z])")
 
 
 def _attr_tokens(element) -> tuple[str, ...]:
     """Lower-case word tokens of an element's class and id (`main-content` -> main, content)."""
     values = " ".join(filter(None, (element.get("class"), element.get("id"), element.get("role"))))
-    if not values:
-        return ()
-    values = re.sub(r"([a-z])([A-Z])", r"\1 \2", values).lower()
-    return tuple(ATTR_TOKEN_RE.findall(values))
+    return _words_of_attributes(values) if values else ()
+
+
+@lru_cache(maxsize=16384)
+def _words_of_attributes(values: str) -> tuple[str, ...]:
+    """Words of class/id/role values, camelCase split (cached: templates repeat them)."""
+    return tuple(ATTR_TOKEN_RE.findall(CAMEL_RE.sub(r"\1 \2", values).lower()))
 
 
 def page_domain(page: ParsedPage, url: str | None) -> str:

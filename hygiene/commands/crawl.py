@@ -104,6 +104,14 @@ def read_seeds(args: argparse.Namespace) -> list[str]:
     return list(dict.fromkeys(seeds))
 
 
+def check_seeds_allowed(seeds: list[str], domains: list[str]) -> None:
+    """ConfigError when --allow-domain leaves a seed outside (Scrapy would filter it silently)."""
+    for seed in seeds if domains else []:
+        host = (urlsplit(seed).hostname or "").lower()
+        if not any(host == d.lower() or host.endswith(f".{d.lower()}") for d in domains):
+            raise ConfigError(f"seed {seed!r} is outside --allow-domain {', '.join(domains)}")
+
+
 def parse_settings(pairs: list[str]) -> dict[str, str]:
     """`-s NAME=VALUE` options as a dict; ConfigError on a pair without `=`."""
     settings = {}
@@ -132,6 +140,7 @@ def run(args: argparse.Namespace) -> int:
     seeds = read_seeds(args)
     if not seeds:
         raise ConfigError("give at least one seed URL (or --seeds-file, or --demo)")
+    check_seeds_allowed(seeds, args.allow_domain)
     db_path = Path(args.db).expanduser() if args.db else default_db_path()
     return crawl(args, seeds, db_path, overrides)
 

@@ -128,6 +128,7 @@ def test_stats_counts(hygiene, filled_store):
         (["crawl", "https://example.org/", "--db", "not-a-db.txt"], "cannot open as a SQLite database"),
         (["crawl", "https://example.org/", "--model", "no-such-model.joblib"], "no such model file"),
         (["crawl", "--demo", "https://example.org/"], "give no seeds with it"),
+        (["crawl", "https://news.example.org/", "--allow-domain", "example.com"], "outside --allow-domain"),
         (["export", "--db", "missing.db"], "no such database"),
         (["export", "--db", "not-a-db.txt"], "cannot open as a SQLite database"),
         (["stats", "--db", "missing.db"], "no such database"),

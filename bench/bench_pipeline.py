@@ -53,7 +53,7 @@ def bench_routes(copies: int) -> dict[str, Route]:
             path = f"/c{copy}{story.path}"
             routes[path] = Route(story_html(story).replace(story.path, path).encode())
             paths.append(path)
-    pages = [paths[i:i + LISTING_SIZE] for i in range(0, len(paths), LISTING_SIZE)]
+    pages = [paths[i : i + LISTING_SIZE] for i in range(0, len(paths), LISTING_SIZE)]
     for number, chunk in enumerate(pages):
         links = "".join(f'<li><a href="{p}">story {p}</a></li>' for p in chunk)
         more = f'<a href="/list/{number + 1}">older</a>' if number + 1 < len(pages) else ""
@@ -110,7 +110,9 @@ def crawl_in_subprocess(variant: str, seed: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = subprocess.run(
             [sys.executable, __file__, "--child", variant, seed, str(Path(tmp) / "bench.db")],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
     return json.loads(out.stdout.strip().splitlines()[-1])
 

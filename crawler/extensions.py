@@ -84,8 +84,11 @@ class JobDirGuard:
             raise ConfigError(f"{self.path}: another crawl is using this job directory") from None
         mark = self.path / RUNNING_MARK
         if mark.exists():
-            logger.warning("%s: the previous crawl did not shut down cleanly; starting again from the seeds"
-                           " (pages already stored are skipped)", self.path)
+            logger.warning(
+                "%s: the previous crawl did not shut down cleanly; starting again from the seeds"
+                " (pages already stored are skipped)",
+                self.path,
+            )
             clear_job_dir(self.path)
         mark.write_text(str(os.getpid()), encoding="utf-8")
 

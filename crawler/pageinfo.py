@@ -16,8 +16,17 @@ from htmldate import find_date
 from parsel import Selector
 
 ARTICLE_TYPES = frozenset(
-    {"Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
-     "BlogPosting", "Report", "ScholarlyArticle", "TechArticle"}
+    {
+        "Article",
+        "NewsArticle",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BlogPosting",
+        "Report",
+        "ScholarlyArticle",
+        "TechArticle",
+    }
 )
 """schema.org types a site uses to declare an article page in JSON-LD."""
 
@@ -30,8 +39,7 @@ MAX_TEASERS = 1
 """More `<article>` elements than this on a page means teasers of several stories: a listing."""
 
 STORY_PARAGRAPHS = (
-    "//p[not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside"
-    " or ancestor::noscript)]"
+    "//p[not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside or ancestor::noscript)]"
 )
 
 

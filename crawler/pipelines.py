@@ -124,11 +124,7 @@ class PageHandler:
     def is_unchanged(self, url: str, digest: str) -> bool:
         """True when the store has this URL with the same body, judged by the same model."""
         known = self.store.known_page(url)
-        return (
-            known is not None
-            and known.content_hash == digest
-            and known.model_version in (None, self.model_version)
-        )
+        return known is not None and known.content_hash == digest and known.model_version in (None, self.model_version)
 
     def handle_page(self, page: PageItem) -> Outcome:
         """Score and store an HTML page (see the module docstring for the order of checks)."""

@@ -23,9 +23,13 @@ class ProgressBar:
     def page_done(self) -> None:
         """One more page: advance and show the counts so far."""
         counts = summary(self.crawler.stats.get_stats(), None)
-        self.bar.set_postfix(clean=counts["clean"], contaminated=counts["contaminated"],
-                             unchanged=counts["unchanged"], dropped=sum(counts["dropped"].values()),
-                             refresh=False)
+        self.bar.set_postfix(
+            clean=counts["clean"],
+            contaminated=counts["contaminated"],
+            unchanged=counts["unchanged"],
+            dropped=sum(counts["dropped"].values()),
+            refresh=False,
+        )
         self.bar.update(1)
 
     def __enter__(self) -> ProgressBar:

@@ -100,8 +100,7 @@ def connect(path: str | os.PathLike) -> sqlite3.Connection:
         raise ConfigError(f"{path}: is a directory, not a database file")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                               check_same_thread=False)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -271,8 +270,7 @@ class Store:
         """Keep a line per finished crawl: when, why it stopped, the seeds and its `hygiene/*` stats."""
         with transaction(self.conn):
             self.conn.execute(
-                "INSERT INTO crawl_runs (started_at, finished_at, finish_reason, seeds, stats)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO crawl_runs (started_at, finished_at, finish_reason, seeds, stats) VALUES (?, ?, ?, ?, ?)",
                 (started_at, utc_now(), finish_reason, json.dumps(seeds), json.dumps(stats, sort_keys=True)),
             )
 
@@ -297,8 +295,7 @@ class Store:
         """Counts for `hygiene stats`: items by status, quarantine records, dropped pages by reason."""
         items = dict(self.conn.execute("SELECT status, COUNT(*) FROM items GROUP BY status").fetchall())
         dropped = dict(self.conn.execute("SELECT reason, COUNT(*) FROM dropped GROUP BY reason").fetchall())
-        models = dict(self.conn.execute(
-            "SELECT model_version, COUNT(*) FROM items GROUP BY model_version").fetchall())
+        models = dict(self.conn.execute("SELECT model_version, COUNT(*) FROM items GROUP BY model_version").fetchall())
         last = self.conn.execute(
             "SELECT started_at, finished_at, finish_reason, stats FROM crawl_runs ORDER BY id DESC LIMIT 1"
         ).fetchone()

@@ -37,9 +37,18 @@ TAG_NOISE_ID = "qhwmz"
 TAG_NOISE = "\n".join(
     f'<{outer} id="{TAG_NOISE_ID}"><{inner} id="{TAG_NOISE_ID}"></{inner}></{outer}>'
     for outer, inner in [
-        ("var", "strike"), ("menuitem", "listing"), ("address", "progress"), ("kbd", "form"),
-        ("th", "progress"), ("dfn", "s"), ("ul", "center"), ("strong", "dl"), ("small", "delect"),
-        ("b", "abbr"), ("del", "form"), ("cite", "video"),
+        ("var", "strike"),
+        ("menuitem", "listing"),
+        ("address", "progress"),
+        ("kbd", "form"),
+        ("th", "progress"),
+        ("dfn", "s"),
+        ("ul", "center"),
+        ("strong", "dl"),
+        ("small", "delect"),
+        ("b", "abbr"),
+        ("del", "form"),
+        ("cite", "video"),
     ]
 )
 
@@ -51,7 +60,7 @@ NOFRAMES_NOISE = (
 
 ADULT_KEYWORD_LINE = (
     '<div class="kw">国产精品视频在线观看_日韩欧美一区二区三区_亚洲无码av在线播放_久久精品人妻中文字幕_'
-    '午夜福利免费视频_婷婷综合激情五月_欧美成人免费观看_精品国产自在现线看久久</div>'
+    "午夜福利免费视频_婷婷综合激情五月_欧美成人免费观看_精品国产自在现线看久久</div>"
 )
 
 LINK_FARM = (
@@ -59,12 +68,18 @@ LINK_FARM = (
     + " ".join(
         f'<a href="https://{host}/">{text}</a>'
         for host, text in [
-            ("vip-casino-bonus.top", "online casino bonus"), ("paydayfast-loans.xyz", "payday loans same day"),
-            ("replica-watch-outlet.com", "replica rolex watches"), ("slots-jackpot-777.net", "free slots jackpot"),
-            ("cheap-ugg-boots-sale.com", "cheap ugg boots"), ("bet-live-odds.top", "live betting odds"),
-            ("essay-writer-cheap.xyz", "write my essay cheap"), ("crypto-doubler.biz", "bitcoin doubler"),
-            ("followers-boost.top", "buy instagram followers"), ("poker-rakeback-club.net", "poker rakeback"),
-            ("loan-no-credit-check.xyz", "loans no credit check"), ("designer-bags-replica.top", "replica bags"),
+            ("vip-casino-bonus.top", "online casino bonus"),
+            ("paydayfast-loans.xyz", "payday loans same day"),
+            ("replica-watch-outlet.com", "replica rolex watches"),
+            ("slots-jackpot-777.net", "free slots jackpot"),
+            ("cheap-ugg-boots-sale.com", "cheap ugg boots"),
+            ("bet-live-odds.top", "live betting odds"),
+            ("essay-writer-cheap.xyz", "write my essay cheap"),
+            ("crypto-doubler.biz", "bitcoin doubler"),
+            ("followers-boost.top", "buy instagram followers"),
+            ("poker-rakeback-club.net", "poker rakeback"),
+            ("loan-no-credit-check.xyz", "loans no credit check"),
+            ("designer-bags-replica.top", "replica bags"),
         ]
     )
     + "</div>"
@@ -74,12 +89,12 @@ PHARMA_PARAGRAPH = (
     '<p>Buy cheap <a href="https://rx-discount-meds.top/viagra">viagra online</a> without prescription, '
     'generic <a href="https://rx-discount-meds.top/cialis">cialis 20mg</a> from $0.89 per pill, tramadol '
     'and xanax with overnight delivery, no doctor needed. Best <a href="https://rx-discount-meds.top/">'
-    'online pharmacy</a> prices, discreet packaging, 100% satisfaction guaranteed, order now and save 80%!</p>'
+    "online pharmacy</a> prices, discreet packaging, 100% satisfaction guaranteed, order now and save 80%!</p>"
 )
 
 COUNTERFEIT_BLOCK = (
     '<div class="recommend"><p>スーパーコピー時計N級品激安通販専門店！ロレックス スーパーコピー、'
-    'ルイヴィトン コピー財布、シャネル コピーバッグ、エルメス コピー 代引き対応・送料無料・全国一律。'
+    "ルイヴィトン コピー財布、シャネル コピーバッグ、エルメス コピー 代引き対応・送料無料・全国一律。"
     '<a href="https://super-copy-brand.top/">ブランドコピー激安</a> '
     '<a href="https://n-kyu-watch.top/">ウブロ スーパーコピー</a> '
     '<a href="https://copy-bag-shop.top/">グッチ 偽物 通販</a></p></div>'
@@ -87,9 +102,12 @@ COUNTERFEIT_BLOCK = (
 
 STORIES = [
     Story(
-        path="/news/2025/03/ferry-timetable.html", section="news", lang="en",
+        path="/news/2025/03/ferry-timetable.html",
+        section="news",
+        lang="en",
         title="Council approves year-round ferry timetable for Port Wren",
-        author="Alys Penhallow", published="2025-03-12",
+        author="Alys Penhallow",
+        published="2025-03-12",
         summary="Islanders will keep a daily crossing through the winter for the first time since 2009.",
         paragraphs=[
             "Port Wren council voted on Tuesday evening to keep the island ferry running every day of the "
@@ -99,7 +117,7 @@ STORIES = [
             "moves from 5pm to 6.30pm on weekdays.",
             "Councillor Dewi Marsh, who chairs the transport committee, said the change had been requested "
             "in almost every one of the 412 responses to last summer's consultation. \"People told us they "
-            "could not take a job on the mainland if the boat only ran three days a week,\" he said.",
+            'could not take a job on the mainland if the boat only ran three days a week," he said.',
             "The extra winter sailings will cost about £180,000 a year. Half of that will come from the "
             "regional transport grant, and the rest from a 40p rise in the adult single fare. Fares for "
             "children, pensioners and island residents with a ferry card will not change.",
@@ -107,14 +125,17 @@ STORIES = [
             "winter months. Engineers will fit it with a new ramp in September so that it can use the "
             "harbour's lower slipway at low tide.",
             "The harbour master, Ruth Carne, warned that a few crossings may still be cancelled in storms. "
-            "\"We will never sail if the swell is over two metres at the bar,\" she said, \"but a cancelled "
-            "boat is better than no boat at all.\"",
+            '"We will never sail if the swell is over two metres at the bar," she said, "but a cancelled '
+            'boat is better than no boat at all."',
         ],
     ),
     Story(
-        path="/news/2025/03/map-room.html", section="news", lang="en",
+        path="/news/2025/03/map-room.html",
+        section="news",
+        lang="en",
         title="Library reopens its restored map room after two-year repair",
-        author="Tomos Brannock", published="2025-03-27",
+        author="Tomos Brannock",
+        published="2025-03-27",
         summary="Damp had damaged the roof of the 1887 reading room and hundreds of charts in its drawers.",
         paragraphs=[
             "The map room at Port Wren Library opened to readers again on Saturday, two years after a "
@@ -128,15 +149,18 @@ STORIES = [
             "The repair cost £640,000, most of it raised by a heritage lottery grant. Local people gave "
             "another £38,000 in a year-long appeal, and the library's friends' group paid for new lighting "
             "that keeps ultraviolet light away from the drawers.",
-            "Librarian Megan Rowe said the room would now open four days a week. \"Fishermen still come in "
-            "to look at the old soundings,\" she said. \"Some of these charts show rocks that are not on "
-            "any modern map.\"",
+            'Librarian Megan Rowe said the room would now open four days a week. "Fishermen still come in '
+            'to look at the old soundings," she said. "Some of these charts show rocks that are not on '
+            'any modern map."',
         ],
     ),
     Story(
-        path="/news/2025/04/herring-season.html", section="news", lang="en",
+        path="/news/2025/04/herring-season.html",
+        section="news",
+        lang="en",
         title="Herring landings reach a ten-year high",
-        author="Alys Penhallow", published="2025-04-08",
+        author="Alys Penhallow",
+        published="2025-04-08",
         summary="The fleet landed 1,900 tonnes this winter, and prices held up at the quay auction.",
         paragraphs=[
             "Port Wren's small fleet of drift-netters landed almost 1,900 tonnes of herring between "
@@ -148,17 +172,20 @@ STORIES = [
             "Prices at the quay auction stayed between 60p and 85p a kilogram for most of the season. Buyers "
             "from two smokehouses in the town took about a third of the landings; the rest went by lorry "
             "to processors on the east coast.",
-            "\"It is the first year in a long time that the younger crews have made proper money,\" said "
-            "Jory Tamblyn, who has fished out of Port Wren for 31 years. \"Fuel is still dear, but you can "
-            "live with that when the nets come up full.\"",
+            '"It is the first year in a long time that the younger crews have made proper money," said '
+            'Jory Tamblyn, who has fished out of Port Wren for 31 years. "Fuel is still dear, but you can '
+            'live with that when the nets come up full."',
             "The fisheries office will decide in May whether the Gull Point closure becomes permanent. A "
             "public meeting on the proposal will be held at the harbour office on 22 April.",
         ],
     ),
     Story(
-        path="/news/2025/04/dune-cleanup.html", section="news", lang="en",
+        path="/news/2025/04/dune-cleanup.html",
+        section="news",
+        lang="en",
         title="Volunteers pull two tonnes of litter from the north dunes",
-        author="Cerys Odgers", published="2025-04-19",
+        author="Cerys Odgers",
+        published="2025-04-19",
         summary="More than 150 people spent Saturday morning on the beach between the lighthouse and the river.",
         paragraphs=[
             "More than 150 volunteers cleared almost two tonnes of rubbish from the dunes north of Port "
@@ -177,9 +204,12 @@ STORIES = [
         ],
     ),
     Story(
-        path="/news/2025/04/school-roof.html", section="news", lang="en",
+        path="/news/2025/04/school-roof.html",
+        section="news",
+        lang="en",
         title="Harbour Primary roof repairs finished ahead of the summer term",
-        author="Tomos Brannock", published="2025-04-24",
+        author="Tomos Brannock",
+        published="2025-04-24",
         summary="Pupils return to dry classrooms after builders replaced the slate roof over the Easter break.",
         paragraphs=[
             "Builders have finished replacing the roof of Harbour Primary School, which had leaked into "
@@ -187,8 +217,8 @@ STORIES = [
             "The work took three weeks over the Easter holiday. Roofers stripped the old slates, replaced "
             "rotten timbers in the valley between the two wings of the building and laid new Welsh slate "
             "with copper flashing around the bell tower.",
-            "Head teacher Nia Trevithick said pupils and staff had been patient. \"We had buckets in the "
-            "hall for two months,\" she said. \"It is lovely to start the summer term in a dry building.\"",
+            'Head teacher Nia Trevithick said pupils and staff had been patient. "We had buckets in the '
+            'hall for two months," she said. "It is lovely to start the summer term in a dry building."',
             "The county council paid for the repairs from its emergency maintenance budget. The final bill "
             "of £212,000 was about £15,000 less than the estimate because most of the old slates could be "
             "sold to a reclamation yard.",
@@ -196,9 +226,12 @@ STORIES = [
         inject={"after-article": LINK_FARM},
     ),
     Story(
-        path="/news/2025/05/marathon.html", section="news", lang="en",
+        path="/news/2025/05/marathon.html",
+        section="news",
+        lang="en",
         title="Harbour marathon raises a record sum for the lifeboat station",
-        author="Cerys Odgers", published="2025-05-05",
+        author="Cerys Odgers",
+        published="2025-05-05",
         summary="Runners raised £46,000 for a new boathouse door and crew training.",
         paragraphs=[
             "The eleventh Port Wren Harbour Marathon raised more than £46,000 for the town's lifeboat "
@@ -216,9 +249,12 @@ STORIES = [
         inject={"after-paragraph-2": PHARMA_PARAGRAPH},
     ),
     Story(
-        path="/world/2025/05/keelung-sister-port.html", section="world", lang="zh-Hant",
+        path="/world/2025/05/keelung-sister-port.html",
+        section="world",
+        lang="zh-Hant",
         title="基隆港與本港簽署姊妹港合作備忘錄",
-        author="林怡君", published="2025-05-09",
+        author="林怡君",
+        published="2025-05-09",
         summary="兩港將在漁業、觀光與港口安全方面交流，明年起互派實習生。",
         paragraphs=[
             "基隆港務分公司代表團本週訪問本港，並與港務局簽署姊妹港合作備忘錄，雙方將在漁業管理、"
@@ -234,9 +270,12 @@ STORIES = [
         ],
     ),
     Story(
-        path="/world/2025/05/nantou-tea.html", section="world", lang="zh-Hant",
+        path="/world/2025/05/nantou-tea.html",
+        section="world",
+        lang="zh-Hant",
         title="南投茶農來訪分享春茶豐收經驗",
-        author="林怡君", published="2025-05-16",
+        author="林怡君",
+        published="2025-05-16",
         summary="鹿谷鄉茶農在本地市集示範烘焙烏龍茶，吸引數百名民眾排隊試飲。",
         paragraphs=[
             "來自南投縣鹿谷鄉的五位茶農上週末在本港市集舉辦烏龍茶示範活動，分享今年春茶豐收的經驗，"
@@ -252,9 +291,12 @@ STORIES = [
         inject={"before-html": TAG_NOISE, "body-start": NOFRAMES_NOISE, "after-footer": ADULT_KEYWORD_LINE},
     ),
     Story(
-        path="/world/2025/05/sendai-exchange.html", section="world", lang="ja",
+        path="/world/2025/05/sendai-exchange.html",
+        section="world",
+        lang="ja",
         title="仙台の高校生がポート・レンを訪問、漁港で交流",
-        author="佐藤美咲", published="2025-05-21",
+        author="佐藤美咲",
+        published="2025-05-21",
         summary="姉妹都市交流の一環として、高校生十五人が一週間滞在した。",
         paragraphs=[
             "姉妹都市交流の一環として、仙台市の高校生十五人が先週、ポート・レンを訪れ、地元の学校や"
@@ -269,13 +311,15 @@ STORIES = [
         ],
     ),
     Story(
-        path="/world/2025/06/kyoto-lanterns.html", section="world", lang="ja",
+        path="/world/2025/06/kyoto-lanterns.html",
+        section="world",
+        lang="ja",
         title="京都の提灯職人が港祭りで実演",
-        author="佐藤美咲", published="2025-06-02",
+        author="佐藤美咲",
+        published="2025-06-02",
         summary="百年以上続く工房の四代目が、竹ひごと和紙で提灯を作る工程を紹介した。",
         paragraphs=[
-            "京都で百年以上続く提灯工房の四代目、小川誠さんが週末の港祭りに招かれ、伝統的な提灯作りを"
-            "実演した。",
+            "京都で百年以上続く提灯工房の四代目、小川誠さんが週末の港祭りに招かれ、伝統的な提灯作りを実演した。",
             "小川さんは細く割った竹ひごを型に巻き付け、和紙を一枚ずつ貼っていく工程を説明した。"
             "完成した提灯に家紋や文字を手描きする作業には、熟練の職人でも一日かかることがあるという。",
             "会場には子どもたちのための体験コーナーも設けられ、参加者は小さな提灯に自分の名前を書いて"

@@ -50,12 +50,12 @@ def story_html(story: Story) -> str:
         paragraphs.append(f"<p>{escape(text)}</p>")
         paragraphs.append(story.inject.get(f"after-paragraph-{number}", ""))
     article = (
-        f'<article>\n<h1>{escape(story.title)}</h1>\n'
+        f"<article>\n<h1>{escape(story.title)}</h1>\n"
         f'<p class="byline">{escape(story.author)} · <time datetime="{story.published}">{story.published}</time></p>\n'
         + "\n".join(p for p in paragraphs if p)
         + "\n</article>\n"
         + story.inject.get("after-article", "")
-        + f'\n<aside><h2>More from {SECTIONS[story.section]}</h2>\n{teaser_links(story.section, story)}</aside>'
+        + f"\n<aside><h2>More from {SECTIONS[story.section]}</h2>\n{teaser_links(story.section, story)}</aside>"
     )
     html = page(story.title, article, story_head(story), story.lang)
     html = html.replace("<body>\n", "<body>\n" + story.inject.get("body-start", ""), 1)
@@ -67,7 +67,8 @@ def teaser_links(section: str, exclude: Story | None = None) -> str:
     """A list of links to the stories of a section."""
     items = [
         f'<li><a href="{s.path}">{escape(s.title)}</a></li>'
-        for s in STORIES if s.section == section and s is not exclude
+        for s in STORIES
+        if s.section == section and s is not exclude
     ]
     return "<ul>\n" + "\n".join(items) + "\n</ul>\n"
 
@@ -85,7 +86,8 @@ def front_page() -> str:
     """The home page: latest stories, section links, and a link to a story that has been deleted."""
     latest = sorted(STORIES, key=lambda s: s.published, reverse=True)[:6]
     body = (
-        "<h1>Latest from Port Wren</h1>\n" + teasers(latest)
+        "<h1>Latest from Port Wren</h1>\n"
+        + teasers(latest)
         + '\n<p><a href="/news/">All news</a> · <a href="/world/">Friends abroad</a></p>'
         + f'\n<p>From the archive: <a href="{DELETED_STORY}">Pier lights switched on for winter</a></p>'
         + '\n<p class="staff"><a href="/drafts/embargoed-budget.html">Staff preview</a></p>'
@@ -99,8 +101,11 @@ def section_page(section: str) -> str:
     return page(SECTIONS[section], f"<h1>{SECTIONS[section]}</h1>\n" + teasers(stories))
 
 
-ABOUT = page("About us", "<h1>About us</h1>\n<p>The Harbour Ledger has reported on Port Wren and the island "
-             "since 1921. Send news to the desk at 4 Quay Street.</p>")
+ABOUT = page(
+    "About us",
+    "<h1>About us</h1>\n<p>The Harbour Ledger has reported on Port Wren and the island "
+    "since 1921. Send news to the desk at 4 Quay Street.</p>",
+)
 
 DRAFT = page("Embargoed", "<h1>Budget preview</h1><p>Not for publication before Thursday.</p>")
 
@@ -111,8 +116,10 @@ def sitemap_index() -> str:
         f"<sitemap><loc>{BASE}/sitemaps/{section}.xml</loc><lastmod>2025-06-02</lastmod></sitemap>"
         for section in SECTIONS
     )
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/'
-            f'sitemap/0.9">{entries}</sitemapindex>\n')
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/'
+        f'sitemap/0.9">{entries}</sitemapindex>\n'
+    )
 
 
 def section_sitemap(section: str) -> str:
@@ -121,8 +128,10 @@ def section_sitemap(section: str) -> str:
     if section == "news":
         urls.append((TIMETABLE_PDF, "2025-03-12"))
     entries = "".join(f"<url><loc>{BASE}{path}</loc><lastmod>{date}</lastmod></url>" for path, date in urls)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-            f"{entries}</urlset>\n")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"{entries}</urlset>\n"
+    )
 
 
 def rss_feed() -> str:
@@ -133,14 +142,18 @@ def rss_feed() -> str:
         f"<description>{escape(s.summary)}</description></item>"
         for s in latest
     )
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>{SITE_NAME}</title>'
-            f"<link>{BASE}/</link><description>Port Wren news</description>{items}</channel></rss>\n")
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>{SITE_NAME}</title>'
+        f"<link>{BASE}/</link><description>Port Wren news</description>{items}</channel></rss>\n"
+    )
 
 
 ROBOTS = f"User-agent: *\nDisallow: /drafts/\nSitemap: {BASE}/sitemap.xml\n"
 
-PDF_BYTES = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-             b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+)
 
 HTML = "text/html; charset=utf-8"
 XML = "application/xml; charset=utf-8"

@@ -32,9 +32,7 @@ from crawler.pageinfo import canonical_url, page_author, page_kind, page_title, 
 SITEMAP_TYPES = ("urlset", "sitemapindex")
 FEED_TYPES = ("rss", "feed", "RDF")
 FEED_ENTRIES = "//*[local-name()='item' or local-name()='entry']"
-FEED_LINK = (
-    "*[local-name()='link'][not(@rel) or @rel='alternate']/@href | *[local-name()='link'][not(@href)]/text()"
-)
+FEED_LINK = "*[local-name()='link'][not(@rel) or @rel='alternate']/@href | *[local-name()='link'][not(@href)]/text()"
 FEED_DATE = "*[local-name()='updated' or local-name()='published' or local-name()='pubDate' or local-name()='date']"
 
 
@@ -65,8 +63,7 @@ class NewsSpider(Spider):
 
     name = "news"
 
-    def __init__(self, seeds: str | list[str] | None = None, allow_domains: str | list[str] | None = None,
-                 **kwargs):
+    def __init__(self, seeds: str | list[str] | None = None, allow_domains: str | list[str] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.seeds = split_list(seeds)
         if not self.seeds:

@@ -62,15 +62,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--db", metavar="PATH", help="SQLite store (default: hygiene.db in the user data folder)")
     parser.add_argument("--depth", type=_non_negative, default=3, metavar="N", help="link hops from a seed (3)")
     parser.add_argument("--max-pages", type=_non_negative, metavar="N", help="stop after N responses")
-    parser.add_argument("--allow-domain", action="append", default=[], metavar="D",
-                        help="follow links to D and its subdomains (repeatable; default: the seeds' hosts)")
+    parser.add_argument(
+        "--allow-domain",
+        action="append",
+        default=[],
+        metavar="D",
+        help="follow links to D and its subdomains (repeatable; default: the seeds' hosts)",
+    )
     parser.add_argument("--resume", action="store_true", help="continue the last crawl of these seeds")
-    parser.add_argument("--demo", action="store_true",
-                        help="serve the built-in demo news site on 127.0.0.1 and crawl it (no network needed;"
-                             " default store: demo.db beside the default hygiene.db)")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="serve the built-in demo news site on 127.0.0.1 and crawl it (no network needed;"
+        " default store: demo.db beside the default hygiene.db)",
+    )
     parser.add_argument("--model", metavar="PATH", help="detector model (default: the shipped model)")
-    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2 (repeatable)")
+    parser.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2 (repeatable)",
+    )
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     parser.add_argument("-v", "--verbose", action="store_true", help="log Scrapy's progress (INFO) to stderr")
     parser.add_argument("--log-file", metavar="FILE", help="write Scrapy's log to FILE instead of stderr")
@@ -177,8 +191,7 @@ def crawl(args: argparse.Namespace, seeds: list[str], db_path: Path, overrides: 
         **({"LOG_FILE": args.log_file} if args.log_file else {}),
         **overrides,
     }
-    spider_args = {"seeds": seeds, "allow_domains": args.allow_domain, "depth": args.depth,
-                   "max_pages": args.max_pages}
+    spider_args = {"seeds": seeds, "allow_domains": args.allow_domain, "depth": args.depth, "max_pages": args.max_pages}
     result = run_news_crawl(settings, spider_args)
     print_summary(result, db_path, args.json)
     if result["finish_reason"] == "shutdown":

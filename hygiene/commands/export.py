@@ -52,8 +52,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--quarantine", action="store_true", help="export quarantine records instead of items")
     parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="output format (jsonl)")
     parser.add_argument("--since", metavar="T", help="only records fetched at or after T (ISO time or 30m/12h/7d)")
-    parser.add_argument("-o", "--output", type=Path, metavar="FILE",
-                        help="write to FILE (replaced only once complete) instead of stdout")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write to FILE (replaced only once complete) instead of stdout",
+    )
     parser.set_defaults(func=run)
 
 
@@ -107,8 +112,7 @@ def write_csv(records: Iterator[dict], out: TextIO, columns: list[str]) -> int:
     writer.writeheader()
     count = 0
     for record in records:
-        writer.writerow({k: json.dumps(v, ensure_ascii=False) if k in JSON_COLUMNS else v
-                         for k, v in record.items()})
+        writer.writerow({k: json.dumps(v, ensure_ascii=False) if k in JSON_COLUMNS else v for k, v in record.items()})
         count += 1
     return count
 

@@ -75,5 +75,3 @@ def first_crawl(site: SiteServer, tmp_path_factory) -> KIT.FirstCrawl:
     start = len(site.log)
     run = KIT.crawl(site, db)
     return KIT.FirstCrawl(db, run, [(entry.path, entry.status) for entry in site.log[start:]])
-
-

@@ -20,9 +20,24 @@ DEMO_MARKERS = ["qhwmz", "国产精品", "无码", "casino", "payday", "viagra",
 
 def test_scrapy_crawl_news_from_the_repo_root(kit, site, tmp_path):
     db = tmp_path / "scrapy.db"
-    argv = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"seeds={','.join(kit.seeds(site))}",
-            "-a", "depth=3", "-s", f"HYGIENE_DB={db}", "-O", str(tmp_path / "items.jsonl"),
-            "-s", "LOG_LEVEL=INFO", *kit.TEST_SETTINGS]
+    argv = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "news",
+        "-a",
+        f"seeds={','.join(kit.seeds(site))}",
+        "-a",
+        "depth=3",
+        "-s",
+        f"HYGIENE_DB={db}",
+        "-O",
+        str(tmp_path / "items.jsonl"),
+        "-s",
+        "LOG_LEVEL=INFO",
+        *kit.TEST_SETTINGS,
+    ]
     run = kit.run_hygiene(argv, cwd=kit.REPO)
     assert run.returncode == 0, run.stderr
     assert "hygiene: pages seen" in run.stderr
@@ -68,15 +83,48 @@ def filled_store(tmp_path_factory):
 
     db = tmp_path_factory.mktemp("store") / "hygiene.db"
     store = Store.open(db)
-    store.save_item(ItemRecord("https://news.example/a.html", None, "A, with comma", "2025-01-02", "Ann",
-                               "First paragraph.\nSecond, \"quoted\" paragraph.", "clean", 0.02, "{}", "m1",
-                               "2025-01-02T10:00:00Z", "h1"))
     store.save_item(
-        ItemRecord("https://news.example/b.html", None, "B", None, None, "Story text.", "contaminated", 0.97,
-                   '{"spam": 1}', "m1", "2025-03-04T10:00:00Z", "h2"),
-        QuarantineRecord("https://news.example/b.html", "<p>Story text.</p><p>cheap pills</p>".encode("cp1252"),
-                         "text/html", "cp1252", json.dumps([{"label": "spam", "text": "cheap pills"}]), 0.97, "m1",
-                         "2025-03-04T10:00:00Z", "h2"),
+        ItemRecord(
+            "https://news.example/a.html",
+            None,
+            "A, with comma",
+            "2025-01-02",
+            "Ann",
+            'First paragraph.\nSecond, "quoted" paragraph.',
+            "clean",
+            0.02,
+            "{}",
+            "m1",
+            "2025-01-02T10:00:00Z",
+            "h1",
+        )
+    )
+    store.save_item(
+        ItemRecord(
+            "https://news.example/b.html",
+            None,
+            "B",
+            None,
+            None,
+            "Story text.",
+            "contaminated",
+            0.97,
+            '{"spam": 1}',
+            "m1",
+            "2025-03-04T10:00:00Z",
+            "h2",
+        ),
+        QuarantineRecord(
+            "https://news.example/b.html",
+            "<p>Story text.</p><p>cheap pills</p>".encode("cp1252"),
+            "text/html",
+            "cp1252",
+            json.dumps([{"label": "spam", "text": "cheap pills"}]),
+            0.97,
+            "m1",
+            "2025-03-04T10:00:00Z",
+            "h2",
+        ),
     )
     store.save_dropped(DroppedRecord("https://news.example/", "not-article", "listing page", "2025-03-04T10:00:00Z"))
     store.close()
@@ -89,9 +137,12 @@ def test_export_jsonl_and_csv_carry_the_same_records(hygiene, filled_store):
     assert jsonl.returncode == as_csv.returncode == 0
     records = [json.loads(line) for line in jsonl.stdout.splitlines()]
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
-    assert [r["url"] for r in records] == [r["url"] for r in rows] == ["https://news.example/a.html",
-                                                                     "https://news.example/b.html"]
-    assert records[0]["text"] == rows[0]["text"] == "First paragraph.\nSecond, \"quoted\" paragraph."
+    assert (
+        [r["url"] for r in records]
+        == [r["url"] for r in rows]
+        == ["https://news.example/a.html", "https://news.example/b.html"]
+    )
+    assert records[0]["text"] == rows[0]["text"] == 'First paragraph.\nSecond, "quoted" paragraph.'
     assert records[1]["flagged"] == json.loads(rows[1]["flagged"]) == {"spam": 1}
     assert "exported 2 items" in jsonl.stderr
 

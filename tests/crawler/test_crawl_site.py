@@ -9,8 +9,21 @@ MODEL_DEPENDENT = "verdicts of the detector model"
 
 def item_rows(kit, first_crawl) -> dict[str, dict]:
     """Stored items of the reference crawl by site path."""
-    columns = ["url", "canonical_url", "title", "published", "author", "text", "status", "score", "flagged",
-               "model_version", "fetched_at", "content_hash", "lastmod"]
+    columns = [
+        "url",
+        "canonical_url",
+        "title",
+        "published",
+        "author",
+        "text",
+        "status",
+        "score",
+        "flagged",
+        "model_version",
+        "fetched_at",
+        "content_hash",
+        "lastmod",
+    ]
     found = kit.rows(first_crawl.db, f"SELECT {', '.join(columns)} FROM items")
     return {kit.path_of_url(row[0]): dict(zip(columns, row)) for row in found}
 

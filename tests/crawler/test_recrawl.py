@@ -69,8 +69,10 @@ def test_a_changed_page_is_updated_and_nothing_else(kit, site, first_crawl, tmp_
 
 def test_depth_limits_how_far_links_are_followed(kit, site, tmp_path):
     db = tmp_path / "hygiene.db"
-    run = kit.run_hygiene(kit.hygiene_command("crawl", site.url("/"), "--db", str(db), "--depth", "1", "--json",
-                                              *kit.TEST_SETTINGS), cwd=tmp_path)
+    run = kit.run_hygiene(
+        kit.hygiene_command("crawl", site.url("/"), "--db", str(db), "--depth", "1", "--json", *kit.TEST_SETTINGS),
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stderr
     stored = {kit.path_of_url(url) for (url,) in kit.rows(db, "SELECT url FROM items")}
     one_hop = {"/2025/01/15/bridge-inspection.html", "/2025/01/28/council-budget.html", kit.FLAKY}

@@ -36,8 +36,9 @@ def xml(kit, name: str, path: str) -> XmlResponse:
 
 def test_spider_arguments_become_settings_and_domains():
     crawler = Crawler(NewsSpider)
-    spider = NewsSpider.from_crawler(crawler, seeds="https://a.example/ https://b.example/feed.xml", depth="1",
-                                     max_pages="7")
+    spider = NewsSpider.from_crawler(
+        crawler, seeds="https://a.example/ https://b.example/feed.xml", depth="1", max_pages="7"
+    )
     assert crawler.settings.getint("DEPTH_LIMIT") == 1
     assert crawler.settings.getint("CLOSESPIDER_PAGECOUNT") == 7
     assert spider.allowed_domains == ["a.example", "b.example"]
@@ -45,8 +46,11 @@ def test_spider_arguments_become_settings_and_domains():
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({}, "needs seeds"), ({"seeds": "mailto:x@example.org"}, "not an http"), ({"seeds": BASE, "depth": "deep"},
-                                                                                "depth must be an integer")],
+    [
+        ({}, "needs seeds"),
+        ({"seeds": "mailto:x@example.org"}, "not an http"),
+        ({"seeds": BASE, "depth": "deep"}, "depth must be an integer"),
+    ],
 )
 def test_bad_spider_arguments_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -71,9 +75,11 @@ def test_rss_and_atom_feeds_give_their_links(kit, spider):
 
 
 def test_bad_sitemap_entries_are_skipped(spider):
-    body = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-            b"<url><loc>javascript:alert(1)</loc></url><url><loc>/relative.html</loc></url><url><loc></loc></url>"
-            b"</urlset>")
+    body = (
+        b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>javascript:alert(1)</loc></url><url><loc>/relative.html</loc></url><url><loc></loc></url>"
+        b"</urlset>"
+    )
     requests = list(spider.parse(XmlResponse(f"{BASE}/sitemap.xml", body=body)))
     assert [r.url for r in requests] == [f"{BASE}/relative.html"]
     assert spider.crawler.stats.get_value("hygiene/bad_entries") == 2

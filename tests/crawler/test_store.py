@@ -21,8 +21,20 @@ from detector.errors import ConfigError
 
 def item(url: str = "https://news.example/a.html", text: str = "Story.", digest: str = "h1", **changes) -> ItemRecord:
     """An item record with sensible defaults."""
-    fields = dict(url=url, canonical_url=None, title="T", published=None, author=None, text=text, status="clean",
-                  score=0.1, flagged="{}", model_version="m1", fetched_at="2025-01-01T00:00:00Z", content_hash=digest)
+    fields = dict(
+        url=url,
+        canonical_url=None,
+        title="T",
+        published=None,
+        author=None,
+        text=text,
+        status="clean",
+        score=0.1,
+        flagged="{}",
+        model_version="m1",
+        fetched_at="2025-01-01T00:00:00Z",
+        content_hash=digest,
+    )
     return ItemRecord(**{**fields, **changes})
 
 

@@ -45,8 +45,8 @@ def split_list(value: str | Iterable[str] | None) -> list[str]:
     return [part for part in value if part]
 
 
-def positive_int(name: str, value: str | int | None) -> int | None:
-    """A numeric spider argument; ValueError naming the argument when it is not a positive integer."""
+def optional_count(name: str, value: str | int | None) -> int | None:
+    """A count given as a spider argument (None if absent); ValueError naming it unless an integer >= 0."""
     if value is None or value == "":
         return None
     try:
@@ -77,8 +77,8 @@ class NewsSpider(Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args, depth=None, max_pages=None, **kwargs) -> NewsSpider:
         """Turn `depth` and `max_pages` into DEPTH_LIMIT and CLOSESPIDER_PAGECOUNT for this crawl."""
-        depth = positive_int("depth", depth)
-        max_pages = positive_int("max_pages", max_pages)
+        depth = optional_count("depth", depth)
+        max_pages = optional_count("max_pages", max_pages)
         if depth is not None:
             crawler.settings.set("DEPTH_LIMIT", depth, priority="spider")
         if max_pages is not None:

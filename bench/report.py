@@ -23,6 +23,8 @@ BASELINE = "trafilatura"
 TARGET_SPEEDUP = 3.0
 TARGET_SCALING = 1.8
 TARGET_RSS_MB = 300.0
+SPOTLESS_RECALL = 0.8
+"""A contaminated page comes out spotless when no injected text is left and this much of the article is."""
 
 
 @dataclass
@@ -34,19 +36,30 @@ class DirtyTally:
     recalls: list[float] = field(default_factory=list)
     flagged: int = 0
     pages: int = 0
+    spotless: int = 0
 
     def add(self, page: BenchPage, text: str, flagged: bool | None) -> None:
         """Count one contaminated page."""
         total, left = spam_left(page, text)
+        recall = page_prf(text, page.article)[1]
         self.spam_chars += total
         self.spam_left += left
-        self.recalls.append(page_prf(text, page.article)[1])
+        self.recalls.append(recall)
+        self.spotless += left == 0 and recall >= SPOTLESS_RECALL
         self.flagged += bool(flagged)
         self.pages += 1
 
     @property
     def spam_removed(self) -> float:
         return 1 - self.spam_left / self.spam_chars if self.spam_chars else 0.0
+
+    @property
+    def spam_left_share(self) -> float:
+        return self.spam_left / self.spam_chars if self.spam_chars else 0.0
+
+    @property
+    def spotless_share(self) -> float:
+        return self.spotless / self.pages if self.pages else 0.0
 
     @property
     def article_kept(self) -> float:
@@ -146,10 +159,9 @@ def ratio(ours: float, peer: float) -> str:
     return f"{ours / peer:.2f}×" if peer else "n/a"
 
 
-def spam_removed(tool: ToolFigures) -> float:
-    """Share of injected characters the tool removed over the whole contaminated set (0 without one)."""
-    tally = tool.dirty.get(ALL_DIRTY)
-    return tally.spam_removed if tally else 0.0
+def dirty_total(tool: ToolFigures) -> DirtyTally:
+    """The tool's tally over the whole contaminated set (empty without one)."""
+    return tool.dirty.get(ALL_DIRTY, DirtyTally())
 
 
 def ratio_rows(results: Results) -> list[list[str]]:
@@ -169,7 +181,8 @@ def ratio_rows(results: Results) -> list[list[str]]:
                 ratio(ours.f1.get("zyte-aeb", 0), peer.f1.get("zyte-aeb", 0)),
                 ratio(ours.f1.get(CHINESE, 0), peer.f1.get(CHINESE, 0)),
                 ratio(ours.f1.get(ALL_CLEAN, 0), peer.f1.get(ALL_CLEAN, 0)),
-                ratio(spam_removed(ours), spam_removed(peer)),
+                ratio(dirty_total(ours).spam_left_share, dirty_total(peer).spam_left_share),
+                ratio(dirty_total(ours).spotless_share, dirty_total(peer).spotless_share),
                 ratio(ours.rss_mb, peer.rss_mb),
             ]
         )
@@ -183,7 +196,8 @@ RATIO_HEADER = [
     "F1 zyte-aeb",
     "F1 Chinese",
     "F1 all clean",
-    "spam removed",
+    "spam left (lower is better)",
+    "spotless dirty pages",
     "peak RSS",
 ]
 
@@ -258,6 +272,7 @@ def dirty_rows(results: Results) -> list[list[str]]:
                     str(tally.pages),
                     f"{tally.spam_removed:.1%}",
                     f"{tally.article_kept:.3f}",
+                    f"{tally.spotless_share:.1%}",
                     flagged,
                     false_flags,
                 ]
@@ -298,9 +313,19 @@ def target_lines(results: Results) -> list[str]:
         )
         lines += cli_target_lines(results)
         if ALL_DIRTY in ours.dirty:
-            best_peer = max((spam_removed(t) for t in results.tools.values() if t.name != OURS), default=0.0)
-            mine = spam_removed(ours)
-            lines.append(check(mine > best_peer, f"spam removed {mine:.1%} vs best peer {best_peer:.1%}"))
+            peers = [t for t in results.tools.values() if t.name != OURS]
+            best = max(peers, key=lambda t: dirty_total(t).spotless_share, default=None)
+            mine = dirty_total(ours)
+            if best is not None:
+                theirs = dirty_total(best)
+                lines.append(
+                    check(
+                        mine.spotless_share > theirs.spotless_share,
+                        f"spotless contaminated pages (no spam left, article recall ≥ {SPOTLESS_RECALL}) "
+                        f"{mine.spotless_share:.1%} vs best peer {best.label} {theirs.spotless_share:.1%}; "
+                        f"spam left {mine.spam_left_share:.1%} vs {theirs.spam_left_share:.1%}",
+                    )
+                )
     return lines
 
 
@@ -337,7 +362,9 @@ def render_markdown(results: Results, info: dict) -> str:
         "",
         f"Measured by `{info['command']}` in one run ({info['minutes']:.0f} min) on {info['cores']} cores, "
         f"Python {info['python']}; {versions}. Every tool gets the same decoded pages "
-        f"({results.cli_pages} in all). Re-run it to refresh this file.",
+        f"({results.cli_pages} in all). Load average of the machine at start / end: "
+        f"{info['load'][0]:.1f} / {info['load'][1]:.1f} (other work on it slows every tool alike). "
+        "Re-run it to refresh this file.",
         "",
         "## Ratios, ours / peer",
         "",
@@ -370,10 +397,15 @@ def render_markdown(results: Results, info: dict) -> str:
         "",
         "Held-out pages (l3s-gn1, and Chinese pages of sites the model never saw) with 1-3 generated injections "
         "each, of the training families or of the held-out ones. Spam removed = share of injected characters "
-        "absent from the output; article kept = shingle recall of the article; flagged = pages ours calls "
-        "contaminated (datatrove: pages its filters drop); false flags = the same on the clean pages.",
+        "absent from the output; article kept = shingle recall of the article; spotless = pages with no injected "
+        f"text left and article recall ≥ {SPOTLESS_RECALL} (dropping a page removes its spam, but not cleanly); "
+        "flagged = pages ours calls contaminated (datatrove: pages its filters drop); "
+        "false flags = the same on the clean pages.",
         "",
-        table(["tool", "pages", "n", "spam removed", "article kept", "flagged", "false flags"], dirty_rows(results)),
+        table(
+            ["tool", "pages", "n", "spam removed", "article kept", "spotless", "flagged", "false flags"],
+            dirty_rows(results),
+        ),
         "",
     ]
     return "\n".join(parts)

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 from build import write_pages  # noqa: E402
 from pages import read_pages  # noqa: E402
 from peers import TOOLS  # noqa: E402
-from report import Results, render_markdown, render_ratios  # noqa: E402
+from report import OURS, Results, render_markdown, render_ratios  # noqa: E402
 
 DEFAULT_DIRTY_PER_GROUP = 150
 SEED = 20261129
@@ -58,10 +58,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--model", help="hygiene model file (default: the shipped model)")
     parser.add_argument("--out", type=Path, default=BENCH / "RESULTS.md", help="Markdown report to write")
     parser.add_argument("--workdir", type=Path, help="keep the pages and outputs here (default: a temp dir)")
+    parser.add_argument("--rescore", action="store_true", help="only score and report the run kept in --workdir")
     args = parser.parse_args()
     unknown = set(args.tools.split(",")) - set(TOOLS)
     if unknown:
         parser.error(f"unknown tools: {', '.join(sorted(unknown))}")
+    if args.rescore and not args.workdir:
+        parser.error("--rescore needs --workdir")
     if not (args.shared / "corpora").is_dir():
         parser.error(f"{args.shared} has no corpora/ folder")
     return args
@@ -173,31 +176,55 @@ def machine() -> dict:
             versions[package] = version(package)
         except PackageNotFoundError:
             versions[package] = "not installed"
-    return {"cpus": os.cpu_count(), "python": platform.python_version(), "versions": versions}
+    return {"python": platform.python_version(), "versions": versions}
 
 
-def main() -> None:
-    """Build the pages, run every tool, score, report."""
-    args = parse_args()
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="hygiene-bench-"))
-    workdir.mkdir(parents=True, exist_ok=True)
+def measure_all(args: argparse.Namespace, workdir: Path) -> dict:
+    """Write the pages, run every tool and `hygiene clean`; the summaries, also saved as `summary.json`."""
     cores = os.cpu_count() or 1
     pages = workdir / "pages.jsonl"
     dirty = min(args.dirty, args.limit) if args.limit else args.dirty
-    started = time.time()
+    started, load_before = time.time(), os.getloadavg()[0]
     print(f"bench: writing pages to {pages} ...", file=sys.stderr, flush=True)
     counts = write_pages(pages, args.shared, args.limit, dirty, SEED)
-    runs = [run_tool(tool, pages, workdir, cores, args.model) for tool in args.tools.split(",")]
+    tools = args.tools.split(",")
+    runs = [run_tool(tool, pages, workdir, cores, args.model) for tool in tools]
     cli = {}
-    if "hygiene" in args.tools.split(","):
+    if OURS in tools:
         cli_input = workdir / "cli-input.jsonl"
         write_cli_input(pages, cli_input)
         cli = {workers: run_cli(cli_input, workdir, workers, args.model) for workers in sorted({1, cores})}
-    results = Results.collect(pages, workdir, runs, cli, counts)
     command = " ".join(["python bench/run.py", str(args.shared)] + (["--limit", str(args.limit)] if args.limit else []))
-    info = {**machine(), "command": command, "minutes": (time.time() - started) / 60, "cores": cores}
+    summary = {
+        "runs": [asdict(run) for run in runs],
+        "cli": cli,
+        "counts": counts,
+        "info": {
+            **machine(),
+            "command": command,
+            "minutes": (time.time() - started) / 60,
+            "cores": cores,
+            "load": (load_before, os.getloadavg()[0]),
+        },
+    }
+    (workdir / "summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    return summary
+
+
+def main() -> None:
+    """Measure (or, with --rescore, reuse the measurements in --workdir), score, report."""
+    args = parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="hygiene-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    if args.rescore:
+        summary = json.loads((workdir / "summary.json").read_text(encoding="utf-8"))
+    else:
+        summary = measure_all(args, workdir)
+    runs = [ToolRun(**run) for run in summary["runs"]]
+    cli = {int(workers): run for workers, run in summary["cli"].items()}
+    results = Results.collect(workdir / "pages.jsonl", workdir, runs, cli, summary["counts"])
     print(render_ratios(results))
-    args.out.write_text(render_markdown(results, info), encoding="utf-8")
+    args.out.write_text(render_markdown(results, summary["info"]), encoding="utf-8")
     print(f"bench: wrote {args.out} (pages and outputs in {workdir})", file=sys.stderr)
 
 

@@ -50,8 +50,6 @@ FORMAT_SUFFIXES = {
     ".ndjson.gz": "jsonl",
     ".warc": "warc",
     ".warc.gz": "warc",
-    ".arc": "warc",
-    ".arc.gz": "warc",
 }
 
 
@@ -123,23 +121,33 @@ def open_maybe_gzip(path: str) -> IO[bytes]:
 
 
 def read_jsonl(path: str, field_name: str | None, after_line: int = 0) -> Iterator[Record]:
-    """Records of a JSON Lines file (gzip or plain), skipping the first `after_line` lines."""
+    """Records of a JSON Lines file (gzip or plain), skipping the first `after_line` lines.
+
+    Undecodable compressed data (a truncated download) is reported once; the lines before it are kept.
+    """
     with open_maybe_gzip(path) as handle:
         line_number = 0
-        while True:
-            line = handle.readline(MAX_JSONL_LINE_BYTES + 1)
-            if not line:
-                return
-            line_number += 1
-            too_long = len(line) > MAX_JSONL_LINE_BYTES
-            if too_long:
-                skip_rest_of_line(handle)
-            if line_number <= after_line or not line.strip():
-                continue
-            if too_long:
-                yield jsonl_error(path, line_number, f"line longer than {MAX_JSONL_LINE_BYTES} bytes")
-                continue
-            yield jsonl_record(path, line_number, line, field_name)
+        try:
+            for line, too_long in jsonl_lines(handle):
+                line_number += 1
+                if line_number <= after_line or not line.strip():
+                    continue
+                if too_long:
+                    yield jsonl_error(path, line_number, f"line longer than {MAX_JSONL_LINE_BYTES} bytes")
+                else:
+                    yield jsonl_record(path, line_number, line, field_name)
+        except (OSError, EOFError, zlib.error) as exc:
+            message = f"unreadable data ({type(exc).__name__}: {first_line(exc)}); rest of the file skipped"
+            yield jsonl_error(path, line_number + 1, message)
+
+
+def jsonl_lines(handle: IO[bytes]) -> Iterator[tuple[bytes, bool]]:
+    """Lines of a JSON Lines file and whether each was too long to keep (then only its start is returned)."""
+    while line := handle.readline(MAX_JSONL_LINE_BYTES + 1):
+        too_long = len(line) > MAX_JSONL_LINE_BYTES and not line.endswith(b"\n")
+        if too_long:
+            skip_rest_of_line(handle)
+        yield line, too_long
 
 
 def skip_rest_of_line(handle: IO[bytes]) -> None:
@@ -183,7 +191,7 @@ def jsonl_record(path: str, line_number: int, line: bytes, field_name: str | Non
 
 
 def read_warc(path: str, after_offset: int | None = None) -> Iterator[Record]:
-    """HTML response records of a WARC/ARC file (gzip or plain); unreadable records are reported, then skipped.
+    """HTML response records of a WARC file (gzip or plain); unreadable records are reported, then skipped.
 
     After a broken record the reader resynchronises on the next gzip member or `WARC/1.` header.
     """

@@ -158,6 +158,7 @@ DIGIT_RE = re.compile(r"\d")
 URL_RE = re.compile(r"https?://|www\.|\.(?:com|net|cn|org|top|xyz|vip|cc)\b", re.I)
 NEIGHBOUR_KEYS = ("kind", "hid", "ld", "lex", "kw", "mk", "len", "foreign", "pos_after", "pos_before", "mis", "in_main")
 WORD_FEATURES_PER_BLOCK = 40
+JAPANESE_KANA_SHARE = 0.1
 
 
 @dataclass
@@ -203,8 +204,7 @@ def page_context(blocks: list[Block], domain: str, title: str, mode: str) -> Pag
         if _is_main_like(block):
             long_indexes.append(index)
             main_tokens.update(tokens(block.text))
-    scripts.pop("digit", None)
-    majority = scripts.most_common(1)[0][0] if scripts else "none"
+    majority = writing_system(scripts)
     return PageContext(
         domain=domain,
         title_tokens=frozenset(tokens(title)),
@@ -381,20 +381,38 @@ def _link_features(block: Block, context: PageContext) -> dict:
     return features
 
 
+def writing_system(counts: dict) -> str:
+    """Dominant writing system of script counts; Han with enough kana is Japanese ('ja')."""
+    counts = {k: v for k, v in counts.items() if k != "digit" and v}
+    if not counts:
+        return "none"
+    kana, han = counts.get("kana", 0), counts.get("han", 0)
+    if kana and kana >= JAPANESE_KANA_SHARE * (kana + han):
+        counts.pop("kana")
+        counts.pop("han", None)
+        counts["ja"] = kana + han
+    return max(counts, key=counts.get)
+
+
+def _is_script_mismatch(block_system: str, page_system: str) -> bool:
+    """A block in another writing system than its page; kanji-only lines on a Japanese page are not."""
+    return block_system != page_system and not (block_system == "han" and page_system == "ja")
+
+
 def _script_features(text: str, context: PageContext) -> dict:
     """Dominant script of the block, and whether it differs from the page's (Simplified vs Traditional too)."""
     counts = {k: v for k, v in script_counts(text).items() if k != "digit"}
     if not counts:
         return {"script=none": 1.0}
-    dominant = max(counts, key=counts.get)
+    dominant = writing_system(counts)
     total = sum(counts.values())
     features = {f"script={dominant}": 1.0, f"page_script={context.majority_script}": 1.0}
-    if dominant != context.majority_script:
+    if _is_script_mismatch(dominant, context.majority_script):
         features[f"mis={dominant}_on_{context.majority_script}"] = 1.0
         features["mis"] = 1.0
     if len(counts) > 1:
-        features[f"mixed_scripts={_bin(1 - counts[dominant] / total, (0.1, 0.3))}"] = 1.0
-    if counts.get("han"):
+        features[f"mixed_scripts={_bin(1 - max(counts.values()) / total, (0.1, 0.3))}"] = 1.0
+    if counts.get("han") and context.majority_script != "ja":
         simp, trad = han_variant_counts(text)
         own = _han_label(simp, trad)
         features[f"han={own}_page={context.majority_han}"] = 1.0

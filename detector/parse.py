@@ -20,7 +20,7 @@ HTML_CLOSE_RE = re.compile(r"</html\s*>", re.I)
 LEADING_NOISE_RE = re.compile(r"^(?:\s|<!--.*?-->|<\?xml[^>]*>)*", re.S)
 TRUNCATED_TAG_RE = re.compile(r"<[a-zA-Z/!][^<>]*$")
 XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*>", re.I)
-HTML_SNIFF_RE = re.compile(r"<(?:!doctype|html|head|body|div|p|meta|title|table|span|a|br|var)\b", re.I)
+HTML_SNIFF_RE = re.compile(r"<(?:!doctype|html|head|body|div|p|meta|title|table|span|a|br|script|link|li)\b", re.I)
 PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
 
 

@@ -16,7 +16,7 @@ from detector.model import LoadedModel, load_model
 from detector.parse import looks_like_html, parse_html
 from detector.result import Flag, PageResult
 from detector.segment import Block, page_domain, segment_html, segment_text
-from detector.settings import DEFAULT_THRESHOLD, MAX_PAGE_BYTES
+from detector.settings import CONTAMINATION_LABELS, DEFAULT_THRESHOLD, MAX_PAGE_BYTES
 from detector.weblinks import registrable_domain
 
 FORMATS = ("auto", "html", "text")
@@ -70,7 +70,7 @@ class Scorer:
             format=fmt,
             score=round(score, 4),
             contaminated=score >= self.threshold,
-            title=title,
+            title=clean_title(blocks, labels, title),
             text=clean_text(blocks, labels),
             flagged=flagged,
             model={"version": self.model.version, "sha256": self.model.sha256},
@@ -134,6 +134,14 @@ def segment_page(text: str, fmt: str, url: str | None) -> tuple[list[Block], str
     blocks = segment_html(page)
     title = next((b.text for b in blocks if b.kind == "title"), "")
     return blocks, title, page_domain(page, url), page.root
+
+
+def clean_title(blocks: list[Block], labels: list[str], title: str) -> str:
+    """The page title, or its first `<h1>` when the title itself was flagged (hijacked titles)."""
+    flagged_title = any(b.kind == "title" and label in CONTAMINATION_LABELS for b, label in zip(blocks, labels))
+    if not flagged_title:
+        return title
+    return next((b.text for b, label in zip(blocks, labels) if b.tag == "h1" and label not in CONTAMINATION_LABELS), "")
 
 
 def _where(block: Block, root) -> str:

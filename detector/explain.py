@@ -5,10 +5,14 @@ from __future__ import annotations
 from detector.model import LoadedModel
 
 MAX_REASONS = 4
+SILENT_PREFIXES = ("bias", "mode=", "page_script=", "log_len", "pos=", "len=", "digits=", "mk_distinct=", "mk_depth=")
+"""Features that describe every block (size, position decile, page facts): true, but no reason to flag."""
 REASON_PHRASES = {
     "kind=markup": "run of empty elements",
     "kind=rawtext": "markup inside a raw-text element (leaks as literal tags)",
     "kind=script": "script that redirects or writes the page",
+    "kind=title": "the page title",
+    "kind=meta": "meta keywords/description",
     "zone=pre-html": "stands before <html>",
     "zone=post-html": "stands after </html>",
     "mk_plain_repeated_id": "one short id repeated on many elements",
@@ -24,33 +28,61 @@ REASON_PHRASES = {
     "has_url": "contains URLs or domains",
     "pos_after": "after the article",
     "pos_before": "before the article",
+    "pos_last": "at the very end of the page",
+    "pos_first": "at the very start of the page",
+    "out_main": "outside the main text",
     "repetitive": "repeated words",
     "link_density": "mostly links",
+    "sent=0": "no sentence punctuation",
+    "title_sim=0": "shares no words with the title",
+    "main_sim=0": "shares no words with the article",
+    "main_sim": "unrelated to the article",
 }
 PREFIX_PHRASES = {
     "hid=": "hidden by {}",
-    "lex=": "spam vocabulary ({} bin)",
-    "foreign=": "links to other sites ({} bin)",
-    "foreign_domains=": "links to many domains ({} bin)",
-    "main_sim=": "unrelated to the article ({} bin)",
-    "title_sim=": "title similarity bin {}",
-    "mis=": "script {} ",
+    "lex=": "spam vocabulary (level {})",
+    "foreign=": "links to other sites (level {})",
+    "foreign_domains=": "links to many domains (level {})",
+    "main_sim=": "little shared with the article (level {})",
+    "title_sim=": "little shared with the title (level {})",
+    "mis=": "script {}",
+    "script=": "written in {}",
+    "han=": "Han variant {}",
+    "join=": "words joined by _ - , | (level {})",
+    "seg=": "many short segments (level {})",
+    "segl=": "short segments (level {})",
+    "ld=": "link density level {}",
+    "nlinks=": "number of links level {}",
+    "mk_n=": "many empty elements (level {})",
+    "mk_idrep=": "one id repeated (level {})",
+    "literal_share=": "mostly literal markup (level {})",
     "w=": "word '{}'",
     "tag=": "<{}> block",
+    "path=": "inside {}",
+    "parent=": "inside <{}>",
     "attr=": "class/id '{}'",
+    "zone=": "in the {}",
+    "kind=": "{} block",
     "prev:": "previous block: {}",
     "next:": "next block: {}",
 }
 
 
-def feature_reason(key: str) -> str:
-    """A readable phrase for a feature name."""
+def feature_reason(key: str) -> str | None:
+    """A readable phrase for a feature name; None for features that are no reason on their own."""
+    bare = key.split(":", 1)[1] if key.startswith(("prev:", "next:")) else key
+    if bare.startswith(SILENT_PREFIXES):
+        return None
     if key in REASON_PHRASES:
         return REASON_PHRASES[key]
     for prefix, phrase in PREFIX_PHRASES.items():
         if key.startswith(prefix):
             rest = key[len(prefix) :]
-            return phrase.format(feature_reason(rest) if prefix in ("prev:", "next:") else rest).strip()
+            if prefix in ("prev:", "next:"):
+                rest = feature_reason(rest)
+                if rest is None:
+                    return None
+            return phrase.format(rest).strip()
     return key
 
 
@@ -71,6 +103,6 @@ def reasons_for(model: LoadedModel, features: dict, label: str) -> list[str]:
         if weight <= 0 or len(phrases) >= MAX_REASONS:
             break
         phrase = feature_reason(key)
-        if phrase not in phrases:
+        if phrase and phrase not in phrases:
             phrases.append(phrase)
     return phrases or [f"model probability of {label}"]

@@ -7,10 +7,20 @@ around `<html>`) -> `segment` (blocks) -> `features` -> `model` (one scikit-lear
     from detector import Scorer
     result = Scorer.from_path().score(html_bytes, url="https://example.com/a.html")
     result.contaminated, result.score, result.text, result.flagged
+
+`Scorer` is imported on first use, so that light users (errors, the command line's help) don't load scikit-learn.
 """
 
 from detector.errors import HygieneError, InputError, ModelError, SampleError
 from detector.result import Flag, PageResult
-from detector.score import Scorer
 
 __all__ = ["Flag", "HygieneError", "InputError", "ModelError", "PageResult", "SampleError", "Scorer"]
+
+
+def __getattr__(name: str):
+    """Import `Scorer` lazily (PEP 562)."""
+    if name == "Scorer":
+        from detector.score import Scorer
+
+        return Scorer
+    raise AttributeError(f"module 'detector' has no attribute {name!r}")

@@ -213,7 +213,7 @@ class _Walker:
         self.zone = zone
         self.blocks: list[Block] = []
         self.stack: list[_Context] = []
-        self.pieces: list[tuple[str, bool]] = []
+        self.pieces: list[tuple[str, bool, str]] = []
         self.link_domains: list[str] = []
         self.link_count = 0
         self.run = _Run()
@@ -297,23 +297,25 @@ class _Walker:
         self.stack.append(_Context(element, tag, is_block, hidden, href_domain, _attr_tokens(element)))
 
     def _add_text(self, text: str | None) -> None:
-        """Append text to the current block, remembering whether it sits inside a link."""
+        """Append text to the current block, remembering whether it sits inside a link and how it is hidden."""
         if not text or not text.strip():
             return
         self._flush_run()
-        in_link = bool(self.stack) and self.stack[-1].href_domain is not None
-        self.pieces.append((text, in_link))
+        top = self.stack[-1] if self.stack else None
+        self.pieces.append((text, top is not None and top.href_domain is not None, top.hidden if top else ""))
 
     def _flush_text(self) -> None:
         """Close the current text block, if it has any text."""
         if not self.pieces:
             self.link_domains, self.link_count = [], 0
             return
-        text = normalize_space(" ".join(piece for piece, _ in self.pieces))
-        link_text = normalize_space(" ".join(piece for piece, in_link in self.pieces if in_link))
+        text = normalize_space(" ".join(piece for piece, _, _ in self.pieces))
+        link_text = normalize_space(" ".join(piece for piece, in_link, _ in self.pieces if in_link))
+        hidden = _majority_hiding(self.pieces)
         self.pieces = []
         if text:
             block = self._block_from_context(text, "text")
+            block.hidden = hidden
             block.link_chars = min(len(link_text), len(text))
             block.n_links = self.link_count
             block.link_domains = tuple(self.link_domains)
@@ -370,6 +372,14 @@ class _Walker:
     def _add_block(self, block: Block) -> None:
         """Append a finished block."""
         self.blocks.append(block)
+
+
+def _majority_hiding(pieces: list[tuple[str, bool, str]]) -> str:
+    """How most of a block's text is hidden ('' when most of it is visible)."""
+    chars: dict[str, int] = {}
+    for text, _, hidden in pieces:
+        chars[hidden] = chars.get(hidden, 0) + len(text.strip())
+    return max(chars, key=chars.get)
 
 
 def _elements_with_text(root) -> set:

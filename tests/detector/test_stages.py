@@ -1,0 +1,143 @@
+"""Unit tests of the detector's stages: parse, segment, visibility, labels, metrics, explanations."""
+
+from __future__ import annotations
+
+import pytest
+
+from detector.errors import InputError
+from detector.explain import feature_reason
+from detector.features import featurize_page, writing_system
+from detector.labels import gold_labels
+from detector.metrics import corpus_f1, page_prf
+from detector.parse import looks_like_html, parse_html, split_around_html
+from detector.segment import segment_html, segment_text
+
+ARTICLE = "<p>The council approved the new budget on Tuesday after a long debate about schools.</p>"
+
+
+def blocks_of(html: str):
+    """Blocks of an HTML string."""
+    return segment_html(parse_html(html))
+
+
+def test_text_before_and_after_the_document_is_kept_apart():
+    """Markup before `<html>` and text after `</html>` become their own zones."""
+    html = f'<var id="qxzkv"></var><cite id="qxzkv"></cite><html><body>{ARTICLE}</body></html><p>after words</p>'
+    prefix, main, suffix = split_around_html(html)
+    assert prefix.startswith("<var") and main.startswith("<html") and "after words" in suffix
+    zones = {(b.zone, b.kind) for b in blocks_of(html)}
+    assert ("pre-html", "markup") in zones
+    assert ("post-html", "text") in zones
+
+
+def test_empty_element_run_is_one_structural_block_with_its_ids():
+    """A run of empty elements sharing an id is one markup block listing tags and ids."""
+    noise = '<var id="abcde"><strike id="abcde"></strike></var><listing id="abcde"></listing>'
+    runs = [b for b in blocks_of(f"<html><body>{noise}{ARTICLE}</body></html>") if b.kind == "markup"]
+    assert len(runs) == 1
+    assert runs[0].run_tags == ("var", "strike", "listing")
+    assert set(runs[0].run_ids) == {"abcde"}
+
+
+def test_noframes_content_is_a_rawtext_block():
+    """Tags inside `<noframes>` stay literal text, as scrapers see them."""
+    html = f'<html><body><noframes><var id="vnxft"></var></noframes>{ARTICLE}</body></html>'
+    raw = [b for b in blocks_of(html) if b.kind == "rawtext"]
+    assert raw and '<var id="vnxft">' in raw[0].text
+
+
+@pytest.mark.parametrize(
+    ("attributes", "kind"),
+    [
+        ('style="display:none"', "display"),
+        ('style="position:absolute;left:-9000px"', "offscreen"),
+        ('style="width:0;height:0;overflow:hidden"', "zero-size"),
+        ('class="farm"', "stylesheet-display"),
+        ('class="sr-only"', "semantic"),
+    ],
+)
+def test_hidden_containers_are_marked_with_how(attributes, kind):
+    """Inline styles, `<style>` rules and a11y classes each give their own hiding kind."""
+    html = (
+        "<html><head><style>.farm{display:none}</style></head><body>"
+        f'<div {attributes}><a href="http://x1.example">cheap pills</a></div>{ARTICLE}</body></html>'
+    )
+    hidden = [b for b in blocks_of(html) if b.text == "cheap pills"]
+    assert hidden and hidden[0].hidden == kind
+
+
+def test_marquee_hides():
+    """Text in a `<marquee>` counts as hidden."""
+    html = f"<html><body><marquee>lucky slot 888</marquee>{ARTICLE}</body></html>"
+    assert [b.hidden for b in blocks_of(html) if "slot" in b.text] == ["marquee"]
+
+
+def test_truncated_and_deep_html_are_refused():
+    """A page cut inside a tag, or nested past the limit, raises InputError."""
+    with pytest.raises(InputError):
+        parse_html("<html><body><p>text</p><p cla")
+    with pytest.raises(InputError):
+        parse_html("<html><body>" + "<div>" * 300 + "x" + "</div>" * 300 + "</body></html>")
+
+
+def test_format_sniffing_tells_markup_from_text_with_literal_tags():
+    """Literal noise tags in scraped text do not make it HTML; a real page is HTML."""
+    scraped = '<var id="vnxft"></var>\n<menuitem id="vnxft"></menuitem>\n市议会周二开会。\n'
+    assert not looks_like_html(scraped)
+    assert looks_like_html(f"<!DOCTYPE html><html><body>{ARTICLE}</body></html>")
+
+
+def test_text_lines_keep_their_line_numbers():
+    """Scraped text is cut into non-empty lines with their numbers."""
+    blocks = segment_text("first line\n\n  second   line \n")
+    assert [(b.text, b.lines) for b in blocks] == [("first line", (1, 1)), ("second line", (3, 3))]
+
+
+def test_gold_labels_from_article_and_injection_record():
+    """Article lines are content, injected strings spam, injected ids tag-noise, the rest boilerplate."""
+    text = "Council approves the budget after long debate\nHome | News | Sport\n国产精品_久久_在线\n<var id=\"qqq\">"
+    blocks = segment_text(text)
+    labels = gold_labels(blocks, "Council approves the budget after long debate", ["国产精品_久久_在线"], ["qqq"])
+    assert labels == ["content", "boilerplate", "spam", "tag-noise"]
+
+
+def test_gold_labels_unknown_without_article():
+    """Without an article, blocks that were not injected have no label."""
+    assert gold_labels(segment_text("some line\nspam line"), None, ["spam line"]) == [None, "spam"]
+
+
+def test_shingle_metrics():
+    """Identical texts score 1, disjoint texts 0, and F1 is the harmonic mean of averaged P and R."""
+    text = "the quick brown fox jumps over the lazy dog"
+    assert page_prf(text, text) == (1.0, 1.0)
+    assert page_prf("one two three four five", text) == (0.0, 0.0)
+    score = corpus_f1([(text, text), ("", text)])
+    assert score.precision == 0.5 and score.recall == 0.5 and score.f1 == 0.5
+
+
+def test_chinese_is_tokenised_per_character():
+    """Each Han character is a token, so Chinese shingles are not whole sentences."""
+    assert page_prf("市议会周二开会", "市议会周二开会讨论预算")[0] == 1.0
+
+
+def test_writing_systems():
+    """Han with kana is Japanese; kanji-only lines on a Japanese page are not a script mismatch."""
+    assert writing_system({"han": 10, "kana": 5}) == "ja"
+    assert writing_system({"han": 10}) == "han"
+    blocks = segment_text("東京都議会は予算案を可決した。\n国際会議\nこれは日本語の記事です。")
+    rows = featurize_page(blocks, "", "", "text")
+    assert "mis" not in rows[1]
+
+
+def test_simplified_line_on_traditional_page_is_a_mismatch():
+    """A Simplified-Chinese line among Traditional paragraphs carries the Han-variant mismatch feature."""
+    text = "臺灣經濟發展處於關鍵時期，專家認為應該積極應對。\n國際貿易環境變化帶來機會與挑戰。\n国产精品视频在线观看"
+    rows = featurize_page(segment_text(text), "", "", "text")
+    assert "han_mismatch" in rows[2] and "han_mismatch" not in rows[0]
+
+
+def test_reasons_are_phrases_and_silent_features_give_none():
+    """Known features read as phrases; features true of every block are no reason."""
+    assert feature_reason("mk_plain_repeated_id") == "one short id repeated on many elements"
+    assert feature_reason("prev:hidden") == "previous block: hidden from readers"
+    assert feature_reason("log_len") is None and feature_reason("next:pos=3") is None

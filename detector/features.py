@@ -174,7 +174,7 @@ class PageContext:
     last_main: int
     n_blocks: int
     mode: str
-    main_container: object | None
+    main_elements: frozenset
 
 
 def featurize_page(blocks: list[Block], domain: str, title: str, mode: str) -> list[dict]:
@@ -215,7 +215,7 @@ def page_context(blocks: list[Block], domain: str, title: str, mode: str) -> Pag
         last_main=long_indexes[-1] if long_indexes else len(blocks) - 1,
         n_blocks=len(blocks),
         mode=mode,
-        main_container=_main_container([blocks[i] for i in long_indexes]),
+        main_elements=_elements_inside(_main_container([blocks[i] for i in long_indexes])),
     )
 
 
@@ -231,12 +231,9 @@ def _main_container(main_blocks: list[Block]) -> object | None:
     return max(scores, key=scores.get) if scores else None
 
 
-def _in_container(block: Block, container) -> bool:
-    """True when the block's element sits inside `container`."""
-    element = block.element
-    if element is None or container is None:
-        return False
-    return element is container or any(ancestor is container for ancestor in element.iterancestors())
+def _elements_inside(container) -> frozenset:
+    """The container and every element below it (empty when there is none)."""
+    return frozenset(container.iter()) if container is not None else frozenset()
 
 
 def _is_main_like(block: Block) -> bool:
@@ -426,8 +423,8 @@ def _position_features(block: Block, index: int, context: PageContext) -> dict:
     """Relative position, whether the block stands before or after the main text, and inside its container."""
     relative = index / max(context.n_blocks - 1, 1)
     features = {f"pos={min(int(relative * 10), 9)}": 1.0}
-    if context.main_container is not None:
-        features["in_main" if _in_container(block, context.main_container) else "out_main"] = 1.0
+    if context.main_elements:
+        features["in_main" if block.element in context.main_elements else "out_main"] = 1.0
     if index > context.last_main:
         features["pos_after"] = 1.0
         features[f"after_by={_bin(index - context.last_main, (2, 5, 15))}"] = 1.0

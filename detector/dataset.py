@@ -85,6 +85,11 @@ def rows_of_page(page: LabelledPage) -> BlockRows:
         rows, labels = page_rows(page)
     except InputError:
         rows, labels = [], []
+    return labelled_rows(rows, labels, page)
+
+
+def labelled_rows(rows: list[dict], labels: list[str | None], page: LabelledPage) -> BlockRows:
+    """Hash the feature dicts of the blocks that have a label, with the page's weight and group."""
     keep = [i for i, label in enumerate(labels) if label in LABELS]
     X = HASHER.transform([rows[i] for i in keep]) if keep else sp.csr_matrix((0, N_HASHED_FEATURES))
     return BlockRows(

@@ -59,11 +59,11 @@ class Scorer:
         """Score a page and keep its blocks and their labels (for evaluation)."""
         text, fmt, encoding = read_page(data, fmt, content_type)
         blocks, title, domain, root = segment_page(text, fmt, url)
-        labels, probabilities, contamination = self._classify(blocks, title, domain, fmt)
+        labels, contamination = self._classify(blocks, title, domain, fmt)
         flagged = [
             self._flag(block, label, float(p), root)
             for block, label, p in zip(blocks, labels, contamination)
-            if label in ("tag-noise", "spam")
+            if label in CONTAMINATION_LABELS
         ]
         score = float(contamination.max()) if len(contamination) else 0.0
         result = PageResult(
@@ -79,10 +79,10 @@ class Scorer:
         )
         return Analysis(result, blocks, labels)
 
-    def _classify(self, blocks: list[Block], title: str, domain: str, fmt: str):
-        """Per-block labels, class probabilities and contamination probabilities."""
+    def _classify(self, blocks: list[Block], title: str, domain: str, fmt: str) -> tuple[list[str], np.ndarray]:
+        """Per-block labels and contamination probabilities (P(tag-noise) + P(spam))."""
         if not blocks:
-            return [], np.zeros((0, 4)), np.zeros(0)
+            return [], np.zeros(0)
         rows = featurize_page(blocks, domain, title, fmt)
         probabilities = self.model.pipeline.predict_proba(rows)
         index = self.model.label_index()
@@ -95,7 +95,7 @@ class Scorer:
                 labels.append("boilerplate")
             else:
                 labels.append("content")
-        return labels, probabilities, contamination
+        return labels, contamination
 
     def _flag(self, block: Block, label: str, probability: float, root) -> Flag:
         """A flagged block with where it stands and why."""

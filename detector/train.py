@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from detector.basedata import TRAIN_CORPORA, base_pages
 from detector.dataset import BlockRows, rows_of_pages
 from detector.evaluate import evaluate_pages
+from detector.heldout_pages import evaluate_heldout_samples
 from detector.inject import HOLDOUT_FAMILIES, TRAIN_FAMILIES, SpamVocabulary
 from detector.model import RANDOM_STATE, LoadedModel, build_pipeline, save_model
 from detector.score import Scorer
@@ -104,6 +105,7 @@ def train_base_model(shared: Path, out: Path, seed: int, workers: int, c: float)
     log(f"fitted in {time.time() - started:.0f}s; evaluating on held-out sites")
     scorer = Scorer(LoadedModel(pipeline, {"version": "candidate"}, out), DEFAULT_THRESHOLD)
     report = evaluate_pages(base_pages(shared, seed, vocab, "test"), scorer)
+    shipped_heldout = evaluate_heldout_samples(scorer.model)
     compact = compact_rows(rows)
     compact_path = out.with_suffix(".rows.npz")
     save_compact_rows(compact, compact_path)
@@ -125,6 +127,7 @@ def train_base_model(shared: Path, out: Path, seed: int, workers: int, c: float)
         "features": {"version": FEATURE_VERSION, "hashed_dimensions": N_HASHED_FEATURES},
         "classifier": {"type": "LogisticRegression", "C": c, "boilerplate_sampled": BOILERPLATE_KEEP},
         "heldout": report,
+        "heldout_samples": shipped_heldout,
         "training_seconds": round(time.time() - started),
     }
     return save_model(pipeline, out, metadata)

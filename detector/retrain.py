@@ -1,9 +1,10 @@
-"""Retrain the block classifier on users' labelled samples, together with the rows behind a base model.
+"""Retrain the block classifier on users' labelled samples, on top of a base model and the rows behind it.
 
-The user's rows are weighted so that, together, they carry `USER_SHARE` of the training weight: a few dozen
-pages change behaviour without drowning what the base model learned. Sample blocks that are neither
-contamination nor known article text (pages without `article`) take the base model's content/boilerplate
-judgement. A part of the user's sites is held out and measured, as are the shipped held-out pages.
+The base model is adapted (`detector.adapt`) to the user's rows, which together carry `USER_SHARE` of the
+training weight: a few dozen pages change behaviour without undoing what the base model learned. Sample blocks
+that are neither contamination nor known article text (pages without `article`) take the base model's
+content/boilerplate judgement. A part of the user's sites is held out and measured, as are the shipped
+held-out pages. `--no-base` fits on the samples alone.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import os
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +25,8 @@ import scipy.sparse as sp
 from sklearn.pipeline import Pipeline
 from tqdm import tqdm
 
-from detector.dataset import HASHER, BlockRows, LabelledPage, page_rows
+from detector.adapt import MAX_ITERATIONS, STIFFNESS, adapt
+from detector.dataset import BlockRows, LabelledPage, labelled_rows, page_rows
 from detector.errors import InputError, ModelError, SampleError
 from detector.evaluate import evaluate_pages
 from detector.heldout_pages import HELDOUT_SAMPLES_PATH, evaluate_heldout_samples
@@ -32,7 +36,7 @@ from detector.score import Scorer
 from detector.settings import DEFAULT_THRESHOLD, FEATURE_VERSION, LABELS, N_HASHED_FEATURES
 from detector.train import fit_pipeline, load_compact_rows, save_compact_rows
 
-USER_SHARE = 0.25
+USER_SHARE = 0.05
 """Share of the total training weight that the user's rows carry when training on top of a base model."""
 HOLDOUT_SITE_SHARE = 0.2
 """Share of the user's sites held out of training and measured."""
@@ -90,14 +94,7 @@ def sample_rows(page: LabelledPage, judge: Pipeline | None) -> BlockRows:
         rows, labels = [], []
     if judge is not None and any(label is None for label in labels):
         labels = judged_labels(rows, labels, judge)
-    keep = [i for i, label in enumerate(labels) if label in LABELS]
-    X = HASHER.transform([rows[i] for i in keep]) if keep else sp.csr_matrix((0, N_HASHED_FEATURES))
-    return BlockRows(
-        X.astype(np.float32),
-        np.array([labels[i] for i in keep], dtype=object),
-        np.full(len(keep), page.weight, dtype=np.float32),
-        np.array([page.group] * len(keep), dtype=object),
-    )
+    return labelled_rows(rows, labels, page)
 
 
 def judged_labels(rows: list[dict], labels: list[str | None], judge: Pipeline) -> list[str]:
@@ -142,22 +139,24 @@ def with_every_label(rows: BlockRows) -> BlockRows:
     return BlockRows.concat([rows, pad])
 
 
-def training_rows(user: BlockRows, base: Base | None) -> tuple[BlockRows, float]:
-    """The rows to fit on (base rows plus weighted user rows) and the user weight used."""
-    if len(set(user.y.astype(str))) < 2 and base is None:
-        raise SampleError("samples: need at least two kinds of labelled blocks to train without a base model")
+def weighted_user_rows(user: BlockRows, base: Base | None) -> tuple[BlockRows, float]:
+    """The user's rows weighted against the base rows, and the weight used."""
     weight = user_weight(user, base.rows if base else None)
-    weighted = BlockRows(user.X, user.y, (user.weights * weight).astype(np.float32), user.groups)
-    rows = BlockRows.concat([base.rows, weighted] if base else [weighted])
-    return with_every_label(rows), weight
+    return BlockRows(user.X, user.y, (user.weights * weight).astype(np.float32), user.groups), weight
 
 
-def fit(rows: BlockRows, c: float) -> Pipeline:
-    """Fit with a progress line (the solver gives no finer progress)."""
-    with tqdm(total=1, desc=f"fitting on {rows.X.shape[0]} blocks", disable=None, file=sys.stderr) as progress:
-        pipeline = fit_pipeline(rows, c)
-        progress.update(1)
-    return pipeline
+def fit(user: BlockRows, base: Base | None) -> Pipeline:
+    """Adapt the base model to the user's rows or, without a base, fit on them alone; with a progress bar."""
+    if base is None:
+        if len(set(user.y.astype(str))) < 2:
+            raise SampleError("samples: need at least two kinds of labelled blocks to train without a base model")
+        with tqdm(total=1, desc=f"fitting on {len(user.y)} blocks", disable=None, file=sys.stderr) as progress:
+            pipeline = fit_pipeline(with_every_label(user))
+            progress.update(1)
+        return pipeline
+    desc = f"adapting to {len(user.y)} sample blocks"
+    with tqdm(total=MAX_ITERATIONS, desc=desc, unit=" steps", disable=None, file=sys.stderr) as progress:
+        return adapt(base.model.pipeline, base.rows, user, on_iteration=lambda _: progress.update(1))
 
 
 def evaluate_samples(pipeline: Pipeline, pages: list[LabelledPage], out: Path) -> dict | None:
@@ -169,17 +168,43 @@ def evaluate_samples(pipeline: Pipeline, pages: list[LabelledPage], out: Path) -
     return evaluate_pages(progress, scorer)
 
 
-def save_rows_atomically(rows: BlockRows, path: Path) -> str:
-    """Write training rows next to the model (temporary file renamed into place); return their sha256."""
+@contextmanager
+def staged_rows(rows: BlockRows, path: Path) -> Iterator[str]:
+    """Write training rows to a temporary file beside `path` and yield their sha256; they are renamed into
+    place only when the block completes (after the model), and removed otherwise."""
     with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".rows.part.npz", delete=False) as handle:
         tmp = Path(handle.name)
     try:
         save_compact_rows(rows, tmp)
-        digest = file_sha256(tmp)
+        yield file_sha256(tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    return digest
+
+
+@dataclass
+class Training:
+    """What one retraining used and produced, before it is written."""
+
+    files: list[SampleFile]
+    base: Base | None
+    train_pages: list[LabelledPage]
+    heldout_pages: list[LabelledPage]
+    user: BlockRows
+    rows: BlockRows
+    weight: float
+    pipeline: Pipeline
+
+
+def train_on_samples(sample_paths: list[Path], base_path: Path | None, use_base: bool, holdout: float, seed: int):
+    """Read the samples and the base, split by site, featurize and fit."""
+    files = load_sample_files(sample_paths)
+    base = load_base(base_path) if use_base else None
+    pages = [page for sample_file in files for page in sample_file.pages]
+    train_pages, heldout_pages = split_by_site(pages, holdout, seed)
+    user, weight = weighted_user_rows(user_rows(train_pages, base.model.pipeline if base else None), base)
+    rows = BlockRows.concat([base.rows, user] if base else [user])
+    return Training(files, base, train_pages, heldout_pages, user, rows, weight, fit(user, base))
 
 
 def retrain(
@@ -192,41 +217,39 @@ def retrain(
 ) -> dict:
     """Train a model from sample files (and a base model's rows), measure it, write it; return its metadata."""
     started = dt.datetime.now(dt.timezone.utc)
-    files = load_sample_files(sample_paths)
-    base = load_base(base_path) if use_base else None
-    pages = [page for sample_file in files for page in sample_file.pages]
-    train_pages, heldout_pages = split_by_site(pages, holdout_share, seed)
-    user = user_rows(train_pages, base.model.pipeline if base else None)
-    rows, weight = training_rows(user, base)
-    c = base.model.metadata.get("classifier", {}).get("C", 1.0) if base else 1.0
-    pipeline = fit(rows, c)
+    training = train_on_samples(sample_paths, base_path, use_base, holdout_share, seed)
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    rows_file = rows_path_of(out)
-    rows_sha = save_rows_atomically(rows, rows_file)
     metadata = {
         "name": out.stem,
         "version": f"{out.stem}-{started:%Y.%m.%d}",
         "created": started.isoformat(timespec="seconds"),
         "threshold": DEFAULT_THRESHOLD,
         "seed": seed,
-        "base": base_summary(base),
-        "data": {
-            "samples": [sample_file.summary() for sample_file in files],
-            "split": f"by site: {holdout_share:.0%} of the samples' sites held out",
-            "train_pages": len(train_pages),
-            "heldout_pages": len(heldout_pages),
-            "heldout_sites": sorted({page.site for page in heldout_pages}),
-            "sample_blocks": {k: int(v) for k, v in sorted(Counter(user.y.astype(str)).items())},
-            "sample_row_weight": round(weight, 3),
-            "compact_rows": {"file": rows_file.name, "rows": int(rows.X.shape[0]), "sha256": rows_sha},
-        },
+        "base": base_summary(training.base),
+        "data": data_summary(training, holdout_share, out),
         "features": {"version": FEATURE_VERSION, "hashed_dimensions": N_HASHED_FEATURES},
-        "classifier": {"type": "LogisticRegression", "C": c},
-        "heldout": evaluate_samples(pipeline, heldout_pages, out),
-        "heldout_samples": shipped_heldout_figures(pipeline, out),
+        "classifier": classifier_summary(training),
+        "heldout": evaluate_samples(training.pipeline, training.heldout_pages, out),
+        "heldout_samples": shipped_heldout_figures(training.pipeline, out),
     }
-    return save_model(pipeline, out, metadata)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with staged_rows(training.rows, rows_path_of(out)) as rows_sha:
+        metadata["data"]["compact_rows"]["sha256"] = rows_sha
+        return save_model(training.pipeline, out, metadata)
+
+
+def data_summary(training: Training, holdout_share: float, out: Path) -> dict:
+    """What the model was trained on, for the metadata."""
+    return {
+        "samples": [sample_file.summary() for sample_file in training.files],
+        "split": f"by site: {holdout_share:.0%} of the samples' sites held out",
+        "train_pages": len(training.train_pages),
+        "heldout_pages": len(training.heldout_pages),
+        "heldout_sites": sorted({page.site for page in training.heldout_pages}),
+        "sample_blocks": {k: int(v) for k, v in sorted(Counter(training.user.y.astype(str)).items())},
+        "sample_row_weight": round(training.weight, 3),
+        "compact_rows": {"file": rows_path_of(out).name, "rows": int(training.rows.X.shape[0])},
+    }
 
 
 def shipped_heldout_figures(pipeline: Pipeline, out: Path) -> dict | None:
@@ -234,6 +257,19 @@ def shipped_heldout_figures(pipeline: Pipeline, out: Path) -> dict | None:
     if not HELDOUT_SAMPLES_PATH.is_file():
         return None
     return evaluate_heldout_samples(LoadedModel(pipeline, {"version": "candidate"}, out))
+
+
+def classifier_summary(training: Training) -> dict:
+    """How the classifier was obtained, for the metadata."""
+    if training.base is None:
+        return {"type": "LogisticRegression", "fit": "on the samples alone"}
+    return {
+        "type": "LogisticRegression",
+        "fit": "adapted from the base: weights of the samples' features only, base rows held at the base's "
+        "probabilities, changes penalised by how common a feature is in the base rows",
+        "stiffness": STIFFNESS,
+        "user_share": USER_SHARE,
+    }
 
 
 def base_summary(base: Base | None) -> dict | None:
@@ -246,10 +282,3 @@ def base_summary(base: Base | None) -> dict | None:
         "sha256": base.model.sha256,
         "rows": int(base.rows.X.shape[0]),
     }
-
-
-def describe(files: list[SampleFile]) -> str:
-    """One line about the sample files."""
-    pages = sum(len(f.pages) for f in files)
-    dirty = sum(page.contaminated for f in files for page in f.pages)
-    return f"{len(files)} sample file(s), {pages} pages ({dirty} contaminated)"

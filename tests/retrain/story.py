@@ -57,7 +57,7 @@ PITCHES = (
     "tặng 88K khi đăng ký",
     "thể thao ảo",
 )
-OPENERS = ("Nhà cái", "Trang chủ", "Link vào", "Tải app", "Đăng ký", "")
+OPENERS = ("Nhà cái", "Link vào", "Tải app", "Đăng ký", "Kèo thơm", "")
 
 
 def spam_line(rng: random.Random, brands: list[str]) -> str:

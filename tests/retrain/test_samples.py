@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from detector.dataset import LabelledPage
+from detector.errors import SampleError
 from detector.heldout_pages import labelled_samples, load_articles
 from detector.labels import gold_labels
 from detector.samples import contamination_labels, load_samples
@@ -147,31 +148,35 @@ BAD_LINES = [
 
 
 @pytest.mark.parametrize("line, message", [(b[1], b[2]) for b in BAD_LINES], ids=[b[0] for b in BAD_LINES])
-def test_bad_sample_lines_give_one_line_naming_line_and_field(tmp_path, run_hygiene, line, message, small_model):
+def test_each_bad_sample_line_is_named_with_its_field(tmp_path, line, message):
     samples = write_lines(tmp_path / "bad.jsonl", [GOOD, line])
-    run = run_hygiene("evaluate", samples, "--model", small_model)
-    assert run.code == 2
-    assert run.stderr_lines() == [run.stderr_lines()[0]] and run.stdout == ""
-    assert run.stderr_lines()[0].startswith(f"hygiene: error: {samples} line 2: "), run.stderr
-    assert message in run.stderr_lines()[0], run.stderr
+    with pytest.raises(SampleError) as caught:
+        load_samples([samples])
+    assert str(caught.value).startswith(f"{samples} line 2: ") and message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("command", ["evaluate", "train"])
+@pytest.mark.parametrize("name", ["not-found", "duplicate"])
+def test_bad_samples_exit_2_with_one_line(tmp_path, run_hygiene, small_model, command, name):
+    line, message = next((b[1], b[2]) for b in BAD_LINES if b[0] == name)
+    samples = write_lines(tmp_path / "bad.jsonl", [GOOD, line])
+    out = tmp_path / "out" / "m.joblib"
+    args = ["--model", small_model] if command == "evaluate" else ["--out", out, "--no-base"]
+    run = run_hygiene(command, samples, *args)
+    assert run.code == 2 and run.stdout == ""
+    assert len(run.stderr_lines()) == 1 and run.stderr.startswith(f"hygiene: error: {samples} {message}"), run.stderr
+    assert not out.parent.exists()
 
 
 @pytest.mark.parametrize("content", [b"", b"\n\n"], ids=["empty", "blank-lines"])
-def test_a_file_without_samples_is_an_error(tmp_path, run_hygiene, content, small_model):
+def test_a_file_without_samples_is_an_error(tmp_path, content):
     samples = tmp_path / "none.jsonl"
     samples.write_bytes(content)
-    run = run_hygiene("evaluate", samples, "--model", small_model)
-    assert run.code == 2 and run.stderr_lines() == [f"hygiene: error: {samples}: no samples"]
+    with pytest.raises(SampleError, match=f"^{samples}: no samples$"):
+        load_samples([samples])
 
 
 def test_missing_sample_file(tmp_path, run_hygiene, small_model):
     run = run_hygiene("evaluate", tmp_path / "nope.jsonl", "--model", small_model)
     assert run.code == 2 and len(run.stderr_lines()) == 1 and "nope.jsonl: cannot read" in run.stderr
-
-
-def test_train_on_a_bad_file_writes_nothing(tmp_path, run_hygiene):
-    samples = write_lines(tmp_path / "bad.jsonl", [GOOD, {"text": "some text", "contamination": ["other"]}])
-    out = tmp_path / "out" / "m.joblib"
-    run = run_hygiene("train", samples, "--no-base", "--out", out)
-    assert run.code == 2 and "bad.jsonl line 2: contamination[0]: not found" in run.stderr
-    assert not out.parent.exists() or not list(out.parent.iterdir())

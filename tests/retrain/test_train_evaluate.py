@@ -1,0 +1,94 @@
+"""`hygiene train` output: complete or absent, the same bytes for the same inputs; `hygiene evaluate`
+reproduces the figures recorded in a model's metadata and compares models side by side."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from detector.model import file_sha256, load_model
+from detector.settings import MODELS_DIR
+
+HELDOUT = MODELS_DIR / "heldout-samples.jsonl"
+POLL_S = 0.005
+
+
+def metadata_of(model: Path) -> dict:
+    """The metadata JSON beside a model."""
+    return json.loads(model.with_suffix(".json").read_text(encoding="utf-8"))
+
+
+def test_same_inputs_give_the_same_model_bytes(tmp_path, run_hygiene, small_model, story_files):
+    again = tmp_path / "again.joblib"
+    run = run_hygiene("train", story_files["train"], "--no-base", "--holdout", "0", "--out", again)
+    assert run.code == 0, run.stderr
+    assert again.read_bytes() == small_model.read_bytes()
+    assert metadata_of(again)["sha256"] == metadata_of(small_model)["sha256"] == file_sha256(again)
+    assert again.with_suffix(".rows.npz").read_bytes() == small_model.with_suffix(".rows.npz").read_bytes()
+
+
+def test_metadata_says_what_the_model_was_trained_on(small_model, story_files):
+    metadata = metadata_of(small_model)
+    assert metadata["data"]["samples"] == [
+        {"file": "train.jsonl", "sha256": file_sha256(story_files["train"]), "pages": 30, "contaminated": 30}
+    ]
+    assert (
+        metadata["base"] is None and metadata["feature_version"] == load_model(small_model).metadata["feature_version"]
+    )
+    assert set(metadata["libraries"]) >= {"python", "scikit-learn", "numpy", "joblib", "lxml"}
+    assert metadata["data"]["sample_blocks"]["spam"] >= 30
+
+
+def test_evaluate_reproduces_the_metadata_figures(run_hygiene, small_model):
+    run = run_hygiene("evaluate", HELDOUT, "--model", small_model, "--json")
+    assert run.code == 0, run.stderr
+    (result,) = run.json()["models"]
+    assert result["sha256"] == metadata_of(small_model)["sha256"]
+    assert result["figures"] == metadata_of(small_model)["heldout_samples"]
+
+
+def test_user_holdout_is_split_by_site(tmp_path, run_hygiene, small_model, story_files):
+    out = tmp_path / "split.joblib"
+    run = run_hygiene("train", story_files["train"], "--base", small_model, "--holdout", "0.2", "--out", out)
+    assert run.code == 0, run.stderr
+    data = metadata_of(out)["data"]
+    assert len(data["heldout_sites"]) == 1 and data["heldout_pages"] == 6 and data["train_pages"] == 24
+    heldout = metadata_of(out)["heldout"]
+    assert heldout["pages"] == 6 and heldout["contaminated_pages"] == 6
+    assert "held-out samples: contaminated pages detected" in run.stdout
+
+
+def test_side_by_side(tmp_path, run_hygiene, small_model, story_files):
+    split = tmp_path / "other.joblib"
+    assert run_hygiene("train", story_files["test"], "--base", small_model, "--out", split).code == 0
+    run = run_hygiene("evaluate", story_files["test"], "--model", small_model, "--model", split, "--json")
+    first, second = run.json()["models"]
+    assert (Path(first["path"]).name, Path(second["path"]).name) == ("small.joblib", "other.joblib")
+    assert first["figures"]["pages"] == second["figures"]["pages"] == 30
+    table = run_hygiene("evaluate", story_files["test"], "--model", small_model, "--model", split)
+    header = next(line for line in table.stdout.splitlines() if "small.joblib" in line)
+    assert header.split() == ["small.joblib", "other.joblib"]
+    removed = next(line for line in table.stdout.splitlines() if line.startswith("injected text removed"))
+    assert removed.split()[-2:] == [
+        f"{first['figures']['spam_removed']:.3f}",
+        f"{second['figures']['spam_removed']:.3f}",
+    ]
+
+
+def test_a_killed_training_leaves_no_model(tmp_path, small_model, story_files):
+    """Kill `hygiene train` while it writes the model file: the model is not there, or it is whole."""
+    out = tmp_path / "killed.joblib"
+    command = [sys.executable, "-m", "hygiene", "train", str(story_files["test"]), "--base", str(small_model)]
+    proc = subprocess.Popen([*command, "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while proc.poll() is None and not list(tmp_path.glob("*.joblib.part")):
+        if out.exists():
+            load_model(out)
+        time.sleep(POLL_S)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "training ended before its model file was being written"
+    assert not out.exists()

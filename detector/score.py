@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from detector.clean import clean_text
+from detector.clean import clean_text, fill_content_gaps
 from detector.decode import decode_page
 from detector.errors import InputError
 from detector.explain import reasons_for
@@ -60,6 +60,7 @@ class Scorer:
         text, fmt, encoding = read_page(data, fmt, content_type)
         blocks, title, domain, root = segment_page(text, fmt, url)
         labels, contamination = self._classify(blocks, title, domain, fmt)
+        labels = fill_content_gaps(blocks, labels)
         flagged = [
             self._flag(block, label, float(p), root)
             for block, label, p in zip(blocks, labels, contamination)

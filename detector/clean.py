@@ -10,11 +10,14 @@ from detector.settings import CONTAMINATION_LABELS
 PROSE_KINDS = ("text", "line")
 SENTENCE_END_RE = re.compile(r"[.!?。！？…」』”\"]\s*$")
 MAX_LINK_SHARE = 0.3
+SUSPICION = 0.1
+"""Contamination probability from which a block is never promoted to content."""
 
 
-def fill_content_gaps(blocks: list[Block], labels: list[str]) -> list[str]:
+def fill_content_gaps(blocks: list[Block], labels: list[str], contamination) -> list[str]:
     """Relabel as content the prose between two content blocks, and a sentence that closes the article in the
-    same container as its last paragraph: short last lines and quotes the model tends to drop."""
+    same container as its last paragraph (short last lines and quotes the model tends to drop), unless the
+    model found it even a little suspicious."""
     prose = [
         i
         for i, (b, label) in enumerate(zip(blocks, labels))
@@ -22,7 +25,8 @@ def fill_content_gaps(blocks: list[Block], labels: list[str]) -> list[str]:
     ]
     filled = list(labels)
     for position, index in enumerate(prose):
-        if labels[index] != "boilerplate" or not _is_plain_prose(blocks[index]):
+        suspicious = contamination[index] >= SUSPICION
+        if labels[index] != "boilerplate" or suspicious or not _is_plain_prose(blocks[index]):
             continue
         before = prose[position - 1] if position > 0 else None
         after = prose[position + 1] if position + 1 < len(prose) else None

@@ -60,7 +60,7 @@ class Scorer:
         text, fmt, encoding = read_page(data, fmt, content_type)
         blocks, title, domain, root = segment_page(text, fmt, url)
         labels, contamination = self._classify(blocks, title, domain, fmt)
-        labels = fill_content_gaps(blocks, labels)
+        labels = fill_content_gaps(blocks, labels, contamination)
         flagged = [
             self._flag(block, label, float(p), root)
             for block, label, p in zip(blocks, labels, contamination)

@@ -10,6 +10,8 @@ from detector.settings import CONTAMINATION_LABELS
 PROSE_KINDS = ("text", "line")
 SENTENCE_END_RE = re.compile(r"[.!?。！？…」』”\"]\s*$")
 MAX_LINK_SHARE = 0.3
+CLOSING_VOCABULARY_SHARE = 0.3
+"""A closing sentence must share this much of its vocabulary with the article (trailing spam does not)."""
 SUSPICION = 0.1
 """Contamination probability from which a block is never promoted to content."""
 
@@ -43,8 +45,8 @@ def _is_plain_prose(block: Block) -> bool:
 
 
 def _closes_article(last: Block, block: Block) -> bool:
-    """A sentence right after the last content paragraph, in the same container (or the next line of text)."""
-    if not SENTENCE_END_RE.search(block.text):
+    """A sentence on the article's topic right after its last paragraph, in the same container (or next line)."""
+    if not SENTENCE_END_RE.search(block.text) or block.features.get("main_sim", 0.0) < CLOSING_VOCABULARY_SHARE:
         return False
     if block.lines is not None:
         return True

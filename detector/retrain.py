@@ -30,16 +30,21 @@ from detector.dataset import BlockRows, LabelledPage, labelled_rows, page_rows
 from detector.errors import InputError, ModelError, SampleError
 from detector.evaluate import evaluate_pages
 from detector.heldout_pages import HELDOUT_SAMPLES_PATH, evaluate_heldout_samples
+from detector.labels import INJECTED_SHARE
 from detector.model import RANDOM_STATE, LoadedModel, file_sha256, load_model, save_model
 from detector.samples import SampleFile, load_sample_files
 from detector.score import Scorer
-from detector.settings import DEFAULT_THRESHOLD, FEATURE_VERSION, LABELS, N_HASHED_FEATURES
+from detector.settings import CONTAMINATION_LABELS, DEFAULT_THRESHOLD, FEATURE_VERSION, LABELS, N_HASHED_FEATURES
 from detector.train import fit_pipeline, load_compact_rows, save_compact_rows
 
 USER_SHARE = 0.05
 """Share of the total training weight that the user's rows carry when training on top of a base model."""
 HOLDOUT_SITE_SHARE = 0.2
 """Share of the user's sites held out of training and measured."""
+UNMATCHED_WARNING = (
+    f"no block is labelled contamination: a substring must make up at least {INJECTED_SHARE:.0%} of the text "
+    "of a block, or be markup"
+)
 
 
 @dataclass
@@ -110,10 +115,17 @@ def judged_labels(rows: list[dict], labels: list[str | None], judge: Pipeline) -
     ]
 
 
-def user_rows(pages: list[LabelledPage], judge: Pipeline | None) -> BlockRows:
-    """Rows of the user's training pages, with a progress bar."""
-    progress = tqdm(pages, desc="featurizing samples", unit=" pages", disable=None, file=sys.stderr)
-    return BlockRows.concat(sample_rows(page, judge) for page in progress)
+def user_rows(pages: list[LabelledPage], judge: Pipeline | None, where: dict[int, str] | None = None) -> BlockRows:
+    """Rows of the user's training pages, with a progress bar; a warning for each contaminated page on which
+    no block came out as contamination (`where` maps id(page) to its place in the sample files)."""
+    parts = []
+    with tqdm(pages, desc="featurizing samples", unit=" pages", disable=None, file=sys.stderr) as progress:
+        for page in progress:
+            parts.append(sample_rows(page, judge))
+            if page.contaminated and not set(parts[-1].y.astype(str)) & set(CONTAMINATION_LABELS):
+                place = (where or {}).get(id(page), page.url or "a sample page")
+                progress.write(f"hygiene: warning: {place}: {UNMATCHED_WARNING}", file=sys.stderr)
+    return BlockRows.concat(parts)
 
 
 def user_weight(user: BlockRows, base: BlockRows | None, share: float = USER_SHARE) -> float:
@@ -202,7 +214,8 @@ def train_on_samples(sample_paths: list[Path], base_path: Path | None, use_base:
     base = load_base(base_path) if use_base else None
     pages = [page for sample_file in files for page in sample_file.pages]
     train_pages, heldout_pages = split_by_site(pages, holdout, seed)
-    user, weight = weighted_user_rows(user_rows(train_pages, base.model.pipeline if base else None), base)
+    where = {id(page): place for sample_file in files for page, place in zip(sample_file.pages, sample_file.where)}
+    user, weight = weighted_user_rows(user_rows(train_pages, base.model.pipeline if base else None, where), base)
     rows = BlockRows.concat([base.rows, user] if base else [user])
     return Training(files, base, train_pages, heldout_pages, user, rows, weight, fit(user, base))
 

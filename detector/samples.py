@@ -36,6 +36,8 @@ class SampleFile:
     path: Path
     sha256: str
     pages: list[LabelledPage]
+    where: list[str]
+    """`FILE line N` of each page, for messages."""
 
     def summary(self) -> dict:
         """File name, sha256 and page counts, for model metadata."""
@@ -78,11 +80,12 @@ def read_sample_file(path: Path, seen: _Seen | None = None) -> SampleFile:
         raw = path.read_bytes()
     except OSError as exc:
         raise SampleError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    pages = []
+    pages, where = [], []
     for number, line in enumerate(raw.splitlines(), start=1):
         if line.strip():
-            pages.append(parse_sample(line, f"{path} line {number}", seen))
-    return SampleFile(path, hashlib.sha256(raw).hexdigest(), pages)
+            where.append(f"{path} line {number}")
+            pages.append(parse_sample(line, where[-1], seen))
+    return SampleFile(path, hashlib.sha256(raw).hexdigest(), pages, where)
 
 
 def parse_sample(line: bytes, where: str, seen: _Seen) -> LabelledPage:

@@ -10,7 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-from detector.model import file_sha256, load_model
+import pytest
+
+from detector.heldout_pages import build_samples, load_articles
+from detector.model import default_model_path, file_sha256, load_model
+from detector.retrain import UNMATCHED_WARNING
 from detector.settings import MODELS_DIR
 
 HELDOUT = MODELS_DIR / "heldout-samples.jsonl"
@@ -43,12 +47,24 @@ def test_metadata_says_what_the_model_was_trained_on(small_model, story_files):
     assert metadata["data"]["sample_blocks"]["spam"] >= 30
 
 
-def test_evaluate_reproduces_the_metadata_figures(run_hygiene, small_model):
-    run = run_hygiene("evaluate", HELDOUT, "--model", small_model, "--json")
+@pytest.mark.parametrize("which", ["shipped", "retrained"])
+def test_evaluate_reproduces_the_metadata_figures(run_hygiene, small_model, which):
+    """The figures the training script (shipped model) or `hygiene train` recorded, to the last digit."""
+    model = default_model_path() if which == "shipped" else small_model
+    run = run_hygiene("evaluate", HELDOUT, "--model", model, "--json")
     assert run.code == 0, run.stderr
     (result,) = run.json()["models"]
-    assert result["sha256"] == metadata_of(small_model)["sha256"]
-    assert result["figures"] == metadata_of(small_model)["heldout_samples"]
+    assert result["sha256"] == metadata_of(model)["sha256"]
+    assert result["figures"] == metadata_of(model)["heldout_samples"]
+
+
+def test_the_shipped_heldout_file_is_rebuilt_exactly():
+    lines = build_samples(load_articles())
+    rebuilt = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("utf-8")
+    assert rebuilt == HELDOUT.read_bytes()
+    assert 100 <= len(lines) <= 150 and len(rebuilt) < 2_000_000
+    groups = {line["group"] for line in lines}
+    assert {"html/clean", "html/train-families", "html/holdout-families", "text/holdout-families"} <= groups
 
 
 def test_user_holdout_is_split_by_site(tmp_path, run_hygiene, small_model, story_files):
@@ -92,3 +108,15 @@ def test_a_killed_training_leaves_no_model(tmp_path, small_model, story_files):
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, "training ended before its model file was being written"
     assert not out.exists()
+
+
+def test_a_substring_that_labels_no_block_is_warned_about(tmp_path, run_hygiene, small_model, story_files):
+    lines = story_files["train"].read_text(encoding="utf-8").splitlines()
+    buried = json.loads(lines[0])
+    buried["contamination"] = [buried["article"].split("\n")[1][:20]]
+    samples = tmp_path / "buried.jsonl"
+    samples.write_text("\n".join([*lines[1:], json.dumps(buried, ensure_ascii=False)]) + "\n", encoding="utf-8")
+    run = run_hygiene("train", samples, "--base", small_model, "--holdout", "0", "--out", tmp_path / "m.joblib")
+    assert run.code == 0, run.stderr
+    warnings = [line for line in run.stderr_lines() if line.startswith("hygiene: warning:")]
+    assert warnings == [f"hygiene: warning: {samples} line 30: {UNMATCHED_WARNING}"]

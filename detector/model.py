@@ -122,6 +122,13 @@ def library_versions() -> dict[str, str]:
     }
 
 
+def _current_umask() -> int:
+    """The process umask (read by setting and restoring it)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def save_model(pipeline: Pipeline, path: Path, metadata: dict) -> dict:
     """Write the model and its metadata atomically (temporary files renamed into place); return the metadata."""
     path = Path(path)
@@ -130,6 +137,7 @@ def save_model(pipeline: Pipeline, path: Path, metadata: dict) -> dict:
         tmp_model = Path(handle.name)
     try:
         joblib.dump(pipeline, tmp_model, compress=3)
+        os.chmod(tmp_model, 0o666 & ~_current_umask())
         full = {
             **metadata,
             "sha256": file_sha256(tmp_model),

@@ -21,7 +21,15 @@ from detector.dataset import BlockRows, rows_of_pages
 from detector.evaluate import evaluate_pages
 from detector.heldout_pages import evaluate_heldout_samples
 from detector.inject import HOLDOUT_FAMILIES, TRAIN_FAMILIES, SpamVocabulary
-from detector.model import RANDOM_STATE, LoadedModel, build_pipeline, load_model, metadata_path, save_model
+from detector.model import (
+    RANDOM_STATE,
+    LoadedModel,
+    build_pipeline,
+    file_sha256,
+    load_model,
+    metadata_path,
+    save_model,
+)
 from detector.score import Scorer
 from detector.settings import DEFAULT_THRESHOLD, FEATURE_VERSION, LABELS, N_HASHED_FEATURES
 
@@ -122,7 +130,11 @@ def train_base_model(shared: Path, out: Path, seed: int, workers: int, c: float)
             "train_blocks": {k: int(v) for k, v in Counter(rows.y.astype(str)).items()},
             "train_families": [f.name for f in TRAIN_FAMILIES],
             "holdout_families": [f.name for f in HOLDOUT_FAMILIES],
-            "compact_rows": {"file": compact_path.name, "rows": int(compact.X.shape[0])},
+            "compact_rows": {
+                "file": compact_path.name,
+                "rows": int(compact.X.shape[0]),
+                "sha256": file_sha256(compact_path),
+            },
         },
         "features": {"version": FEATURE_VERSION, "hashed_dimensions": N_HASHED_FEATURES},
         "classifier": {"type": "LogisticRegression", "C": c, "boilerplate_sampled": BOILERPLATE_KEEP},

@@ -34,3 +34,9 @@ class PageResult:
         """Plain-JSON form; `flagged` entries keep their order in the page."""
         return asdict(self)
 
+    def reasons_summary(self) -> dict[str, int]:
+        """Count of flagged blocks per label, for stores and stats."""
+        counts: dict[str, int] = {}
+        for flag in self.flagged:
+            counts[flag.label] = counts.get(flag.label, 0) + 1
+        return counts

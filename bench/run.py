@@ -180,34 +180,34 @@ def machine() -> dict:
 
 
 def measure_all(args: argparse.Namespace, workdir: Path) -> dict:
-    """Write the pages, run every tool and `hygiene clean`; the summaries, also saved as `summary.json`."""
+    """Write the pages, run ours (harness, then `hygiene clean`) and every peer; the summaries.
+
+    Ours runs first, so all its figures come from one state of the code; `summary.json` is rewritten after
+    every tool, so a failure late in the run loses nothing measured before it.
+    """
     cores = os.cpu_count() or 1
     pages = workdir / "pages.jsonl"
     dirty = min(args.dirty, args.limit) if args.limit else args.dirty
     started, load_before = time.time(), os.getloadavg()[0]
     print(f"bench: writing pages to {pages} ...", file=sys.stderr, flush=True)
     counts = write_pages(pages, args.shared, args.limit, dirty, SEED)
-    tools = args.tools.split(",")
-    runs = [run_tool(tool, pages, workdir, cores, args.model) for tool in tools]
-    cli = {}
-    if OURS in tools:
-        cli_input = workdir / "cli-input.jsonl"
-        write_cli_input(pages, cli_input)
-        cli = {workers: run_cli(cli_input, workdir, workers, args.model) for workers in sorted({1, cores})}
     command = " ".join(["python bench/run.py", str(args.shared)] + (["--limit", str(args.limit)] if args.limit else []))
-    summary = {
-        "runs": [asdict(run) for run in runs],
-        "cli": cli,
-        "counts": counts,
-        "info": {
+    summary: dict = {"runs": [], "cli": {}, "counts": counts, "info": {}}
+    tools = sorted(args.tools.split(","), key=lambda tool: tool != OURS)
+    for tool in tools:
+        summary["runs"].append(asdict(run_tool(tool, pages, workdir, cores, args.model)))
+        if tool == OURS:
+            cli_input = workdir / "cli-input.jsonl"
+            write_cli_input(pages, cli_input)
+            summary["cli"] = {w: run_cli(cli_input, workdir, w, args.model) for w in sorted({1, cores})}
+        summary["info"] = {
             **machine(),
             "command": command,
             "minutes": (time.time() - started) / 60,
             "cores": cores,
             "load": (load_before, os.getloadavg()[0]),
-        },
-    }
-    (workdir / "summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+        }
+        (workdir / "summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
     return summary
 
 

@@ -30,6 +30,8 @@ from pages import read_pages  # noqa: E402
 from peers import TOOLS  # noqa: E402
 from report import OURS, Results, render_markdown, render_ratios  # noqa: E402
 
+from detector.model import file_sha256  # noqa: E402
+
 DEFAULT_DIRTY_PER_GROUP = 150
 SEED = 20261129
 
@@ -59,12 +61,17 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=BENCH / "RESULTS.md", help="Markdown report to write")
     parser.add_argument("--workdir", type=Path, help="keep the pages and outputs here (default: a temp dir)")
     parser.add_argument("--rescore", action="store_true", help="only score and report the run kept in --workdir")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the --workdir's earlier runs of the tools not in --tools (same pages only)",
+    )
     args = parser.parse_args()
     unknown = set(args.tools.split(",")) - set(TOOLS)
     if unknown:
         parser.error(f"unknown tools: {', '.join(sorted(unknown))}")
-    if args.rescore and not args.workdir:
-        parser.error("--rescore needs --workdir")
+    if (args.rescore or args.reuse) and not args.workdir:
+        parser.error("--rescore and --reuse need --workdir")
     if not (args.shared / "corpora").is_dir():
         parser.error(f"{args.shared} has no corpora/ folder")
     return args
@@ -192,8 +199,9 @@ def measure_all(args: argparse.Namespace, workdir: Path) -> dict:
     print(f"bench: writing pages to {pages} ...", file=sys.stderr, flush=True)
     counts = write_pages(pages, args.shared, args.limit, dirty, SEED)
     command = " ".join(["python bench/run.py", str(args.shared)] + (["--limit", str(args.limit)] if args.limit else []))
-    summary: dict = {"runs": [], "cli": {}, "counts": counts, "info": {}}
     tools = sorted(args.tools.split(","), key=lambda tool: tool != OURS)
+    summary = earlier_runs(workdir, file_sha256(pages), tools) if args.reuse else {}
+    summary = {"runs": [], "cli": {}, **summary, "counts": counts, "info": {}, "pages_sha256": file_sha256(pages)}
     for tool in tools:
         summary["runs"].append(asdict(run_tool(tool, pages, workdir, cores, args.model)))
         if tool == OURS:
@@ -211,6 +219,20 @@ def measure_all(args: argparse.Namespace, workdir: Path) -> dict:
     return summary
 
 
+def earlier_runs(workdir: Path, pages_sha256: str, tools: list[str]) -> dict:
+    """Runs of the other tools kept in `summary.json` from an earlier run on the very same pages."""
+    path = workdir / "summary.json"
+    if not path.exists():
+        return {}
+    earlier = json.loads(path.read_text(encoding="utf-8"))
+    if earlier.get("pages_sha256") != pages_sha256:
+        raise SystemExit(f"bench: {path} was measured on other pages; cannot --reuse it")
+    kept = {"runs": [run for run in earlier["runs"] if run["name"] not in tools]}
+    if OURS not in tools:
+        kept["cli"] = earlier.get("cli", {})
+    return kept
+
+
 def main() -> None:
     """Measure (or, with --rescore, reuse the measurements in --workdir), score, report."""
     args = parse_args()
@@ -220,7 +242,7 @@ def main() -> None:
         summary = json.loads((workdir / "summary.json").read_text(encoding="utf-8"))
     else:
         summary = measure_all(args, workdir)
-    runs = [ToolRun(**run) for run in summary["runs"]]
+    runs = sorted((ToolRun(**run) for run in summary["runs"]), key=lambda run: run.name != OURS)
     cli = {int(workers): run for workers, run in summary["cli"].items()}
     results = Results.collect(workdir / "pages.jsonl", workdir, runs, cli, summary["counts"])
     print(render_ratios(results))

@@ -397,22 +397,25 @@ def _is_script_mismatch(block_system: str, page_system: str) -> bool:
 
 
 def _script_features(text: str, context: PageContext) -> dict:
-    """Dominant script of the block, and whether it differs from the page's (Simplified vs Traditional too)."""
+    """Whether the block's writing system differs from the page's (Simplified vs Traditional Han too).
+
+    Which script a page is written in is no feature: a language the training pages lack must not look odd."""
     counts = {k: v for k, v in script_counts(text).items() if k != "digit"}
     if not counts:
         return {"script=none": 1.0}
     dominant = writing_system(counts)
     total = sum(counts.values())
-    features = {f"script={dominant}": 1.0, f"page_script={context.majority_script}": 1.0}
+    features = {}
     if _is_script_mismatch(dominant, context.majority_script):
         features[f"mis={dominant}_on_{context.majority_script}"] = 1.0
         features["mis"] = 1.0
+    else:
+        features["script=same"] = 1.0
     if len(counts) > 1:
         features[f"mixed_scripts={_bin(1 - max(counts.values()) / total, (0.1, 0.3))}"] = 1.0
     if counts.get("han") and context.majority_script != "ja":
         simp, trad = han_variant_counts(text)
         own = _han_label(simp, trad)
-        features[f"han={own}_page={context.majority_han}"] = 1.0
         if own in ("simp", "trad") and context.majority_han in ("simp", "trad") and own != context.majority_han:
             features["mis"] = 1.0
             features["han_mismatch"] = 1.0

@@ -73,6 +73,8 @@ def feature_reason(key: str) -> str | None:
         return None
     if key in REASON_PHRASES:
         return REASON_PHRASES[key]
+    if key.endswith("=0"):
+        return None  # the lowest level of a measure ("no joiners", "no links") is no reason to flag
     for prefix, phrase in PREFIX_PHRASES.items():
         if key.startswith(prefix):
             rest = key[len(prefix) :]

@@ -78,21 +78,9 @@ def parse_args() -> argparse.Namespace:
 
 
 def measure_command(tool: str, pages: Path, out: Path, shard: int, shards: int, model: str | None) -> list[str]:
-    """The command line of one measuring process, pinned to CPU `shard`."""
-    command = [
-        sys.executable,
-        str(BENCH / "measure.py"),
-        tool,
-        str(pages),
-        str(out),
-        "--shard",
-        str(shard),
-        "--shards",
-        str(shards),
-        "--barrier",
-        "--cpu",
-        str(shard),
-    ]
+    """The command line of one measuring process: pinned to CPU 0 when alone, free to move when sharded."""
+    command = [sys.executable, str(BENCH / "measure.py"), tool, str(pages), str(out), "--barrier"]
+    command += ["--shard", str(shard), "--shards", str(shards)] + (["--cpu", "0"] if shards == 1 else [])
     return command + (["--model", model] if model else [])
 
 

@@ -353,6 +353,17 @@ def check(met: bool, text: str) -> str:
     return f"- {'met' if met else 'MISSED'}: {text}"
 
 
+def reused_note(info: dict) -> str:
+    """Which tools were measured by an earlier invocation (`--reuse`) on the very same pages, if any."""
+    reused = info.get("reused") or []
+    if not reused:
+        return ""
+    return (
+        f"{', '.join(reused)} measured by an earlier invocation on the very same pages (`--reuse`); "
+        "the minutes and load averages are those of the last invocation. "
+    )
+
+
 def render_markdown(results: Results, info: dict) -> str:
     """The whole report, for `bench/RESULTS.md`."""
     tool_labels = [t.label for t in results.tools.values()]
@@ -360,11 +371,11 @@ def render_markdown(results: Results, info: dict) -> str:
     parts = [
         "# Benchmark: hygiene against its peers",
         "",
-        f"Measured by `{info['command']}` in one run ({info['minutes']:.0f} min) on {info['cores']} cores, "
+        f"Measured by `{info['command']}` ({info['minutes']:.0f} min) on {info['cores']} cores, "
         f"Python {info['python']}; {versions}. Every tool gets the same decoded pages "
         f"({results.cli_pages} in all). Load average of the machine at start / end: "
         f"{info['load'][0]:.1f} / {info['load'][1]:.1f} (other work on it slows every tool alike). "
-        "Re-run it to refresh this file.",
+        f"{reused_note(info)}Re-run it to refresh this file.",
         "",
         "## Ratios, ours / peer",
         "",

@@ -190,6 +190,7 @@ def measure_all(args: argparse.Namespace, workdir: Path) -> dict:
     tools = sorted(args.tools.split(","), key=lambda tool: tool != OURS)
     summary = earlier_runs(workdir, file_sha256(pages), tools) if args.reuse else {}
     summary = {"runs": [], "cli": {}, **summary, "counts": counts, "info": {}, "pages_sha256": file_sha256(pages)}
+    reused = [run["name"] for run in summary["runs"]]
     for tool in tools:
         summary["runs"].append(asdict(run_tool(tool, pages, workdir, cores, args.model)))
         if tool == OURS:
@@ -202,6 +203,7 @@ def measure_all(args: argparse.Namespace, workdir: Path) -> dict:
             "minutes": (time.time() - started) / 60,
             "cores": cores,
             "load": (load_before, os.getloadavg()[0]),
+            "reused": reused,
         }
         (workdir / "summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
     return summary

@@ -30,7 +30,7 @@ def normalize_space(text: str) -> str:
     return WHITESPACE_RE.sub(" ", text).strip()
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=512)
 def _cached_tokens(text: str) -> tuple[str, ...]:
     """Tokens of a text, cached: features ask for the same block's tokens several times."""
     return tuple(TOKEN_RE.findall(text.lower()))
@@ -41,7 +41,7 @@ def tokens(text: str) -> list[str]:
     return list(_cached_tokens(text))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def script_counts(text: str) -> dict[str, int]:
     """Count characters per writing script (han, kana, hangul, latin, cyrillic, greek, digit); don't mutate."""
     counts = {}
@@ -60,7 +60,7 @@ def _han_variant_patterns() -> tuple[re.Pattern, re.Pattern]:
     return tuple(re.compile("[" + re.escape("".join(table[key])) + "]") for key in ("SIMPONLY", "TRADONLY"))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def han_variant_counts(text: str) -> tuple[int, int]:
     """How many characters of `text` are Simplified-only and Traditional-only."""
     simplified, traditional = _han_variant_patterns()

@@ -17,7 +17,7 @@ def _domain_of_host(host: str) -> str:
     return parts.top_domain_under_public_suffix or parts.domain or host
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def registrable_domain(url: str) -> str:
     """Registrable domain of an absolute URL; '' for relative, mailto or javascript links."""
     url = url.strip()

@@ -9,7 +9,7 @@ import numpy as np
 
 from detector.clean import clean_text, fill_content_gaps
 from detector.decode import decode_page
-from detector.errors import InputError
+from detector.errors import ConfigError, InputError
 from detector.explain import reasons_for
 from detector.features import featurize_page
 from detector.model import LoadedModel, load_model
@@ -38,7 +38,7 @@ class Scorer:
 
     def __init__(self, model: LoadedModel, threshold: float = DEFAULT_THRESHOLD) -> None:
         if not 0.0 < threshold <= 1.0:
-            raise InputError(f"threshold must be in (0, 1], got {threshold}")
+            raise ConfigError(f"threshold must be in (0, 1], got {threshold}")
         self.model = model
         self.threshold = threshold
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from detector.lexicon import lexicon_hits
 from detector.segment import Block
@@ -180,12 +182,13 @@ class PageContext:
 def featurize_page(blocks: list[Block], domain: str, title: str, mode: str) -> list[dict]:
     """Feature dicts for every block of one page, in order (blocks get `features` set too)."""
     context = page_context(blocks, domain, title, mode)
-    rows = [block_features(block, index, context) for index, block in enumerate(blocks)]
-    shared = [_neighbour_view(row) for row in rows]
-    with_neighbours = [_add_neighbours(rows[index], shared, index) for index in range(len(rows))]
-    for block, row in zip(blocks, with_neighbours):
-        block.features = row
-    return with_neighbours
+    shapes = [block_shape(block, index, context) for index, block in enumerate(blocks)]
+    shared = [_neighbour_view(shape) for shape in shapes]
+    rows = []
+    for index, (block, shape) in enumerate(zip(blocks, shapes)):
+        block.features = {**shape, **_word_features(block.text), **_neighbour_features(shared, index)}
+        rows.append(block.features)
+    return rows
 
 
 def page_context(blocks: list[Block], domain: str, title: str, mode: str) -> PageContext:
@@ -254,15 +257,12 @@ def _han_label(simp: int, trad: int) -> str:
 
 
 def _bin(value: float, edges: tuple[float, ...]) -> int:
-    """Index of the first edge above `value` (len(edges) when none)."""
-    for index, edge in enumerate(edges):
-        if value < edge:
-            return index
-    return len(edges)
+    """Index of the first edge above `value` (len(edges) when none); edges ascend."""
+    return bisect_right(edges, value)
 
 
-def block_features(block: Block, index: int, context: PageContext) -> dict:
-    """Features of one block on its own and against the page."""
+def block_shape(block: Block, index: int, context: PageContext) -> dict:
+    """Features of one block on its own and against the page, all but its hashed words."""
     text = block.text
     features: dict = {"bias": 1.0, f"mode={context.mode}": 1.0, f"kind={block.kind}": 1.0, f"zone={block.zone}": 1.0}
     features.update(_text_shape(text))
@@ -272,7 +272,6 @@ def block_features(block: Block, index: int, context: PageContext) -> dict:
     features.update(_script_features(text, context))
     features.update(_position_features(block, index, context))
     features.update(_similarity_features(text, context))
-    features.update(_word_features(text))
     return features
 
 
@@ -470,15 +469,21 @@ def _word_features(text: str) -> dict:
     return {"w=" + gram: weight for gram in grams[:WORD_FEATURES_PER_BLOCK]}
 
 
-def _neighbour_view(row: dict) -> tuple[dict, dict]:
-    """The features of a block that its neighbours see, keyed for the previous and the next position."""
-    kept = {k: v for k, v in row.items() if k in NEIGHBOUR_KEYS or ("=" in k and k.startswith(NEIGHBOUR_KEYS))}
+def _neighbour_view(shape: dict) -> tuple[dict, dict]:
+    """The features of a block that its neighbours see, keyed for the previous and the next position
+    (never its hashed words: no `w=` name is a neighbour key)."""
+    kept = {key: shape[key] for key in filter(_neighbours_see, shape)}
     return {"next:" + k: v for k, v in kept.items()}, {"prev:" + k: v for k, v in kept.items()}
 
 
-def _add_neighbours(row: dict, shared: list[tuple[dict, dict]], index: int) -> dict:
-    """The block's own features plus those of the previous and next blocks (`prev:` and `next:`)."""
-    row = dict(row)
-    row.update(shared[index - 1][1] if index > 0 else {"prev:none": 1.0})
-    row.update(shared[index + 1][0] if index + 1 < len(shared) else {"next:none": 1.0})
-    return row
+@lru_cache(maxsize=4096)
+def _neighbours_see(key: str) -> bool:
+    """True for the feature names shown to the previous and next blocks (cached: names repeat on every page)."""
+    return key in NEIGHBOUR_KEYS or ("=" in key and key.startswith(NEIGHBOUR_KEYS))
+
+
+def _neighbour_features(shared: list[tuple[dict, dict]], index: int) -> dict:
+    """The features of the previous and next blocks (`prev:` and `next:`) as block `index` sees them."""
+    previous = shared[index - 1][1] if index > 0 else {"prev:none": 1.0}
+    following = shared[index + 1][0] if index + 1 < len(shared) else {"next:none": 1.0}
+    return {**previous, **following}

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from detector.text import CaselessLiterals
+
 SPAM_MORPHEMES = (
     # Chinese porn / gambling / lottery (both scripts where they differ)
     "国产",
@@ -100,9 +102,9 @@ SPAM_MORPHEMES = (
     "spielothek",
     "online-casino",
 )
-_SPAM_RE = re.compile("|".join(re.escape(term) for term in sorted(SPAM_MORPHEMES, key=len, reverse=True)), re.I)
+_SPAM_RE = CaselessLiterals("|".join(re.escape(term) for term in sorted(SPAM_MORPHEMES, key=len, reverse=True)))
 
 
 def lexicon_hits(text: str) -> int:
-    """Number of spam-morpheme occurrences in `text`."""
+    """Number of spam-morpheme occurrences in `text` (case-insensitive)."""
     return len(_SPAM_RE.findall(text))

@@ -13,7 +13,7 @@ from lxml import etree
 from detector.errors import InputError
 from detector.parse import ParsedPage
 from detector.settings import MAX_BLOCKS, MAX_TREE_DEPTH
-from detector.text import normalize_space
+from detector.text import CaselessLiterals, normalize_space
 from detector.visibility import HiddenRules, hidden_kind
 from detector.weblinks import registrable_domain
 
@@ -95,8 +95,8 @@ SUBSTANTIVE_TAGS = frozenset(
     ]
 )
 NEUTRAL_TAGS = frozenset(("br", "hr", "wbr"))
-SUSPICIOUS_SCRIPT_RE = re.compile(
-    r"document\.referrer|document\.write|location\.(?:href|replace)|window\.location|top\.location|eval\(", re.I
+SUSPICIOUS_SCRIPT_RE = CaselessLiterals(
+    r"document\.referrer|document\.write|location\.(?:href|replace)|window\.location|top\.location|eval\("
 )
 MAX_SCRIPT_CHARS = 2000
 MAX_RUN_REPORT_CHARS = 400
@@ -354,6 +354,8 @@ class _Walker:
 
     def _flush_run(self) -> None:
         """Close a run of empty elements: two or more elements make a structural block."""
+        if not self.run.elements:
+            return
         elements, self.run = self.run.elements, _Run()
         members = [e for root in elements for e in root.iter() if isinstance(e.tag, str)]
         if len(members) < 2:
@@ -365,7 +367,7 @@ class _Walker:
         self.stack.pop()
         block.run_tags = tuple(e.tag for e in members)
         block.run_ids = tuple(e.get("id") or "" for e in members)
-        block.run_attr_sets = tuple(frozenset(e.attrib.keys()) for e in members)
+        block.run_attr_sets = tuple(frozenset(e.keys()) for e in members)
         block.run_depth = depth
         self._add_block(block)
 

@@ -23,6 +23,9 @@ SCRIPT_PATTERNS = {
 }
 
 ASCII_SCRIPTS = [(name, SCRIPT_PATTERNS[name]) for name in ("latin", "digit")]
+IGNORECASE_ODD_RE = re.compile("[\u0130\u0131\u017f\u1c80-\u1c88]")
+"""Letters `re.IGNORECASE` matches to a/z or Cyrillic letters although `str.lower()` maps them elsewhere
+(dotted and dotless I, long s, old Cyrillic letter forms); U+0130 also lowers to two characters."""
 
 
 def normalize_space(text: str) -> str:
@@ -39,6 +42,27 @@ def _cached_tokens(text: str) -> tuple[str, ...]:
 def tokens(text: str) -> list[str]:
     """Lower-cased tokens: one per CJK/kana/hangul character, one per run of other word characters."""
     return list(_cached_tokens(text))
+
+
+class CaselessLiterals:
+    """An IGNORECASE pattern of lower-case Latin, Cyrillic or CJK literals, run case-sensitively on `text.lower()`
+    (several times faster, same matches) unless the text holds letters that IGNORECASE folds differently."""
+
+    def __init__(self, pattern: str) -> None:
+        self.caseless = re.compile(pattern, re.I)
+        self.lowered = re.compile(pattern)
+
+    def findall(self, text: str) -> list[str]:
+        """Matches in `text`, lower-cased unless it holds odd letters."""
+        if IGNORECASE_ODD_RE.search(text):
+            return self.caseless.findall(text)
+        return self.lowered.findall(text.lower())
+
+    def search(self, text: str) -> bool:
+        """True when the pattern occurs in `text`."""
+        if IGNORECASE_ODD_RE.search(text):
+            return self.caseless.search(text) is not None
+        return self.lowered.search(text.lower()) is not None
 
 
 @lru_cache(maxsize=1024)

@@ -129,7 +129,7 @@ class Block:
         return self.kind in ("markup", "rawtext", "script")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Context:
     """What is open on the walk's stack: element, whether it is a block, hiding, link target."""
 
@@ -224,8 +224,8 @@ class _Walker:
         self.has_text = _elements_with_text(root)
         walker = etree.iterwalk(root, events=("start", "end"))
         for event, element in walker:
-            tag = element.tag if isinstance(element.tag, str) else None
-            if tag is None:
+            tag = element.tag
+            if not isinstance(tag, str):
                 if event == "end":
                     self._add_text(element.tail)
                 continue
@@ -309,8 +309,8 @@ class _Walker:
         if not self.pieces:
             self.link_domains, self.link_count = [], 0
             return
-        text = normalize_space(" ".join(piece for piece, _, _ in self.pieces))
-        link_text = normalize_space(" ".join(piece for piece, in_link, _ in self.pieces if in_link))
+        text = normalize_space(" ".join([piece for piece, _, _ in self.pieces]))
+        link_text = normalize_space(" ".join([piece for piece, in_link, _ in self.pieces if in_link]))
         hidden = _majority_hiding(self.pieces)
         self.pieces = []
         if text:
@@ -324,8 +324,8 @@ class _Walker:
 
     def _block_from_context(self, text: str, kind: str) -> Block:
         """A block carrying the tags, attribute tokens and hiding of the open elements."""
-        block_ctx = next((c for c in reversed(self.stack) if c.is_block), self.stack[-1] if self.stack else None)
-        path = tuple(c.tag for c in self.stack[-4:])
+        block_ctx = self._innermost_block()
+        path = tuple([c.tag for c in self.stack[-4:]])
         tokens: list[str] = []
         for context in self.stack[-5:]:
             tokens.extend(context.tokens)
@@ -339,6 +339,13 @@ class _Walker:
             element=block_ctx.element if block_ctx else None,
             hidden=self.stack[-1].hidden if self.stack else "",
         )
+
+    def _innermost_block(self) -> _Context | None:
+        """The nearest open block-level element (the innermost element when none is; None on an empty stack)."""
+        for context in reversed(self.stack):
+            if context.is_block:
+                return context
+        return self.stack[-1] if self.stack else None
 
     def _rawtext(self, element, tag: str) -> None:
         """A raw-text element (`<noframes>`...): its content is literal markup that leaks into scraped text."""

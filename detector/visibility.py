@@ -90,6 +90,6 @@ def hidden_kind(element, tag: str, rules: HiddenRules) -> str:
             return rules.ids[element_id]
     if element.get("hidden") is not None or element.get("aria-hidden") == "true":
         return "semantic"
-    if any(name in SEMANTIC_CLASSES for name in classes):
+    if not SEMANTIC_CLASSES.isdisjoint(classes):
         return "semantic"
     return ""

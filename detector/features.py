@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from detector.lexicon import lexicon_hits
+from detector.lexicon import lexicon_hits_per_text
 from detector.segment import Block
 from detector.text import han_variant_counts, script_counts, tokens
 
@@ -156,6 +156,7 @@ ID_ATTR_RE = re.compile(r"""\bid\s*=\s*["']?([^"'\s>]+)""", re.I)
 PLAIN_ID_RE = re.compile(r"^[a-z0-9]{4,12}$")
 SENTENCE_END_RE = re.compile(r"[.!?。！？…]")
 JOINER_RE = re.compile(r"[_|,，、\-]")
+SEGMENT_SPLIT_RE = re.compile(r"[_|,，、\-\s]+")
 DIGIT_RE = re.compile(r"\d")
 URL_RE = re.compile(r"https?://|www\.|\.(?:com|net|cn|org|top|xyz|vip|cc)\b", re.I)
 NEIGHBOUR_KEYS = ("kind", "hid", "ld", "lex", "kw", "mk", "len", "foreign", "pos_after", "pos_before", "mis", "in_main")
@@ -182,7 +183,8 @@ class PageContext:
 def featurize_page(blocks: list[Block], domain: str, title: str, mode: str) -> list[dict]:
     """Feature dicts for every block of one page, in order (blocks get `features` set too)."""
     context = page_context(blocks, domain, title, mode)
-    shapes = [block_shape(block, index, context) for index, block in enumerate(blocks)]
+    hits = lexicon_hits_per_text([block.text for block in blocks])
+    shapes = [block_shape(block, index, context, hits[index]) for index, block in enumerate(blocks)]
     shared = [_neighbour_view(shape) for shape in shapes]
     rows = []
     for index, (block, shape) in enumerate(zip(blocks, shapes)):
@@ -261,11 +263,11 @@ def _bin(value: float, edges: tuple[float, ...]) -> int:
     return bisect_right(edges, value)
 
 
-def block_shape(block: Block, index: int, context: PageContext) -> dict:
+def block_shape(block: Block, index: int, context: PageContext, lexicon_hits: int) -> dict:
     """Features of one block on its own and against the page, all but its hashed words."""
     text = block.text
     features: dict = {"bias": 1.0, f"mode={context.mode}": 1.0, f"kind={block.kind}": 1.0, f"zone={block.zone}": 1.0}
-    features.update(_text_shape(text))
+    features.update(_text_shape(text, lexicon_hits))
     features.update(_markup_shape(block))
     features.update(_dom_context(block))
     features.update(_link_features(block, context))
@@ -275,15 +277,14 @@ def block_shape(block: Block, index: int, context: PageContext) -> dict:
     return features
 
 
-def _text_shape(text: str) -> dict:
+def _text_shape(text: str, hits: int) -> dict:
     """Length, punctuation, joiners between keywords, URLs and spam morphemes."""
     length = len(text)
     toks = tokens(text)
     sentence_ends = len(SENTENCE_END_RE.findall(text))
     joiners = JOINER_RE.findall(text)
-    segments = [s for s in re.split(r"[_|,，、\-\s]+", text) if s]
+    segments = [s for s in SEGMENT_SPLIT_RE.split(text) if s]
     mean_segment = sum(map(len, segments)) / len(segments) if segments else 0.0
-    hits = lexicon_hits(text)
     features = {
         f"len={_bin(length, (3, 8, 15, 30, 60, 120, 250, 500))}": 1.0,
         "log_len": math.log1p(length) / 6,

@@ -6,8 +6,9 @@ The model also sees the shape and context of every block, so it catches spam wor
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from detector.text import CaselessLiterals
+from detector.text import lower_for_literal_search
 
 SPAM_MORPHEMES = (
     # Chinese porn / gambling / lottery (both scripts where they differ)
@@ -102,9 +103,35 @@ SPAM_MORPHEMES = (
     "spielothek",
     "online-casino",
 )
-_SPAM_RE = CaselessLiterals("|".join(re.escape(term) for term in sorted(SPAM_MORPHEMES, key=len, reverse=True)))
+SEARCH_ORDER = tuple(sorted(SPAM_MORPHEMES, key=len, reverse=True))
+"""Longest first: where two morphemes start at the same place, the longer one is counted."""
+_CASELESS_RE = re.compile("|".join(map(re.escape, SEARCH_ORDER)), re.I)
+_LETTERS = tuple((term, frozenset(term)) for term in SEARCH_ORDER)
 
 
-def lexicon_hits(text: str) -> int:
-    """Number of spam-morpheme occurrences in `text` (case-insensitive)."""
-    return len(_SPAM_RE.findall(text))
+def lexicon_hits_per_text(texts: list[str]) -> list[int]:
+    """Case-insensitive spam-morpheme occurrences in each of a page's texts. Lowered texts are searched only for
+    the morphemes found anywhere on the lowered page, far fewer than all of them: same counts, several times faster."""
+    lowered = [lower_for_literal_search(text) for text in texts]
+    found = _pattern_of(_morphemes_in("\n".join(filter(None, lowered))))
+    return [_hits(text, low, found) for text, low in zip(texts, lowered)]
+
+
+def _morphemes_in(page: str) -> tuple[str, ...]:
+    """The morphemes that occur in lower-cased text, in search order (letters checked first: cheaper)."""
+    letters = set(page)
+    return tuple(term for term, needed in _LETTERS if needed <= letters and term in page)
+
+
+@lru_cache(maxsize=256)
+def _pattern_of(terms: tuple[str, ...]) -> re.Pattern | None:
+    """A case-sensitive alternation of some lower-case morphemes (None for none); pages share a few sets."""
+    return re.compile("|".join(map(re.escape, terms))) if terms else None
+
+
+def _hits(text: str, lowered: str | None, found: re.Pattern | None) -> int:
+    """Occurrences in one text: its lowered form searched for the page's morphemes, or the text searched
+    case-insensitively for all of them when it holds letters that lowering would not match alike."""
+    if lowered is None:
+        return len(_CASELESS_RE.findall(text))
+    return len(found.findall(lowered)) if found else 0

@@ -44,25 +44,25 @@ def tokens(text: str) -> list[str]:
     return list(_cached_tokens(text))
 
 
+def lower_for_literal_search(text: str) -> str | None:
+    """`text.lower()`, in which a case-sensitive search for lower-case Latin, Cyrillic or CJK literals finds what an
+    IGNORECASE search finds in `text` (several times faster); None when `text` holds letters where that fails."""
+    return None if IGNORECASE_ODD_RE.search(text) else text.lower()
+
+
 class CaselessLiterals:
-    """An IGNORECASE pattern of lower-case Latin, Cyrillic or CJK literals, run case-sensitively on `text.lower()`
-    (several times faster, same matches) unless the text holds letters that IGNORECASE folds differently."""
+    """An IGNORECASE pattern of lower-case literals, searched for case-sensitively in lowered text when that is
+    equivalent (see `lower_for_literal_search`)."""
 
     def __init__(self, pattern: str) -> None:
         self.caseless = re.compile(pattern, re.I)
         self.lowered = re.compile(pattern)
 
-    def findall(self, text: str) -> list[str]:
-        """Matches in `text`, lower-cased unless it holds odd letters."""
-        if IGNORECASE_ODD_RE.search(text):
-            return self.caseless.findall(text)
-        return self.lowered.findall(text.lower())
-
     def search(self, text: str) -> bool:
         """True when the pattern occurs in `text`."""
-        if IGNORECASE_ODD_RE.search(text):
-            return self.caseless.search(text) is not None
-        return self.lowered.search(text.lower()) is not None
+        lowered = lower_for_literal_search(text)
+        found = self.caseless.search(text) if lowered is None else self.lowered.search(lowered)
+        return found is not None
 
 
 @lru_cache(maxsize=1024)

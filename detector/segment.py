@@ -427,7 +427,7 @@ def _outer_html(element) -> str:
 
 
 ATTR_TOKEN_RE = re.compile(r"[a-z]{3,}")
-CAMEL_RE = re.compile(r"([a-z])([A-Z])")
+CAMEL_BOUNDARY_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
 def _attr_tokens(element) -> tuple[str, ...]:
@@ -439,7 +439,10 @@ def _attr_tokens(element) -> tuple[str, ...]:
 @lru_cache(maxsize=16384)
 def _words_of_attributes(values: str) -> tuple[str, ...]:
     """Words of class/id/role values, camelCase split (cached: templates repeat them)."""
-    return tuple(ATTR_TOKEN_RE.findall(CAMEL_RE.sub(r"\1 \2", values).lower()))
+    lowered = values.lower()
+    if lowered != values:
+        lowered = CAMEL_BOUNDARY_RE.sub(" ", values).lower()
+    return tuple(ATTR_TOKEN_RE.findall(lowered))
 
 
 def page_domain(page: ParsedPage, url: str | None) -> str:

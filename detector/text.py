@@ -10,7 +10,6 @@ from pathlib import Path
 import zhconv
 
 TOKEN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_]+", re.UNICODE)
-WHITESPACE_RE = re.compile(r"\s+")
 
 SCRIPT_PATTERNS = {
     "han": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"),
@@ -29,8 +28,8 @@ IGNORECASE_ODD_RE = re.compile("[\u0130\u0131\u017f\u1c80-\u1c88]")
 
 
 def normalize_space(text: str) -> str:
-    """Collapse runs of whitespace to one space and strip the ends."""
-    return WHITESPACE_RE.sub(" ", text).strip()
+    """Collapse runs of whitespace to one space and strip the ends (`str.split` and `\\s` agree on whitespace)."""
+    return " ".join(text.split())
 
 
 @lru_cache(maxsize=512)

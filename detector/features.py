@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from detector.lexicon import lexicon_hits_per_text
 from detector.segment import Block
-from detector.text import han_variant_counts, script_counts, tokens
+from detector.text import CaselessLiterals, han_variant_counts, script_counts, tokens
 
 COMMON_TAGS = frozenset(
     [
@@ -158,7 +158,7 @@ SENTENCE_END_RE = re.compile(r"[.!?。！？…]")
 JOINER_RE = re.compile(r"[_|,，、\-]")
 SEGMENT_SPLIT_RE = re.compile(r"[_|,，、\-\s]+")
 DIGIT_RE = re.compile(r"\d")
-URL_RE = re.compile(r"https?://|www\.|\.(?:com|net|cn|org|top|xyz|vip|cc)\b", re.I)
+URL_RE = CaselessLiterals(r"https?://|www\.|\.(?:com|net|cn|org|top|xyz|vip|cc)\b")
 NEIGHBOUR_KEYS = ("kind", "hid", "ld", "lex", "kw", "mk", "len", "foreign", "pos_after", "pos_before", "mis", "in_main")
 WORD_FEATURES_PER_BLOCK = 40
 JAPANESE_KANA_SHARE = 0.1
@@ -170,7 +170,7 @@ class PageContext:
 
     domain: str
     title_tokens: frozenset
-    main_tokens: Counter
+    repeated_main_tokens: frozenset
     majority_script: str
     majority_han: str
     first_main: int
@@ -213,7 +213,7 @@ def page_context(blocks: list[Block], domain: str, title: str, mode: str) -> Pag
     return PageContext(
         domain=domain,
         title_tokens=frozenset(tokens(title)),
-        main_tokens=main_tokens,
+        repeated_main_tokens=frozenset(token for token, count in main_tokens.items() if count >= 2),
         majority_script=majority,
         majority_han=_han_label(simp, trad),
         first_main=long_indexes[0] if long_indexes else 0,
@@ -448,7 +448,7 @@ def _similarity_features(text: str, context: PageContext) -> dict:
     if not toks:
         return {}
     title_share = len(toks & context.title_tokens) / len(toks)
-    main_share = sum(1 for t in toks if context.main_tokens.get(t, 0) >= 2) / len(toks)
+    main_share = len(toks & context.repeated_main_tokens) / len(toks)
     return {
         f"title_sim={_bin(title_share, (0.05, 0.2, 0.5))}": 1.0,
         f"main_sim={_bin(main_share, (0.1, 0.3, 0.5, 0.7))}": 1.0,

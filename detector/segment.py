@@ -298,7 +298,7 @@ class _Walker:
 
     def _add_text(self, text: str | None) -> None:
         """Append text to the current block, remembering whether it sits inside a link and how it is hidden."""
-        if not text or not text.strip():
+        if not text or text.isspace():
             return
         self._flush_run()
         top = self.stack[-1] if self.stack else None
@@ -368,7 +368,7 @@ class _Walker:
         if len(members) < 2:
             return
         depth = max(_depth_below(root) for root in elements)
-        markup = "".join(_outer_html(e) for e in elements)[:MAX_RUN_REPORT_CHARS]
+        markup = _markup_start(elements, MAX_RUN_REPORT_CHARS)
         self.stack.append(_Context(elements[0], "run", True, self.stack[-1].hidden if self.stack else "", None, ()))
         block = self._block_from_context(markup, "markup")
         self.stack.pop()
@@ -396,9 +396,9 @@ def _elements_with_text(root) -> set:
     marked: set = set()
     for element in root.iter():
         owner = None
-        if element.text and element.text.strip() and isinstance(element.tag, str):
+        if element.text and not element.text.isspace() and isinstance(element.tag, str):
             owner = element
-        elif element.tail and element.tail.strip():
+        elif element.tail and not element.tail.isspace():
             owner = element.getparent()
         while owner is not None and owner not in marked:
             marked.add(owner)
@@ -419,6 +419,17 @@ def _depth_below(element) -> int:
         deepest = max(deepest, depth)
         frontier.extend((child, depth + 1) for child in node if isinstance(child.tag, str))
     return deepest
+
+
+def _markup_start(elements: list, limit: int) -> str:
+    """The first `limit` characters of the elements' joined markup, serializing only as many as that needs."""
+    parts, length = [], 0
+    for element in elements:
+        if length >= limit:
+            break
+        parts.append(_outer_html(element))
+        length += len(parts[-1])
+    return "".join(parts)[:limit]
 
 
 def _outer_html(element) -> str:

@@ -50,8 +50,8 @@ def lower_for_literal_search(text: str) -> str | None:
 
 
 class CaselessLiterals:
-    """An IGNORECASE pattern of lower-case literals, searched for case-sensitively in lowered text when that is
-    equivalent (see `lower_for_literal_search`)."""
+    """An IGNORECASE pattern of lower-case literals (optional parts and word boundaries allowed: lowering keeps
+    word characters word characters), searched for case-sensitively in lowered text when that is equivalent."""
 
     def __init__(self, pattern: str) -> None:
         self.caseless = re.compile(pattern, re.I)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from detector.errors import ConfigError, HygieneError, InputError
 from detector.settings import DEFAULT_THRESHOLD
-from hygiene.corpus import clean_corpus, detect_format
 
 EXIT_RECORDS_SKIPPED = 1
 
@@ -68,6 +67,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Clean the inputs and return the exit code (see the epilog)."""
+    from hygiene.corpus import clean_corpus, detect_format
+
     check_options(args)
     formats = [detect_format(path, args.format) for path in args.inputs]
     try:

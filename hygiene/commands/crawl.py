@@ -2,7 +2,7 @@
 
 Twisted's reactor cannot be restarted, so one `hygiene crawl` runs one crawl; a scheduler starts
 it as a subprocess. `--demo` serves the built-in demo news site on 127.0.0.1 and crawls it.
-Scrapy and the model are imported only when a crawl runs, so `hygiene --help` stays fast.
+Scrapy, the model and the demo site are imported only when a crawl runs, so `hygiene --help` stays fast.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler.demo_site import SiteServer, demo_routes, demo_seeds
 from crawler.store import Store, default_db_path
 from crawler.summary import summary, summary_lines
 from detector.errors import ConfigError
@@ -161,6 +160,8 @@ def run(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace, db_path: Path, overrides: dict[str, str]) -> int:
     """Serve the demo site on 127.0.0.1 while crawling it; our own server needs no politeness delay."""
+    from crawler.demo_site import SiteServer, demo_routes, demo_seeds
+
     try:
         server = SiteServer(demo_routes(), port=DEMO_PORT)
     except OSError:

@@ -6,14 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING
 
 from detector.errors import EXIT_CLEAN
-from detector.evaluate import evaluate_pages
-from detector.samples import load_sample_files
-from detector.score import Scorer
 from detector.settings import DEFAULT_THRESHOLD, LABELS
+
+if TYPE_CHECKING:
+    from detector.score import Scorer
 
 PAGE_FIGURES = (
     ("detected", "contaminated pages detected"),
@@ -56,6 +55,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load every model first (any bad one stops the run), then measure each on the samples."""
+    from tqdm import tqdm
+
+    from detector.evaluate import evaluate_pages
+    from detector.samples import load_sample_files
+    from detector.score import Scorer
+
     files = load_sample_files(args.samples)
     scorers = [Scorer.from_path(path, args.threshold) for path in (args.model or [None])]
     pages = [page for sample_file in files for page in sample_file.pages]

@@ -7,12 +7,12 @@ import json
 import sys
 
 from detector.errors import EXIT_CLEAN, EXIT_CONTAMINATED, EXIT_ERROR, InputError
-from detector.fetch import read_source
 from detector.result import PageResult
-from detector.score import FORMATS, Scorer
 from detector.settings import DEFAULT_THRESHOLD
 
 REPORT_TEXT_CHARS = 100
+FORMATS = ("auto", "html", "text")
+"""`detector.score.FORMATS`, repeated so that building the parser does not load the model code (scikit-learn)."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,6 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Score every source in order; a source that fails gives an error record and the rest go on."""
+    from detector.fetch import read_source
+    from detector.score import Scorer
+
     scorer = Scorer.from_path(args.model, args.threshold)
     worst = EXIT_CLEAN
     for source in args.sources:
@@ -86,4 +89,3 @@ def readable_report(source: str, result: PageResult) -> str:
     lines.append("clean text:")
     lines.extend("  " + paragraph for paragraph in result.text.splitlines())
     return "\n".join(lines)
-

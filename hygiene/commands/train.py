@@ -6,9 +6,10 @@ import argparse
 from pathlib import Path
 
 from detector.errors import EXIT_CLEAN, ConfigError
-from detector.model import RANDOM_STATE
-from detector.retrain import HOLDOUT_SITE_SHARE, retrain
 from hygiene.commands.evaluate import headline
+
+HOLDOUT_SITE_SHARE = 0.2
+"""`detector.retrain.HOLDOUT_SITE_SHARE`, repeated so that building the parser does not load scikit-learn."""
 
 EPILOG = """\
 samples: JSON Lines, one page a line: {"url": ..., "html": "<raw page>"} or {"text": "<scraped text>"}, with
@@ -45,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="SHARE",
         help=f"share of the samples' sites held out for measuring, 0-0.5 (default {HOLDOUT_SITE_SHARE})",
     )
-    parser.add_argument("--seed", type=int, default=RANDOM_STATE, help="seed of the held-out site choice")
+    parser.add_argument("--seed", type=int, help="seed of the held-out site choice (default: the model's fixed seed)")
     parser.set_defaults(func=run)
 
 
@@ -55,7 +56,11 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--out {args.out}: the model file name must end in .joblib")
     if not 0.0 <= args.holdout <= 0.5:
         raise ConfigError(f"--holdout {args.holdout}: must be between 0 and 0.5")
-    metadata = retrain(args.samples, args.out, args.base, not args.no_base, args.holdout, args.seed)
+    from detector.model import RANDOM_STATE
+    from detector.retrain import retrain
+
+    seed = RANDOM_STATE if args.seed is None else args.seed
+    metadata = retrain(args.samples, args.out, args.base, not args.no_base, args.holdout, seed)
     data = metadata["data"]
     print(f"wrote {args.out} (sha256 {metadata['sha256'][:12]}…)")
     print(f"trained on {data['train_pages']} sample pages, {data['heldout_pages']} held out")

@@ -9,6 +9,7 @@ from detector.settings import DEFAULT_THRESHOLD, USER_AGENT
 BOT_NAME = "scraper-hygiene"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` refuses bad -a arguments in one line
 USER_AGENT = USER_AGENT
 
 # Politeness: obey robots.txt, few parallel requests per site, AutoThrottle adapts the delay to latency.

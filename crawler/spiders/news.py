@@ -45,6 +45,17 @@ def split_list(value: str | Iterable[str] | None) -> list[str]:
     return [part for part in value if part]
 
 
+def seed_list(value: str | Iterable[str] | None) -> list[str]:
+    """The `seeds` argument as a list; ValueError unless there is at least one and each is an http(s) URL."""
+    seeds = split_list(value)
+    if not seeds:
+        raise ValueError("the news spider needs seeds: -a seeds=URL[,URL...]")
+    for seed in seeds:
+        if urlsplit(seed).scheme not in ("http", "https") or not urlsplit(seed).hostname:
+            raise ValueError(f"seed {seed!r} is not an http(s) URL")
+    return seeds
+
+
 def optional_count(name: str, value: str | int | None) -> int | None:
     """A count given as a spider argument (None if absent); ValueError naming it unless an integer >= 0."""
     if value is None or value == "":
@@ -65,14 +76,16 @@ class NewsSpider(Spider):
 
     def __init__(self, seeds: str | list[str] | None = None, allow_domains: str | list[str] | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.seeds = split_list(seeds)
-        if not self.seeds:
-            raise ValueError("the news spider needs seeds: -a seeds=URL[,URL...]")
-        for seed in self.seeds:
-            if urlsplit(seed).scheme not in ("http", "https") or not urlsplit(seed).hostname:
-                raise ValueError(f"seed {seed!r} is not an http(s) URL")
+        self.seeds = seed_list(seeds)
         self.allowed_domains = split_list(allow_domains) or sorted({urlsplit(s).hostname for s in self.seeds})
         self.link_extractor = LinkExtractor()  # off-site links are left to Scrapy's OffsiteMiddleware
+
+    @classmethod
+    def check_arguments(cls, arguments: dict[str, str]) -> None:
+        """ValueError naming the first bad `-a` argument; `scrapy crawl` calls this before the crawl starts."""
+        seed_list(arguments.get("seeds"))
+        optional_count("depth", arguments.get("depth"))
+        optional_count("max_pages", arguments.get("max_pages"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args, depth=None, max_pages=None, **kwargs) -> NewsSpider:

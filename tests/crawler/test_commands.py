@@ -48,6 +48,24 @@ def test_scrapy_crawl_news_from_the_repo_root(kit, site, tmp_path):
     assert all("body" not in item and item["text"] for item in exported)
 
 
+@pytest.mark.parametrize(
+    ("spider_args", "message"),
+    [
+        ([], "the news spider needs seeds: -a seeds=URL[,URL...]"),
+        (["-a", "seeds=ftp://127.0.0.1/"], "seed 'ftp://127.0.0.1/' is not an http(s) URL"),
+        (["-a", "seeds=http://127.0.0.1:9/", "-a", "depth=deep"], "depth must be an integer, got 'deep'"),
+    ],
+)
+def test_scrapy_crawl_news_with_bad_arguments_says_why_in_one_line(kit, tmp_path, spider_args, message):
+    db = tmp_path / "never.db"
+    argv = [sys.executable, "-m", "scrapy", "crawl", "news", *spider_args, "-s", f"HYGIENE_DB={db}"]
+    run = kit.run_hygiene(argv, cwd=kit.REPO)
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines()[-1].endswith(f": error: {message}")  # prog: scrapy or __main__.py
+    assert "Traceback" not in run.stderr
+    assert not db.exists()
+
+
 @pytest.fixture
 def demo_items(kit, model_available, tmp_path) -> dict:
     """Run `hygiene crawl --demo` into a fresh store: {path: (status, text)} of the stored items."""

@@ -1,0 +1,37 @@
+"""`scrapy crawl` that refuses bad spider arguments with one usage error line and exit code 2.
+
+Scrapy builds the spider inside the running crawl, where an exception from its constructor only
+surfaces as an asyncio traceback. A spider class with `check_arguments(arguments)` (raising
+ValueError) has its `-a` arguments checked here first, before anything starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from scrapy import Spider
+from scrapy.commands import crawl
+from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
+
+
+class Command(crawl.Command):
+    """Scrapy's `crawl` command, with the spider's arguments checked up front."""
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        """Scrapy's options, then the spider's `-a` arguments."""
+        super().process_options(args, opts)
+        loader = get_spider_loader(self.settings)
+        if len(args) == 1 and args[0] in loader.list():
+            check_spider_arguments(loader.load(args[0]), opts.spargs)
+
+
+def check_spider_arguments(spidercls: type[Spider], arguments: dict[str, str]) -> None:
+    """UsageError with the spider's message when its `check_arguments` refuses the arguments."""
+    check = getattr(spidercls, "check_arguments", None)
+    if check is None:
+        return
+    try:
+        check(arguments)
+    except ValueError as exc:
+        raise UsageError(str(exc), print_help=False) from None

@@ -56,8 +56,9 @@ def decode_page(data: bytes, content_type: str | None = None) -> DecodedPage:
             return DecodedPage(data.decode(encoding, errors="replace"), encoding, "bom")
     if _looks_binary(data):
         raise InputError("binary data, not a web page or text")
-    if _is_utf8(data):
-        return DecodedPage(data.decode("utf-8"), "utf-8", "utf-8 validity")
+    text = _utf8_text(data)
+    if text is not None:
+        return DecodedPage(text, "utf-8", "utf-8 validity")
     for found_by, name in (("http header", _header_charset(content_type)), ("meta", _declared_charset(data))):
         decoded = _decode_as(data, name)
         if decoded is not None:
@@ -71,13 +72,12 @@ def _looks_binary(data: bytes) -> bool:
     return sample.count(0) > max(1, len(sample) * BINARY_NUL_RATIO)
 
 
-def _is_utf8(data: bytes) -> bool:
-    """True when the bytes are valid UTF-8 (pure ASCII included)."""
+def _utf8_text(data: bytes) -> str | None:
+    """The bytes decoded as UTF-8 (pure ASCII included); None when they are not valid UTF-8."""
     try:
-        data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
 
 
 def _header_charset(content_type: str | None) -> str | None:

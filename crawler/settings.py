@@ -1,6 +1,7 @@
 """Scrapy settings of the scraper-hygiene project: polite defaults and the hygiene components.
 
-`-a depth=N` and `-a max_pages=N` on the `news` spider set DEPTH_LIMIT and CLOSESPIDER_PAGECOUNT;
+`-a depth=N` and `-a max_pages=N` on the `news` spider set DEPTH_LIMIT and CLOSESPIDER_PAGECOUNT
+(`-a depth=0`: the seeds only);
 `-s NAME=VALUE` (or `hygiene crawl -s`) overrides anything here.
 """
 

@@ -4,7 +4,8 @@
         -a depth=3 -a max_pages=500 -a allow_domains=example.com
 
 Every HTML page becomes a `PageItem` (kind `article` or `listing`) and its in-site links are
-followed up to `depth` hops (a sitemap index, a sitemap or a feed counts as a hop, like a link).
+followed up to `depth` hops (a sitemap index, a sitemap or a feed counts as a hop, like a link);
+`depth=0` fetches the seeds only (unlike Scrapy's DEPTH_LIMIT, where 0 means no limit).
 Failures become `DroppedPage` items with a reason, so the store says why a page is missing.
 """
 
@@ -74,9 +75,16 @@ class NewsSpider(Spider):
 
     name = "news"
 
-    def __init__(self, seeds: str | list[str] | None = None, allow_domains: str | list[str] | None = None, **kwargs):
+    def __init__(
+        self,
+        seeds: str | list[str] | None = None,
+        allow_domains: str | list[str] | None = None,
+        depth: int | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.seeds = seed_list(seeds)
+        self.follows_links = depth != 0
         self.allowed_domains = split_list(allow_domains) or sorted({urlsplit(s).hostname for s in self.seeds})
         self.link_extractor = LinkExtractor()  # off-site links are left to Scrapy's OffsiteMiddleware
 
@@ -89,14 +97,17 @@ class NewsSpider(Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args, depth=None, max_pages=None, **kwargs) -> NewsSpider:
-        """Turn `depth` and `max_pages` into DEPTH_LIMIT and CLOSESPIDER_PAGECOUNT for this crawl."""
+        """Turn `depth` and `max_pages` into DEPTH_LIMIT and CLOSESPIDER_PAGECOUNT for this crawl.
+
+        DEPTH_LIMIT 0 means no limit to Scrapy, so depth 0 is kept by the spider itself: it follows nothing.
+        """
         depth = optional_count("depth", depth)
         max_pages = optional_count("max_pages", max_pages)
-        if depth is not None:
+        if depth:
             crawler.settings.set("DEPTH_LIMIT", depth, priority="spider")
         if max_pages is not None:
             crawler.settings.set("CLOSESPIDER_PAGECOUNT", max_pages, priority="spider")
-        return super().from_crawler(crawler, *args, **kwargs)
+        return super().from_crawler(crawler, *args, depth=depth, **kwargs)
 
     async def start(self) -> AsyncIterator[Request]:
         """One request per seed; what a seed is (page, sitemap, feed) is decided from the response."""
@@ -154,7 +165,7 @@ class NewsSpider(Spider):
         if not link.strip() or urlsplit(url).scheme not in ("http", "https"):
             self.crawler.stats.inc_value("hygiene/bad_entries")
             return
-        yield Request(url, callback=self.parse, errback=self.failed, meta={"lastmod": (lastmod or "").strip() or None})
+        yield from self.next_hop(url, (lastmod or "").strip() or None)
 
     def page_item(self, response: HtmlResponse) -> PageItem:
         """The page with its kind and metadata, ready for the hygiene pipeline."""
@@ -175,7 +186,12 @@ class NewsSpider(Spider):
     def follow_links(self, response: HtmlResponse) -> Iterator[Request]:
         """Requests for the links of a page (off-site ones are filtered, DEPTH_LIMIT bounds the rest)."""
         for link in self.link_extractor.extract_links(response):
-            yield Request(link.url, callback=self.parse, errback=self.failed)
+            yield from self.next_hop(link.url)
+
+    def next_hop(self, url: str, lastmod: str | None = None) -> Iterator[Request]:
+        """A request for a page one hop further, unless the crawl keeps to its seeds (depth 0)."""
+        if self.follows_links:
+            yield Request(url, callback=self.parse, errback=self.failed, meta={"lastmod": lastmod})
 
     def failed(self, failure: Failure) -> Iterator[DroppedPage]:
         """Record why a page could not be fetched; requests filtered on purpose are not pages."""

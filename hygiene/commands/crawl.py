@@ -27,8 +27,10 @@ DEMO_PORT = 8765
 EPILOG = """\
 seeds: front pages, section pages, sitemap.xml (or a sitemap index, .xml.gz too) and RSS/Atom
 feeds, in any mix. Links are followed within the seeds' hosts (or --allow-domain) up to --depth
-hops; a sitemap index, a sitemap or a feed counts as a hop. robots.txt is obeyed, AutoThrottle
-adapts the delay, 5xx answers and timeouts are retried twice, bodies over 8 MiB are refused.
+hops; a sitemap index, a sitemap or a feed counts as a hop. --depth 0 fetches the seeds only (so a
+sitemap or feed seed gives no page); there is no unlimited depth: give a large N with --max-pages.
+robots.txt is obeyed, AutoThrottle adapts the delay, 5xx answers and timeouts are retried twice,
+bodies over 8 MiB are refused.
 
 store: every article page is scored; clean and contaminated pages both become items holding the
 clean text, and a contaminated page's raw bytes and flagged blocks also go to quarantine. Listing
@@ -59,7 +61,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("seeds", nargs="*", metavar="SEED", help="start URLs: pages, sitemaps or feeds")
     parser.add_argument("--seeds-file", type=Path, metavar="FILE", help="more seeds, one URL a line (# comments)")
     parser.add_argument("--db", metavar="PATH", help="SQLite store (default: hygiene.db in the user data folder)")
-    parser.add_argument("--depth", type=_non_negative, default=3, metavar="N", help="link hops from a seed (3)")
+    parser.add_argument(
+        "--depth",
+        type=_non_negative,
+        default=3,
+        metavar="N",
+        help="link hops from a seed; 0 = the seeds only (default: 3; no unlimited setting)",
+    )
     parser.add_argument("--max-pages", type=_non_negative, metavar="N", help="stop after N responses")
     parser.add_argument(
         "--allow-domain",
@@ -199,7 +207,8 @@ def crawl(args: argparse.Namespace, seeds: list[str], db_path: Path, overrides: 
         print("hygiene: interrupted; continue with the same command and --resume", file=sys.stderr)
         return EXIT_INTERRUPTED
     if result["pages_seen"] == 0:
-        raise ConfigError("not one page could be fetched from the seeds")
+        hint = " (--depth 0 stops at sitemap and feed seeds: --depth 1 fetches their pages)" if args.depth == 0 else ""
+        raise ConfigError(f"not one page could be fetched from the seeds{hint}")
     return 0
 
 

@@ -67,18 +67,53 @@ def test_a_changed_page_is_updated_and_nothing_else(kit, site, first_crawl, tmp_
     assert "take about eight weeks" in text and "six weeks" not in text
 
 
-def test_depth_limits_how_far_links_are_followed(kit, site, tmp_path):
-    db = tmp_path / "hygiene.db"
-    run = kit.run_hygiene(
-        kit.hygiene_command("crawl", site.url("/"), "--db", str(db), "--depth", "1", "--json", *kit.TEST_SETTINGS),
-        cwd=tmp_path,
+DEPTH_SEEDS = ["/", "/2025/02/11/marsh-birds.html", "/sitemap_index.xml"]
+"""The front page, an article it does not link to, and the sitemap index."""
+
+
+def crawl_to_depth(kit, site, db: Path, depth: int, seeds: list[str]) -> tuple[int, str, set[str], set[str]]:
+    """Crawl the fixture site from `seeds` (paths) with --depth: exit code, stderr, paths fetched, paths stored."""
+    start = len(site.log)
+    argv = kit.hygiene_command(
+        "crawl", *map(site.url, seeds), "--db", str(db), "--depth", str(depth), "--json", *kit.TEST_SETTINGS
     )
-    assert run.returncode == 0, run.stderr
+    run = kit.run_hygiene(argv, cwd=db.parent)
+    fetched = {entry.path for entry in site.log[start:]}
     stored = {kit.path_of_url(url) for (url,) in kit.rows(db, "SELECT url FROM items")}
-    one_hop = {"/2025/01/15/bridge-inspection.html", "/2025/01/28/council-budget.html", kit.FLAKY}
-    two_hops = {"/2025/02/11/marsh-birds.html", "/2024/11/30/observatory-comet.html", "/2025/04/01/harvest-fair.html"}
-    assert one_hop <= stored
-    assert not two_hops & stored
+    return run.returncode, run.stderr, fetched, stored
+
+
+def test_depth_0_fetches_and_stores_the_seeds_only(kit, site, tmp_path):
+    code, stderr, fetched, stored = crawl_to_depth(kit, site, tmp_path / "hygiene.db", 0, DEPTH_SEEDS)
+    assert code == 0, stderr
+    assert fetched == {"/robots.txt", *DEPTH_SEEDS}
+    assert stored == {"/2025/02/11/marsh-birds.html"}
+    dropped = {
+        kit.path_of_url(url): reason
+        for url, reason in kit.rows(tmp_path / "hygiene.db", "SELECT url, reason FROM dropped")
+    }
+    assert dropped == {"/": "not-article"}
+
+
+def test_depth_1_goes_one_hop_further(kit, site, tmp_path):
+    code, stderr, fetched, stored = crawl_to_depth(kit, site, tmp_path / "hygiene.db", 1, DEPTH_SEEDS)
+    assert code == 0, stderr
+    linked_from_front = {"/2025/01/15/bridge-inspection.html", "/2025/01/28/council-budget.html", kit.FLAKY}
+    assert linked_from_front | {"/2025/02/11/marsh-birds.html"} <= stored
+    assert {"/section/town/", "/section/science/", "/sitemaps/2024.xml", "/sitemaps/2025.xml.gz"} <= fetched
+    two_hops = {"/section/town/?page=2", "/2024/11/30/observatory-comet.html", kit.SITEMAP_ONLY}
+    assert not two_hops & fetched
+
+
+def test_depth_0_from_a_sitemap_alone_fails_and_says_why(kit, site, tmp_path):
+    code, stderr, fetched, stored = crawl_to_depth(kit, site, tmp_path / "hygiene.db", 0, ["/sitemap_index.xml"])
+    assert code == 2
+    assert stderr.strip().splitlines()[-1] == (
+        "hygiene: error: not one page could be fetched from the seeds"
+        " (--depth 0 stops at sitemap and feed seeds: --depth 1 fetches their pages)"
+    )
+    assert fetched == {"/robots.txt", "/sitemap_index.xml"}
+    assert not stored
 
 
 def test_page_limit_then_resume_continues_where_it_stopped(kit, fresh_site, tmp_path):

@@ -93,6 +93,16 @@ def test_html_page_becomes_an_item_and_its_links_requests(kit, spider):
     assert {r.url for r in out if isinstance(r, Request)} >= {f"{BASE}/2025/01/28/council-budget.html", f"{BASE}/"}
 
 
+def test_depth_0_keeps_the_page_and_follows_nothing(kit):
+    crawler = get_crawler(NewsSpider)
+    spider = NewsSpider.from_crawler(crawler, seeds=f"{BASE}/", depth="0")
+    out = list(spider.parse(html(kit, "articles/bridge-inspection.html", "/2025/01/15/bridge-inspection.html")))
+    assert [type(o) for o in out] == [PageItem]
+    assert list(spider.parse(xml(kit, "sitemap_index.xml", "/sitemap_index.xml"))) == []
+    assert list(spider.parse(xml(kit, "rss.xml", "/rss.xml"))) == []
+    assert crawler.settings.getint("DEPTH_LIMIT") == 0  # Scrapy's "no limit": the spider itself stops at the seeds
+
+
 def test_not_modified_and_non_html_answers(spider):
     assert list(spider.parse(Response(f"{BASE}/a.html", status=304))) == [NotModified(f"{BASE}/a.html")]
     pdf = Response(f"{BASE}/r.pdf", body=b"%PDF-1.4", headers={"Content-Type": "application/pdf"})

@@ -42,8 +42,8 @@ class Scorer:
             raise ConfigError(f"threshold must be in (0, 1], got {threshold}")
         self.model = model
         self.threshold = threshold
-        self._hasher = model.pipeline.named_steps["hash"]
-        self._classifier = _classifier_for_sparse_rows(model)
+        self._featurize = model.pipeline[:-1]
+        self._classifier = _classifier_for_sparse_rows(model.pipeline[-1])
 
     @classmethod
     def from_path(cls, path: str | Path | None = None, threshold: float = DEFAULT_THRESHOLD) -> Scorer:
@@ -88,7 +88,7 @@ class Scorer:
         if not blocks:
             return [], np.zeros(0)
         rows = featurize_page(blocks, domain, title, fmt)
-        probabilities = self._classifier.predict_proba(self._hasher.transform(rows))
+        probabilities = self._classifier.predict_proba(self._featurize.transform(rows))
         index = self.model.label_index()
         contamination = probabilities[:, index["tag-noise"]] + probabilities[:, index["spam"]]
         labels = []
@@ -112,10 +112,12 @@ class Scorer:
         )
 
 
-def _classifier_for_sparse_rows(model: LoadedModel):
-    """A copy of the model's classifier holding its weights as float64 in column-major order, the layout scipy's
+def _classifier_for_sparse_rows(classifier):
+    """A copy of a linear classifier holding its weights as float64 in column-major order, the layout scipy's
     sparse product reads: otherwise it converts all 2**18 x 4 weights on every page. Same numbers either way."""
-    classifier = copy.copy(model.pipeline.named_steps["classify"])
+    if not hasattr(classifier, "coef_"):
+        return classifier
+    classifier = copy.copy(classifier)
     classifier.coef_ = np.asfortranarray(classifier.coef_, dtype=np.float64)
     return classifier
 

@@ -156,7 +156,8 @@ ID_ATTR_RE = re.compile(r"""\bid\s*=\s*["']?([^"'\s>]+)""", re.I)
 PLAIN_ID_RE = re.compile(r"^[a-z0-9]{4,12}$")
 SENTENCE_END_RE = re.compile(r"[.!?。！？…]")
 JOINER_RE = re.compile(r"[_|,，、\-]")
-SEGMENT_SPLIT_RE = re.compile(r"[_|,，、\-\s]+")
+SEGMENT_RE = re.compile(r"[^_|,，、\-\s]+")
+"""What lies between joiners and spaces."""
 DIGIT_RE = re.compile(r"\d")
 URL_RE = CaselessLiterals(r"https?://|www\.|\.(?:com|net|cn|org|top|xyz|vip|cc)\b")
 NEIGHBOUR_KEYS = ("kind", "hid", "ld", "lex", "kw", "mk", "len", "foreign", "pos_after", "pos_before", "mis", "in_main")
@@ -188,7 +189,8 @@ def featurize_page(blocks: list[Block], domain: str, title: str, mode: str) -> l
     shared = [_neighbour_view(shape) for shape in shapes]
     rows = []
     for index, (block, shape) in enumerate(zip(blocks, shapes)):
-        block.features = {**shape, **_word_features(block.text), **_neighbour_features(shared, index)}
+        previous, following = _neighbours(shared, index)
+        block.features = {**shape, **_word_features(block.text), **previous, **following}
         rows.append(block.features)
     return rows
 
@@ -283,7 +285,7 @@ def _text_shape(text: str, hits: int) -> dict:
     toks = tokens(text)
     sentence_ends = len(SENTENCE_END_RE.findall(text))
     joiners = JOINER_RE.findall(text)
-    segments = [s for s in SEGMENT_SPLIT_RE.split(text) if s]
+    segments = SEGMENT_RE.findall(text)
     mean_segment = sum(map(len, segments)) / len(segments) if segments else 0.0
     features = {
         f"len={_bin(length, (3, 8, 15, 30, 60, 120, 250, 500))}": 1.0,
@@ -483,8 +485,8 @@ def _neighbours_see(key: str) -> bool:
     return key in NEIGHBOUR_KEYS or ("=" in key and key.startswith(NEIGHBOUR_KEYS))
 
 
-def _neighbour_features(shared: list[tuple[dict, dict]], index: int) -> dict:
-    """The features of the previous and next blocks (`prev:` and `next:`) as block `index` sees them."""
+def _neighbours(shared: list[tuple[dict, dict]], index: int) -> tuple[dict, dict]:
+    """The features of the previous and the next block (`prev:`, `next:`) as block `index` sees them."""
     previous = shared[index - 1][1] if index > 0 else {"prev:none": 1.0}
     following = shared[index + 1][0] if index + 1 < len(shared) else {"next:none": 1.0}
-    return {**previous, **following}
+    return previous, following

@@ -1,0 +1,63 @@
+"""The fast case-insensitive searches (lowered text, page-wide morpheme sets) find exactly what IGNORECASE finds."""
+
+from __future__ import annotations
+
+import re
+from itertools import chain
+
+from detector.features import URL_RE
+from detector.lexicon import SEARCH_ORDER, SPAM_MORPHEMES, lexicon_hits_per_text
+from detector.segment import SUSPICIOUS_SCRIPT_RE
+from detector.text import lower_for_literal_search
+
+PATTERN_LETTERS = sorted(set("".join(SPAM_MORPHEMES)) | set("abcdefghijklmnopqrstuvwxyz0123456789.(-_:/"))
+ODD_TEXTS = [
+    "VİAGRA online",
+    "vıagra and CASİNO",
+    "caſino ſlot",
+    "КАЗИНО и ПОРНО",
+    "каᲃино ᲂнлайн",
+    "Online-Casino Spielothek",
+    "have AVAILABLE avocado",
+    "國產精品 一區二區 在線觀看",
+    "スーパーコピー n級品 N級品",
+    "",
+]
+
+
+EVERY_CHARACTER = "".join(map(chr, chain(range(0xD800), range(0xE000, 0x110000))))
+
+
+def test_lowering_matches_ignorecase_for_every_pattern_letter():
+    """For each letter of the morphemes and the script/URL patterns, the characters IGNORECASE matches to it are
+    exactly those that lower to it, leaving aside the odd ones that are searched the slow way."""
+    lowers_to: dict[str, set[str]] = {letter: set() for letter in PATTERN_LETTERS}
+    odd = set()
+    for char in EVERY_CHARACTER:
+        lowered = lower_for_literal_search(char)
+        if lowered is None:
+            odd.add(char)
+        elif lowered in lowers_to:
+            lowers_to[lowered].add(char)
+    assert odd and len(odd) < 20
+    for letter in PATTERN_LETTERS:
+        caseless = set(re.findall(re.escape(letter), EVERY_CHARACTER, re.I))
+        assert caseless - odd == lowers_to[letter], letter
+
+
+def test_morpheme_counts_equal_a_plain_ignorecase_search():
+    """Per-page counting gives each text what one IGNORECASE search for all morphemes gives it."""
+    plain = re.compile("|".join(map(re.escape, SEARCH_ORDER)), re.I)
+    assert lexicon_hits_per_text(ODD_TEXTS) == [len(plain.findall(text)) for text in ODD_TEXTS]
+    assert lexicon_hits_per_text(["ſlot", "slot"]) == [1, 1]
+    assert lexicon_hits_per_text(["nothing here"]) == [0]
+
+
+def test_script_and_url_searches_equal_ignorecase_searches():
+    """The suspicious-script and URL tests agree with their IGNORECASE forms, odd letters included."""
+    samples = ["WİNDOW.LOCATION = x", "Window.Location", "DOCUMENT.WRİTE(1)", "EVAL("]
+    samples += ["WWW.EXAMPLE.COM", "x.cOm", "x.comb", "ıt.ſite"]
+    assert [SUSPICIOUS_SCRIPT_RE.search(text) for text in samples[:4]] == [True, True, True, True]
+    for text in samples:
+        assert SUSPICIOUS_SCRIPT_RE.search(text) == bool(SUSPICIOUS_SCRIPT_RE.caseless.search(text))
+        assert URL_RE.search(text) == bool(URL_RE.caseless.search(text))

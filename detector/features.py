@@ -158,6 +158,7 @@ DIGIT_RE = re.compile(r"\d")
 URL_RE = re.compile(r"https?://|www\.|\.(?:com|net|cn|org|top|xyz|vip|cc)\b", re.I)
 NEIGHBOUR_KEYS = ("kind", "hid", "ld", "lex", "kw", "mk", "len", "foreign", "pos_after", "pos_before", "mis", "in_main")
 WORD_FEATURES_PER_BLOCK = 40
+RANDOM_ID_VOWEL_SHARE = 0.2
 JAPANESE_KANA_SHARE = 0.1
 
 
@@ -292,9 +293,10 @@ def _text_shape(text: str) -> dict:
         f"join={_bin(len(joiners), (1, 3, 6, 12))}": 1.0,
         f"seg={_bin(len(segments), (2, 4, 8, 16))}": 1.0,
         f"segl={_bin(mean_segment, (3, 6, 10, 20))}": 1.0,
-        f"lex={_bin(hits, (1, 2, 4))}": 1.0,
         f"digits={_bin(len(DIGIT_RE.findall(text)) / max(length, 1), (0.05, 0.2, 0.5))}": 1.0,
     }
+    if hits:
+        features[f"lex={_bin(hits, (1, 2, 4))}"] = 1.0
     if len(segments) >= 4 and sentence_ends == 0 and len(joiners) >= 3:
         features["kw=list"] = 1.0
     if URL_RE.search(text):
@@ -328,6 +330,7 @@ def _markup_shape(block: Block) -> dict:
         "mk_common": sum(t in COMMON_TAGS for t in tags) / total,
         f"mk_distinct={_bin(len(set(tags)), (2, 4, 8))}": 1.0,
         f"mk_idrep={_bin(top_count / total, (0.2, 0.5, 0.9))}": 1.0,
+        f"mk_randid={_bin(sum(map(_looks_random, ids)) / total, (0.2, 0.5, 0.9))}": 1.0,
         "mk_only_id": sum(a == frozenset(["id"]) for a in attr_sets) / total,
         f"mk_depth={_bin(block.run_depth, (2, 3, 5))}": 1.0,
     }
@@ -337,6 +340,16 @@ def _markup_shape(block: Block) -> dict:
         features["literal_tags"] = min(total, 20) / 10
         features[f"literal_share={_bin(_literal_share(block.text), (0.3, 0.6, 0.9))}"] = 1.0
     return features
+
+
+def _looks_random(value: str) -> bool:
+    """A short plain id that no template author would write: letters mixed with digits, or nearly no vowels."""
+    if not PLAIN_ID_RE.match(value):
+        return False
+    letters = sum(ch.isalpha() for ch in value)
+    if 0 < letters < len(value):
+        return True
+    return sum(ch in "aeiou" for ch in value) <= RANDOM_ID_VOWEL_SHARE * len(value)
 
 
 def _literal_share(text: str) -> float:

@@ -80,16 +80,16 @@ def page_variants(page: CorpusPage, html: str, seed: int, vocab: SpamVocabulary,
         rng = page_rng(seed, page, name)
         dirty, injections = contaminate(html, rng, families, vocab, article_text=article)
         dirty_article = article_after(article, injections)
-        yield _labelled(dirty, "html", dirty_article, f"{split}/html/{name}", injections, common)
+        yield contaminated_copy(dirty, "html", dirty_article, f"{split}/html/{name}", injections, common)
         scraped = to_scraped_text(dirty)
-        yield _labelled(scraped, "text", dirty_article, f"{split}/text-dump/{name}", injections, common)
+        yield contaminated_copy(scraped, "text", dirty_article, f"{split}/text-dump/{name}", injections, common)
         text, text_injections = contaminate_text(article, rng, families, vocab)
         text_article = article_after(article, text_injections)
-        yield _labelled(text, "text", text_article, f"{split}/text/{name}", text_injections, common)
+        yield contaminated_copy(text, "text", text_article, f"{split}/text/{name}", text_injections, common)
     yield LabelledPage(article, "text", article=article, group=f"{split}/text/clean", **common)
 
 
-def _labelled(data: str, fmt: str, article: str, group: str, injections, common: dict) -> LabelledPage:
+def contaminated_copy(data: str, fmt: str, article: str, group: str, injections, common: dict) -> LabelledPage:
     """A contaminated page with the generator's record of what it inserted; in text, only what left a trace
     (empty tag noise vanishes from a scrape: such a copy is a clean page)."""
     texts = [t for inj in injections for t in inj.texts]

@@ -141,3 +141,25 @@ def test_reasons_are_phrases_and_silent_features_give_none():
     assert feature_reason("mk_plain_repeated_id") == "one short id repeated on many elements"
     assert feature_reason("prev:hidden") == "previous block: hidden from readers"
     assert feature_reason("log_len") is None and feature_reason("next:pos=3") is None
+
+
+def test_noframes_in_the_head_is_a_rawtext_block_too():
+    """Noise hidden in a `<noframes>` of the head reaches scraped text as well."""
+    head = '<head><title>t</title><noframes><var id="vnxft"></var></noframes></head>'
+    html = f"<html>{head}<body>{ARTICLE}</body></html>"
+    raw = [b for b in blocks_of(html) if b.kind == "rawtext"]
+    assert raw and raw[0].zone == "head" and '<var id="vnxft">' in raw[0].text
+
+
+def test_random_looking_ids_are_a_feature_and_word_ids_are_not():
+    """Fresh random ids on every empty element (no id repeated) still read as random; template words do not."""
+    pairs = '<qf id="tcjvwe"><yl class="a"></yl></qf><zk id="rmtnpq"></zk>'
+    random_run = f'<div style="position:fixed;left:-9000px">{pairs}</div>'
+    word_run = '<div id="header"></div><div id="content"></div><div id="sidebar"></div>'
+    rows = {}
+    for name, run in (("random", random_run), ("words", word_run)):
+        blocks = blocks_of(f"<html><body>{run}{ARTICLE}</body></html>")
+        featurize_page(blocks, "example.com", "", "html")
+        rows[name] = next(b.features for b in blocks if b.kind == "markup")
+    assert any(k.startswith("mk_randid=") and not k.endswith("=0") for k in rows["random"])
+    assert "mk_randid=0" in rows["words"]

@@ -60,5 +60,5 @@ def test_a_scraped_copy_without_any_trace_of_the_injection_is_clean():
     common = {"url": None, "site": "example.com"}
     clean = contaminated_copy("Article line.\n", "text", "Article line.", "test/text-dump/x", [noise], common)
     assert not clean.contaminated
-    dirty = contaminated_copy('<var id="qxzkv"></var>\nArticle.\n', "text", "Article.", "test/text-dump/x", [noise], common)
+    dirty = contaminated_copy('<var id="qxzkv"></var>\nArticle.\n', "text", "Article.", "g", [noise], common)
     assert dirty.contaminated

@@ -159,6 +159,30 @@ URL_RE = re.compile(r"https?://|www\.|\.(?:com|net|cn|org|top|xyz|vip|cc)\b", re
 NEIGHBOUR_KEYS = ("kind", "hid", "ld", "lex", "kw", "mk", "len", "foreign", "pos_after", "pos_before", "mis", "in_main")
 WORD_FEATURES_PER_BLOCK = 40
 RANDOM_ID_VOWEL_SHARE = 0.2
+SIBLING_SHARE = 0.2
+"""A sibling of the main container joins it when it holds this share of the container's main-like text."""
+_STRUCTURE_WORDS_TEXT = """
+    article articles body content contents entry main post story text txt paragraph prose rich detail details news
+    blog page copy lead summary abstract intro zhengwen neirong wenzhang cont art artic
+    author byline date time dateline published updated source credit caption figure photo image img media video
+    gallery figcaption
+    nav navbar navigation menu breadcrumb breadcrumbs crumbs header head masthead top footer foot bottom sidebar
+    side aside rail column widget widgets module block box panel card teaser list item items grid tab tabs
+    share sharing social comment comments reply like follow subscribe newsletter signup login register account
+    search form button btn icon
+    related recommend recommended more read popular trending most latest hot topics tags categories
+    keywords
+    ads advert advertisement adv banner promo sponsor sponsored outbrain taboola dfp gpt adsense
+    copyright legal disclaimer cookie cookies consent privacy policy terms notice
+    hidden hide invisible show visible collapse dropdown popup modal overlay layer pop tooltip toggle drawer
+    mobile desktop print screen reader only offscreen
+    link links friend friendlink flink yqlj partner partners blogroll
+    logo brand title headline heading subtitle wrap wrapper container inner outer clearfix row col left right
+    center
+"""
+STRUCTURE_WORDS = frozenset(_STRUCTURE_WORDS_TEXT.split())
+"""Class and id words that say what a part of a template is (as readability's class lists); other class
+names (site slugs, CSS-in-JS hashes, WordPress category and tag classes) are no feature."""
 JAPANESE_KANA_SHARE = 0.1
 
 
@@ -216,7 +240,7 @@ def page_context(blocks: list[Block], domain: str, title: str, mode: str) -> Pag
         last_main=long_indexes[-1] if long_indexes else len(blocks) - 1,
         n_blocks=len(blocks),
         mode=mode,
-        main_elements=_elements_inside(_main_container([blocks[i] for i in long_indexes])),
+        main_elements=_main_elements([blocks[i] for i in long_indexes]),
     )
 
 
@@ -232,9 +256,32 @@ def _main_container(main_blocks: list[Block]) -> object | None:
     return max(scores, key=scores.get) if scores else None
 
 
-def _elements_inside(container) -> frozenset:
-    """The container and every element below it (empty when there is none)."""
-    return frozenset(container.iter()) if container is not None else frozenset()
+def _main_elements(main_blocks: list[Block]) -> frozenset:
+    """Every element inside the main container and inside its siblings that hold a good share of main-like
+    text too (articles cut into several boxes by ads or pull quotes), as readability joins siblings."""
+    container = _main_container(main_blocks)
+    if container is None:
+        return frozenset()
+    parent = container.getparent()
+    sibling_text: dict = {}
+    for block in main_blocks:
+        sibling = _child_of(parent, block.element) if parent is not None and block.element is not None else None
+        if sibling is not None:
+            sibling_text[sibling] = sibling_text.get(sibling, 0) + len(block.text)
+    own = sibling_text.get(container, 0)
+    kept = [container] + [s for s, chars in sibling_text.items() if s is not container and chars >= SIBLING_SHARE * own]
+    return frozenset(element for root in kept for element in root.iter())
+
+
+def _child_of(parent, element):
+    """The child of `parent` that holds `element` (None when `element` is not below `parent`)."""
+    node = element
+    while node is not None:
+        up = node.getparent()
+        if up is parent:
+            return node
+        node = up
+    return None
 
 
 def _is_main_like(block: Block) -> bool:
@@ -366,7 +413,7 @@ def _dom_context(block: Block) -> dict:
     if block.path:
         features["path=" + ">".join(block.path[-2:])] = 1.0
         features["parent=" + block.path[-1]] = 1.0
-    for token in set(block.attr_tokens):
+    for token in STRUCTURE_WORDS.intersection(block.attr_tokens):
         features["attr=" + token] = 1.0
     if block.hidden:
         features["hid=" + block.hidden] = 1.0

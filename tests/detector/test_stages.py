@@ -163,3 +163,27 @@ def test_random_looking_ids_are_a_feature_and_word_ids_are_not():
         rows[name] = next(b.features for b in blocks if b.kind == "markup")
     assert any(k.startswith("mk_randid=") and not k.endswith("=0") for k in rows["random"])
     assert "mk_randid=0" in rows["words"]
+
+
+def test_article_split_into_sibling_boxes_is_all_main_text():
+    """An article cut in two boxes by an ad keeps both halves inside the main text; the sidebar stays out."""
+    para = "<p>The council approved the new budget on Tuesday after a long debate about schools and roads.</p>"
+    html = (
+        f'<html><body><div id="page"><div class="story">{para * 3}</div><div class="promo">Ad</div>'
+        f'<div class="story">{para * 2}</div></div><div class="sidebar"><p>Most read today</p></div></body></html>'
+    )
+    blocks = blocks_of(html)
+    featurize_page(blocks, "example.com", "", "html")
+    inside = [("in_main" in b.features) for b in blocks if b.text.startswith("The council")]
+    assert inside == [True] * 5
+    assert "out_main" in next(b.features for b in blocks if b.text == "Most read today")
+
+
+def test_only_structural_class_words_become_features():
+    """Template words (sidebar, comment) are features; site slugs and category classes are not."""
+    classes = "post category-books tag-review xk29ab sidebar-comment"
+    html = f'<html><body><div class="{classes}">{ARTICLE}</div></body></html>'
+    blocks = blocks_of(html)
+    featurize_page(blocks, "example.com", "", "html")
+    attrs = {k for b in blocks for k in b.features if k.startswith("attr=")}
+    assert attrs == {"attr=post", "attr=sidebar", "attr=comment"}

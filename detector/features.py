@@ -158,6 +158,9 @@ DIGIT_RE = re.compile(r"\d")
 URL_RE = re.compile(r"https?://|www\.|\.(?:com|net|cn|org|top|xyz|vip|cc)\b", re.I)
 NEIGHBOUR_KEYS = ("kind", "hid", "ld", "lex", "kw", "mk", "len", "foreign", "pos_after", "pos_before", "mis", "in_main")
 WORD_FEATURES_PER_BLOCK = 40
+WORD_FEATURE_SCALE = 0.5
+"""Hashed words count for less than shape features: a word seen only in a few spam lines (or sharing its hash
+bucket with one) cannot outweigh a block's shape on its own."""
 RANDOM_ID_VOWEL_SHARE = 0.2
 SIBLING_SHARE = 0.2
 """A sibling of the main container joins it when it holds this share of the container's main-like text."""
@@ -385,7 +388,7 @@ def _markup_shape(block: Block) -> dict:
         features["mk_plain_repeated_id"] = 1.0
     if block.kind != "markup":
         features["literal_tags"] = min(total, 20) / 10
-        features[f"literal_share={_bin(_literal_share(block.text), (0.3, 0.6, 0.9))}"] = 1.0
+        features[f"literal_share={_bin(literal_markup_share(block.text), (0.3, 0.6, 0.9))}"] = 1.0
     return features
 
 
@@ -399,7 +402,7 @@ def _looks_random(value: str) -> bool:
     return sum(ch in "aeiou" for ch in value) <= RANDOM_ID_VOWEL_SHARE * len(value)
 
 
-def _literal_share(text: str) -> float:
+def literal_markup_share(text: str) -> float:
     """Fraction of the characters of `text` that are inside literal tags."""
     inside = sum(match.end() - match.start() for match in LITERAL_TAG_RE.finditer(text))
     return inside / max(len(text), 1)
@@ -526,7 +529,7 @@ def _word_features(text: str) -> dict:
                 grams.append(left + right)
         elif len(left) > 2:
             grams.append(left)
-    weight = 1.0 / math.sqrt(max(len(grams), 1))
+    weight = WORD_FEATURE_SCALE / math.sqrt(max(len(grams), 1))
     return {"w=" + gram: weight for gram in grams[:WORD_FEATURES_PER_BLOCK]}
 
 

@@ -158,9 +158,6 @@ DIGIT_RE = re.compile(r"\d")
 URL_RE = re.compile(r"https?://|www\.|\.(?:com|net|cn|org|top|xyz|vip|cc)\b", re.I)
 NEIGHBOUR_KEYS = ("kind", "hid", "ld", "lex", "kw", "mk", "len", "foreign", "pos_after", "pos_before", "mis", "in_main")
 WORD_FEATURES_PER_BLOCK = 40
-WORD_FEATURE_SCALE = 0.5
-"""Hashed words count for less than shape features: a word seen only in a few spam lines (or sharing its hash
-bucket with one) cannot outweigh a block's shape on its own."""
 RANDOM_ID_VOWEL_SHARE = 0.2
 SIBLING_SHARE = 0.2
 """A sibling of the main container joins it when it holds this share of the container's main-like text."""
@@ -529,7 +526,7 @@ def _word_features(text: str) -> dict:
                 grams.append(left + right)
         elif len(left) > 2:
             grams.append(left)
-    weight = WORD_FEATURE_SCALE / math.sqrt(max(len(grams), 1))
+    weight = 1.0 / math.sqrt(max(len(grams), 1))
     return {"w=" + gram: weight for gram in grams[:WORD_FEATURES_PER_BLOCK]}
 
 

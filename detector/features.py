@@ -517,8 +517,9 @@ def _similarity_features(text: str, context: PageContext) -> dict:
 
 
 def _word_features(text: str) -> dict:
-    """A few hashed words (Latin words, CJK character pairs) so that boilerplate phrases are learnt."""
-    toks = tokens(text[:300])
+    """A few hashed words (Latin words, CJK character pairs) so that boilerplate phrases are learnt; numbers are
+    no words (a year must not become a spam word because spam templates write the current one)."""
+    toks = [t for t in tokens(text[:300]) if not t.isdigit()]
     grams: list[str] = []
     for left, right in zip(toks, toks[1:] + [""]):
         if len(left) == 1 and not left.isascii():

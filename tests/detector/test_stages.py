@@ -187,3 +187,11 @@ def test_only_structural_class_words_become_features():
     featurize_page(blocks, "example.com", "", "html")
     attrs = {k for b in blocks for k in b.features if k.startswith("attr=")}
     assert attrs == {"attr=post", "attr=sidebar", "attr=comment"}
+
+
+def test_numbers_are_not_word_features():
+    """Years and other numbers never become hashed words; the words around them do."""
+    blocks = segment_text("© 2025 Harbourtimes 12345\n")
+    featurize_page(blocks, "example.com", "", "text")
+    words = {k for k in blocks[0].features if k.startswith("w=")}
+    assert words == {"w=harbourtimes"}

@@ -14,7 +14,7 @@ from detector.corpora import EVALUATION_ONLY, CorpusPage, iter_corpus
 from detector.dataset import LabelledPage, is_test_site
 from detector.decode import decode_page
 from detector.errors import InputError
-from detector.hardneg import enforcement_paragraph
+from detector.hardneg import enforcement_paragraph, hidden_menu, tracking_pixel, trailing_junk
 from detector.inject import (
     HOLDOUT_FAMILIES,
     TRAIN_FAMILIES,
@@ -30,6 +30,11 @@ from detector.text import normalize_space
 
 TRAIN_CORPORA = ("zyte-aeb", "cwced-zh", "daniel-multilingual")
 HARD_NEGATIVE_SHARE = 0.25
+TEMPLATE_NEGATIVE_SHARE = 0.2
+"""Share of training pages given each honest look-alike: a hidden menu, a tracking pixel, junk after `</html>`."""
+LEXICON_DROPOUT = 0.5
+"""Share of training pages featurized as if the lexicon knew none of their words, so it stays a weak feature."""
+MENU_LABELS = (2, 8)
 
 
 def page_rng(seed: int, page: CorpusPage, variant: str) -> random.Random:
@@ -52,7 +57,12 @@ def base_pages(
                 html = strip_xml_declaration(decode_page(page.data).text)
             except InputError:
                 continue
-            yield from page_variants(page, html, seed, vocab, split)
+            if split == "train":
+                html = with_template_negatives(html, page_rng(seed, page, "template-negatives"))
+            for labelled in page_variants(page, html, seed, vocab, split):
+                if split == "train":
+                    labelled.lexicon = page_rng(seed, page, f"lexicon/{labelled.group}").random() >= LEXICON_DROPOUT
+                yield labelled
 
 
 def page_variants(page: CorpusPage, html: str, seed: int, vocab: SpamVocabulary, split: str) -> Iterator[LabelledPage]:
@@ -70,28 +80,86 @@ def page_variants(page: CorpusPage, html: str, seed: int, vocab: SpamVocabulary,
         rng = page_rng(seed, page, name)
         dirty, injections = contaminate(html, rng, families, vocab, article_text=article)
         dirty_article = article_after(article, injections)
-        yield _labelled(dirty, "html", dirty_article, f"{split}/html/{name}", injections, common)
+        yield contaminated_copy(dirty, "html", dirty_article, f"{split}/html/{name}", injections, common)
         scraped = to_scraped_text(dirty)
-        yield _labelled(scraped, "text", dirty_article, f"{split}/text-dump/{name}", injections, common)
+        yield contaminated_copy(scraped, "text", dirty_article, f"{split}/text-dump/{name}", injections, common)
         text, text_injections = contaminate_text(article, rng, families, vocab)
         text_article = article_after(article, text_injections)
-        yield _labelled(text, "text", text_article, f"{split}/text/{name}", text_injections, common)
+        yield contaminated_copy(text, "text", text_article, f"{split}/text/{name}", text_injections, common)
     yield LabelledPage(article, "text", article=article, group=f"{split}/text/clean", **common)
 
 
-def _labelled(data: str, fmt: str, article: str, group: str, injections, common: dict) -> LabelledPage:
-    """A contaminated page with the generator's record of what it inserted."""
+def contaminated_copy(data: str, fmt: str, article: str, group: str, injections, common: dict) -> LabelledPage:
+    """A contaminated page with the generator's record of what it inserted; in text, only what left a trace
+    (empty tag noise vanishes from a scrape: such a copy is a clean page)."""
+    texts = [t for inj in injections for t in inj.texts]
+    ids = [i for inj in injections for i in inj.ids]
+    if fmt == "text":
+        ids = [i for i in ids if i and i in data]
+    markups = [inj.markup for inj in injections if inj.markup] if texts or ids else []
     return LabelledPage(
         data,
         fmt,
         article=article,
         group=group,
-        texts=[t for inj in injections for t in inj.texts],
-        ids=[i for inj in injections for i in inj.ids],
-        markups=[inj.markup for inj in injections if inj.markup],
+        texts=texts,
+        ids=ids,
+        markups=markups,
         families=[inj.family for inj in injections],
         **common,
     )
+
+
+def with_template_negatives(html: str, rng: random.Random) -> str:
+    """Add, each with its own chance, a hidden menu of the page's own links, a tracking pixel and junk after
+    `</html>`: honest template parts the model must not take for injections."""
+    menu, pixel, junk = (rng.random() < TEMPLATE_NEGATIVE_SHARE for _ in range(3))
+    if menu or pixel:
+        html = _with_hidden_parts(html, rng, menu, pixel)
+    return html + trailing_junk(rng) if junk else html
+
+
+def _with_hidden_parts(html: str, rng: random.Random, menu: bool, pixel: bool) -> str:
+    """The page with a hidden menu and/or a tracking pixel added."""
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return html
+    body = root.find("body")
+    if body is None:
+        return html
+    if menu:
+        _add_hidden_menu(root, body, rng)
+    if pixel:
+        at_start = rng.random() < 0.5
+        for element in lxml.html.fragments_fromstring(tracking_pixel(rng)):
+            if at_start:
+                body.insert(0, element)
+            else:
+                body.append(element)
+    return lxml.html.tostring(root, encoding="unicode")
+
+
+def _add_hidden_menu(root, body, rng: random.Random) -> None:
+    """Insert a hidden dropdown or popup made of the page's own short link labels after one of its lists."""
+    labels = [normalize_space(a.text_content()) for a in body.iter("a")]
+    labels = [label for label in dict.fromkeys(labels) if 2 <= len(label) <= 30]
+    if len(labels) < MENU_LABELS[0]:
+        return
+    start = rng.randrange(len(labels))
+    markup, rule = hidden_menu(rng, labels[start : start + rng.randint(*MENU_LABELS)])
+    anchors = list(body.iter("ul", "nav")) or [body]
+    anchor = rng.choice(anchors)
+    menu = lxml.html.fragment_fromstring(markup)
+    if anchor is body:
+        body.append(menu)
+    else:
+        anchor.addnext(menu)
+    head = root.find("head")
+    if rule and head is not None:
+        style = lxml.html.Element("style")
+        style.text = rule
+        head.append(style)
 
 
 def with_enforcement_paragraph(html: str, article: str, rng: random.Random, lang: str) -> tuple[str, str]:

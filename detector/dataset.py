@@ -18,6 +18,7 @@ from detector.settings import LABELS, N_HASHED_FEATURES
 
 HASHER = FeatureHasher(n_features=N_HASHED_FEATURES, input_type="dict", alternate_sign=False)
 TEST_SITE_SHARE = 0.2
+LEXICON_KEYS = ("lex=", "prev:lex=", "next:lex=")
 
 
 @dataclass
@@ -35,6 +36,8 @@ class LabelledPage:
     markups: list[str] = field(default_factory=list)
     families: list[str] = field(default_factory=list)
     weight: float = 1.0
+    lexicon: bool = True
+    """False on the training pages whose blocks are featurized as if the lexicon knew none of their words."""
 
     @property
     def contaminated(self) -> bool:
@@ -76,7 +79,14 @@ def page_rows(page: LabelledPage) -> tuple[list[dict], list[str | None]]:
     text, fmt, _ = read_page(page.data, page.fmt)
     blocks, title, domain, _ = segment_page(text, fmt, page.url)
     rows = featurize_page(blocks, domain, title, fmt)
+    if not page.lexicon:
+        rows = [without_lexicon(row) for row in rows]
     return rows, gold_labels(blocks, page.article, page.texts, page.ids, page.markups)
+
+
+def without_lexicon(row: dict) -> dict:
+    """A feature row as if no word of the page were in the lexicon (the block's and its neighbours' hits)."""
+    return {key: value for key, value in row.items() if not key.startswith(LEXICON_KEYS)}
 
 
 def rows_of_page(page: LabelledPage) -> BlockRows:

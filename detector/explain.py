@@ -53,6 +53,7 @@ PREFIX_PHRASES = {
     "nlinks=": "number of links level {}",
     "mk_n=": "many empty elements (level {})",
     "mk_idrep=": "one id repeated (level {})",
+    "mk_randid=": "random-looking ids (level {})",
     "literal_share=": "mostly literal markup (level {})",
     "w=": "word '{}'",
     "tag=": "<{}> block",

@@ -162,6 +162,31 @@ DIGIT_RE = re.compile(r"\d")
 URL_RE = CaselessLiterals(r"https?://|www\.|\.(?:com|net|cn|org|top|xyz|vip|cc)\b")
 NEIGHBOUR_KEYS = ("kind", "hid", "ld", "lex", "kw", "mk", "len", "foreign", "pos_after", "pos_before", "mis", "in_main")
 WORD_FEATURES_PER_BLOCK = 40
+RANDOM_ID_VOWEL_SHARE = 0.2
+SIBLING_SHARE = 0.2
+"""A sibling of the main container joins it when it holds this share of the container's main-like text."""
+_STRUCTURE_WORDS_TEXT = """
+    article articles body content contents entry main post story text txt paragraph prose rich detail details news
+    blog page copy lead summary abstract intro zhengwen neirong wenzhang cont art artic
+    author byline date time dateline published updated source credit caption figure photo image img media video
+    gallery figcaption
+    nav navbar navigation menu breadcrumb breadcrumbs crumbs header head masthead top footer foot bottom sidebar
+    side aside rail column widget widgets module block box panel card teaser list item items grid tab tabs
+    share sharing social comment comments reply like follow subscribe newsletter signup login register account
+    search form button btn icon
+    related recommend recommended more read popular trending most latest hot topics tags categories
+    keywords
+    ads advert advertisement adv banner promo sponsor sponsored outbrain taboola dfp gpt adsense
+    copyright legal disclaimer cookie cookies consent privacy policy terms notice
+    hidden hide invisible show visible collapse dropdown popup modal overlay layer pop tooltip toggle drawer
+    mobile desktop print screen reader only offscreen
+    link links friend friendlink flink yqlj partner partners blogroll
+    logo brand title headline heading subtitle wrap wrapper container inner outer clearfix row col left right
+    center
+"""
+STRUCTURE_WORDS = frozenset(_STRUCTURE_WORDS_TEXT.split())
+"""Class and id words that say what a part of a template is (as readability's class lists); other class
+names (site slugs, CSS-in-JS hashes, WordPress category and tag classes) are no feature."""
 JAPANESE_KANA_SHARE = 0.1
 
 
@@ -222,7 +247,7 @@ def page_context(blocks: list[Block], domain: str, title: str, mode: str) -> Pag
         last_main=long_indexes[-1] if long_indexes else len(blocks) - 1,
         n_blocks=len(blocks),
         mode=mode,
-        main_elements=_elements_inside(_main_container([blocks[i] for i in long_indexes])),
+        main_elements=_main_elements([blocks[i] for i in long_indexes]),
     )
 
 
@@ -238,9 +263,32 @@ def _main_container(main_blocks: list[Block]) -> object | None:
     return max(scores, key=scores.get) if scores else None
 
 
-def _elements_inside(container) -> frozenset:
-    """The container and every element below it (empty when there is none)."""
-    return frozenset(container.iter()) if container is not None else frozenset()
+def _main_elements(main_blocks: list[Block]) -> frozenset:
+    """Every element inside the main container and inside its siblings that hold a good share of main-like
+    text too (articles cut into several boxes by ads or pull quotes), as readability joins siblings."""
+    container = _main_container(main_blocks)
+    if container is None:
+        return frozenset()
+    parent = container.getparent()
+    sibling_text: dict = {}
+    for block in main_blocks:
+        sibling = _child_of(parent, block.element) if parent is not None and block.element is not None else None
+        if sibling is not None:
+            sibling_text[sibling] = sibling_text.get(sibling, 0) + len(block.text)
+    own = sibling_text.get(container, 0)
+    kept = [container] + [s for s, chars in sibling_text.items() if s is not container and chars >= SIBLING_SHARE * own]
+    return frozenset(element for root in kept for element in root.iter())
+
+
+def _child_of(parent, element):
+    """The child of `parent` that holds `element` (None when `element` is not below `parent`)."""
+    node = element
+    while node is not None:
+        up = node.getparent()
+        if up is parent:
+            return node
+        node = up
+    return None
 
 
 def _is_main_like(block: Block) -> bool:
@@ -294,9 +342,10 @@ def _text_shape(text: str, hits: int) -> dict:
         f"join={_bin(len(joiners), (1, 3, 6, 12))}": 1.0,
         f"seg={_bin(len(segments), (2, 4, 8, 16))}": 1.0,
         f"segl={_bin(mean_segment, (3, 6, 10, 20))}": 1.0,
-        f"lex={_bin(hits, (1, 2, 4))}": 1.0,
         f"digits={_bin(len(DIGIT_RE.findall(text)) / max(length, 1), (0.05, 0.2, 0.5))}": 1.0,
     }
+    if hits:
+        features[f"lex={_bin(hits, (1, 2, 4))}"] = 1.0
     if len(segments) >= 4 and sentence_ends == 0 and len(joiners) >= 3:
         features["kw=list"] = 1.0
     if URL_RE.search(text):
@@ -330,6 +379,7 @@ def _markup_shape(block: Block) -> dict:
         "mk_common": sum(t in COMMON_TAGS for t in tags) / total,
         f"mk_distinct={_bin(len(set(tags)), (2, 4, 8))}": 1.0,
         f"mk_idrep={_bin(top_count / total, (0.2, 0.5, 0.9))}": 1.0,
+        f"mk_randid={_bin(sum(map(_looks_random, ids)) / total, (0.2, 0.5, 0.9))}": 1.0,
         "mk_only_id": sum(a == frozenset(["id"]) for a in attr_sets) / total,
         f"mk_depth={_bin(block.run_depth, (2, 3, 5))}": 1.0,
     }
@@ -337,11 +387,21 @@ def _markup_shape(block: Block) -> dict:
         features["mk_plain_repeated_id"] = 1.0
     if block.kind != "markup":
         features["literal_tags"] = min(total, 20) / 10
-        features[f"literal_share={_bin(_literal_share(block.text), (0.3, 0.6, 0.9))}"] = 1.0
+        features[f"literal_share={_bin(literal_markup_share(block.text), (0.3, 0.6, 0.9))}"] = 1.0
     return features
 
 
-def _literal_share(text: str) -> float:
+def _looks_random(value: str) -> bool:
+    """A short plain id that no template author would write: letters mixed with digits, or nearly no vowels."""
+    if not PLAIN_ID_RE.match(value):
+        return False
+    letters = sum(ch.isalpha() for ch in value)
+    if 0 < letters < len(value):
+        return True
+    return sum(ch in "aeiou" for ch in value) <= RANDOM_ID_VOWEL_SHARE * len(value)
+
+
+def literal_markup_share(text: str) -> float:
     """Fraction of the characters of `text` that are inside literal tags."""
     inside = sum(match.end() - match.start() for match in LITERAL_TAG_RE.finditer(text))
     return inside / max(len(text), 1)
@@ -355,7 +415,7 @@ def _dom_context(block: Block) -> dict:
     if block.path:
         features["path=" + ">".join(block.path[-2:])] = 1.0
         features["parent=" + block.path[-1]] = 1.0
-    for token in set(block.attr_tokens):
+    for token in STRUCTURE_WORDS.intersection(block.attr_tokens):
         features["attr=" + token] = 1.0
     if block.hidden:
         features["hid=" + block.hidden] = 1.0
@@ -459,8 +519,9 @@ def _similarity_features(text: str, context: PageContext) -> dict:
 
 
 def _word_features(text: str) -> dict:
-    """A few hashed words (Latin words, CJK character pairs) so that boilerplate phrases are learnt."""
-    toks = tokens(text[:300])
+    """A few hashed words (Latin words, CJK character pairs) so that boilerplate phrases are learnt; numbers are
+    no words (a year must not become a spam word because spam templates write the current one)."""
+    toks = [t for t in tokens(text[:300]) if not t.isdigit()]
     grams: list[str] = []
     for left, right in zip(toks, toks[1:] + [""]):
         if len(left) == 1 and not left.isascii():

@@ -1,4 +1,5 @@
-"""Hard negatives: article paragraphs *about* gambling, porn or pharma enforcement, which must stay content."""
+"""Hard negatives: article paragraphs *about* gambling, porn or pharma enforcement, which must stay content, and
+honest template parts that look like injections (hidden menus and popups, tracking pixels, junk after `</html>`)."""
 
 from __future__ import annotations
 
@@ -47,3 +48,54 @@ def enforcement_paragraph(rng: random.Random, lang: str, traditional: bool = Fal
         term=rng.choice(TERMS[key]), n=rng.randint(3, 90), m=rng.randint(2, 900), day=rng.choice(DAYS)
     )
     return zhconv.convert(text, "zh-hant") if traditional and key == "zh" else text
+
+
+TRACKER_URLS = (
+    "https://b.scorecardresearch.com/p?c1=2&c2={n}&cv=2.0&cj=1",
+    "https://www.facebook.com/tr?id={n}&ev=PageView&noscript=1",
+    "https://pixel.quantserve.com/pixel/p-{n}.gif",
+    "https://www.google-analytics.com/collect?v=1&tid=UA-{n}-1&t=pageview",
+    "https://ad.doubleclick.net/ddm/activity/src={n};type=invmedia;cat=news",
+    "https://sb.scorecardresearch.com/b?c1=2&c2={n}&ns_site=news",
+)
+TRAILING_JUNK = (
+    "\n/html>",
+    "\n-->",
+    "\n</body>\n</html>",
+    "\n<!-- page generated in {n} ms -->",
+    "\n<!-- cached {n} -->",
+    ">\n",
+    "\n<script>var _hmt = _hmt || [];</script>",
+)
+MENU_CLASSES = ("dropdown-menu", "sub-menu", "submenu", "nav-more", "share-pop", "wx-pop", "qr-layer", "mobile-nav")
+HIDINGS = ("inline", "visibility", "rule", "aria")
+
+
+def tracking_pixel(rng: random.Random) -> str:
+    """One to three hidden 1x1 analytics images, as honest sites put them at the start or end of the body."""
+    urls = [rng.choice(TRACKER_URLS).format(n=rng.randint(1000, 99999999)) for _ in range(rng.randint(1, 3))]
+    images = [f'<img height="1" width="1" style="display:none" alt="" src="{url}">' for url in urls]
+    inner = "".join(images)
+    return f'<div style="display:none">{inner}</div>' if rng.random() < 0.5 else inner
+
+
+def hidden_menu(rng: random.Random, labels: list[str]) -> tuple[str, str]:
+    """(markup, style rule) of a hidden dropdown or popup listing the page's own link labels."""
+    klass = rng.choice(MENU_CLASSES)
+    items = "".join(f'<li><a href="/{rng.randint(1, 9999)}.html">{label}</a></li>' for label in labels)
+    hiding = rng.choice(HIDINGS)
+    attrs = {
+        "inline": f'class="{klass}" style="display:none"',
+        "visibility": f'class="{klass}" style="visibility:hidden"',
+        "rule": f'class="{klass}"',
+        "aria": f'class="{klass}" aria-hidden="true" style="display: none;"',
+    }[hiding]
+    rule = f".{klass}{{display:none}}" if hiding == "rule" else ""
+    if rng.random() < 0.3:
+        return f'<div {attrs}><img src="/images/qr.png" alt=""><p>{labels[0]}</p></div>', rule
+    return f"<ul {attrs}>{items}</ul>", rule
+
+
+def trailing_junk(rng: random.Random) -> str:
+    """Leftovers some CMSs print after `</html>`: a stray closing tag, a comment, an analytics snippet."""
+    return rng.choice(TRAILING_JUNK).format(n=rng.randint(10, 99999))

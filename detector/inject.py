@@ -131,7 +131,7 @@ def _spam_spec(name: str, family: str, positions: tuple[str, ...], **kw) -> Fami
 
 
 TRAIN_FAMILIES: tuple[FamilySpec, ...] = (
-    FamilySpec("tag-noise", "tag-noise", NOISE_POSITIONS, tagset=TRAIN_TAGS, weight=3.0),
+    FamilySpec("tag-noise", "tag-noise", NOISE_POSITIONS, tagset=TRAIN_TAGS, invent_tags=True, weight=3.0),
     _spam_spec("link-farm", "link-farm", LINK_FARM_POSITIONS, hidings=TRAIN_HIDINGS, weight=2.0),
     _spam_spec("spam-block", "spam-block", TRAIN_SPAM_POSITIONS, shapes=SPAM_SHAPES, weight=3.0),
     _spam_spec("friend-links", "friend-links", ("before-body-end",)),

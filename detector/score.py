@@ -12,7 +12,7 @@ from detector.clean import clean_text, fill_content_gaps
 from detector.decode import decode_page
 from detector.errors import ConfigError, InputError
 from detector.explain import reasons_for
-from detector.features import featurize_page
+from detector.features import featurize_page, literal_markup_share
 from detector.model import LoadedModel, load_model
 from detector.parse import looks_like_html, parse_html
 from detector.result import Flag, PageResult
@@ -23,6 +23,7 @@ from detector.weblinks import registrable_domain
 FORMATS = ("auto", "html", "text")
 NEVER_CONTENT_KINDS = ("title", "meta", "script", "markup", "rawtext")
 MAX_FLAG_TEXT = 300
+LITERAL_MARKUP_SHARE = 0.6
 
 
 @dataclass
@@ -95,7 +96,7 @@ class Scorer:
         for block, row, p_dirty in zip(blocks, probabilities, contamination):
             if p_dirty >= self.threshold:
                 labels.append("tag-noise" if row[index["tag-noise"]] >= row[index["spam"]] else "spam")
-            elif block.kind in NEVER_CONTENT_KINDS or row[index["boilerplate"]] > row[index["content"]]:
+            elif _never_content(block) or row[index["boilerplate"]] > row[index["content"]]:
                 labels.append("boilerplate")
             else:
                 labels.append("content")
@@ -120,6 +121,13 @@ def _classifier_for_sparse_rows(classifier):
     classifier = copy.copy(classifier)
     classifier.coef_ = np.asfortranarray(classifier.coef_, dtype=np.float64)
     return classifier
+
+
+def _never_content(block: Block) -> bool:
+    """Structural blocks, and text that is mostly literal markup, are never article text."""
+    if block.kind in NEVER_CONTENT_KINDS:
+        return True
+    return "<" in block.text and literal_markup_share(block.text) >= LITERAL_MARKUP_SHARE
 
 
 def read_page(data: bytes | str, fmt: str = "auto", content_type: str | None = None) -> tuple[str, str, str | None]:

@@ -194,7 +194,23 @@ def _head_blocks(root) -> list[Block]:
             block = _script_block(element, "head")
             if block:
                 blocks.append(block)
+        elif tag in RAWTEXT_TAGS and normalize_space(element.text or ""):
+            blocks.append(_head_rawtext_block(element, tag))
     return blocks
+
+
+def _head_rawtext_block(element, tag: str) -> Block:
+    """A raw-text element of the head (`<noframes>` noise hides there too): its content as literal markup."""
+    return Block(
+        normalize_space(element.text or ""),
+        "rawtext",
+        "head",
+        tag=tag,
+        path=(tag,),
+        attr_tokens=_attr_tokens(element),
+        element=element,
+        hidden="rawtext",
+    )
 
 
 def _script_block(element, zone: str) -> Block | None:

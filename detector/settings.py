@@ -17,7 +17,7 @@ USER_AGENT = "scraper-hygiene/0.1 (+https://example.invalid/scraper-hygiene)"
 DEFAULT_THRESHOLD = 0.5
 """Contamination probability at or above which a block is flagged and the page called contaminated."""
 
-FEATURE_VERSION = 3
+FEATURE_VERSION = 5
 """Bump whenever features change meaning: models of another version are refused at load time."""
 
 N_HASHED_FEATURES = 2**18

@@ -16,7 +16,13 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from detector.basedata import TRAIN_CORPORA, base_pages
+from detector.basedata import (
+    HARD_NEGATIVE_SHARE,
+    LEXICON_DROPOUT,
+    TEMPLATE_NEGATIVE_SHARE,
+    TRAIN_CORPORA,
+    base_pages,
+)
 from detector.dataset import BlockRows, rows_of_pages
 from detector.evaluate import evaluate_pages
 from detector.heldout_pages import evaluate_heldout_samples
@@ -130,6 +136,11 @@ def train_base_model(shared: Path, out: Path, seed: int, workers: int, c: float)
             "train_blocks": {k: int(v) for k, v in Counter(rows.y.astype(str)).items()},
             "train_families": [f.name for f in TRAIN_FAMILIES],
             "holdout_families": [f.name for f in HOLDOUT_FAMILIES],
+            "hard_negatives": {
+                "enforcement_paragraph": HARD_NEGATIVE_SHARE,
+                "hidden_menu_tracking_pixel_trailing_junk_each": TEMPLATE_NEGATIVE_SHARE,
+            },
+            "lexicon_dropout": LEXICON_DROPOUT,
             "compact_rows": {
                 "file": compact_path.name,
                 "rows": int(compact.X.shape[0]),

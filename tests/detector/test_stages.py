@@ -141,3 +141,57 @@ def test_reasons_are_phrases_and_silent_features_give_none():
     assert feature_reason("mk_plain_repeated_id") == "one short id repeated on many elements"
     assert feature_reason("prev:hidden") == "previous block: hidden from readers"
     assert feature_reason("log_len") is None and feature_reason("next:pos=3") is None
+
+
+def test_noframes_in_the_head_is_a_rawtext_block_too():
+    """Noise hidden in a `<noframes>` of the head reaches scraped text as well."""
+    head = '<head><title>t</title><noframes><var id="vnxft"></var></noframes></head>'
+    html = f"<html>{head}<body>{ARTICLE}</body></html>"
+    raw = [b for b in blocks_of(html) if b.kind == "rawtext"]
+    assert raw and raw[0].zone == "head" and '<var id="vnxft">' in raw[0].text
+
+
+def test_random_looking_ids_are_a_feature_and_word_ids_are_not():
+    """Fresh random ids on every empty element (no id repeated) still read as random; template words do not."""
+    pairs = '<qf id="tcjvwe"><yl class="a"></yl></qf><zk id="rmtnpq"></zk>'
+    random_run = f'<div style="position:fixed;left:-9000px">{pairs}</div>'
+    word_run = '<div id="header"></div><div id="content"></div><div id="sidebar"></div>'
+    rows = {}
+    for name, run in (("random", random_run), ("words", word_run)):
+        blocks = blocks_of(f"<html><body>{run}{ARTICLE}</body></html>")
+        featurize_page(blocks, "example.com", "", "html")
+        rows[name] = next(b.features for b in blocks if b.kind == "markup")
+    assert any(k.startswith("mk_randid=") and not k.endswith("=0") for k in rows["random"])
+    assert "mk_randid=0" in rows["words"]
+
+
+def test_article_split_into_sibling_boxes_is_all_main_text():
+    """An article cut in two boxes by an ad keeps both halves inside the main text; the sidebar stays out."""
+    para = "<p>The council approved the new budget on Tuesday after a long debate about schools and roads.</p>"
+    html = (
+        f'<html><body><div id="page"><div class="story">{para * 3}</div><div class="promo">Ad</div>'
+        f'<div class="story">{para * 2}</div></div><div class="sidebar"><p>Most read today</p></div></body></html>'
+    )
+    blocks = blocks_of(html)
+    featurize_page(blocks, "example.com", "", "html")
+    inside = [("in_main" in b.features) for b in blocks if b.text.startswith("The council")]
+    assert inside == [True] * 5
+    assert "out_main" in next(b.features for b in blocks if b.text == "Most read today")
+
+
+def test_only_structural_class_words_become_features():
+    """Template words (sidebar, comment) are features; site slugs and category classes are not."""
+    classes = "post category-books tag-review xk29ab sidebar-comment"
+    html = f'<html><body><div class="{classes}">{ARTICLE}</div></body></html>'
+    blocks = blocks_of(html)
+    featurize_page(blocks, "example.com", "", "html")
+    attrs = {k for b in blocks for k in b.features if k.startswith("attr=")}
+    assert attrs == {"attr=post", "attr=sidebar", "attr=comment"}
+
+
+def test_numbers_are_not_word_features():
+    """Years and other numbers never become hashed words; the words around them do."""
+    blocks = segment_text("© 2025 Harbourtimes 12345\n")
+    featurize_page(blocks, "example.com", "", "text")
+    words = {k for k in blocks[0].features if k.startswith("w=")}
+    assert words == {"w=harbourtimes"}

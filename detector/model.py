@@ -22,9 +22,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from detector.errors import ModelError
-from detector.settings import DEFAULT_MODEL_NAME, FEATURE_VERSION, LABELS, MODELS_DIR, N_HASHED_FEATURES
-
-RANDOM_STATE = 20261129
+from detector.settings import (
+    DEFAULT_MODEL_NAME,
+    FEATURE_VERSION,
+    LABELS,
+    MODELS_DIR,
+    N_HASHED_FEATURES,
+    RANDOM_STATE,
+)
 
 
 def build_pipeline(c: float = 1.0, class_weight: str | dict | None = None) -> Pipeline:

@@ -34,13 +34,18 @@ from detector.labels import INJECTED_SHARE
 from detector.model import RANDOM_STATE, LoadedModel, file_sha256, load_model, save_model
 from detector.samples import SampleFile, load_sample_files
 from detector.score import Scorer
-from detector.settings import CONTAMINATION_LABELS, DEFAULT_THRESHOLD, FEATURE_VERSION, LABELS, N_HASHED_FEATURES
+from detector.settings import (
+    CONTAMINATION_LABELS,
+    DEFAULT_THRESHOLD,
+    FEATURE_VERSION,
+    HOLDOUT_SITE_SHARE,
+    LABELS,
+    N_HASHED_FEATURES,
+)
 from detector.train import fit_pipeline, load_compact_rows, save_compact_rows
 
 USER_SHARE = 0.05
 """Share of the total training weight that the user's rows carry when training on top of a base model."""
-HOLDOUT_SITE_SHARE = 0.2
-"""Share of the user's sites held out of training and measured."""
 UNMATCHED_WARNING = (
     f"no block is labelled contamination: a substring must make up at least {INJECTED_SHARE:.0%} of the text "
     "of a block, or be markup"

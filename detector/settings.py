@@ -14,6 +14,15 @@ MAX_BLOCKS = 20000
 FETCH_TIMEOUT_S = 20.0
 USER_AGENT = "scraper-hygiene/0.1 (+https://example.invalid/scraper-hygiene)"
 
+RANDOM_STATE = 20261129
+"""Seed of every random choice in training data, splits and classifiers."""
+
+FORMATS = ("auto", "html", "text")
+"""What a page can be given as: HTML, already-scraped text, or guess."""
+
+HOLDOUT_SITE_SHARE = 0.2
+"""Share of the user's sites held out of retraining and measured."""
+
 DEFAULT_THRESHOLD = 0.5
 """Contamination probability at or above which a block is flagged and the page called contaminated."""
 

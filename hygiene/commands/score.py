@@ -8,11 +8,9 @@ import sys
 
 from detector.errors import EXIT_CLEAN, EXIT_CONTAMINATED, EXIT_ERROR, InputError
 from detector.result import PageResult
-from detector.settings import DEFAULT_THRESHOLD
+from detector.settings import DEFAULT_THRESHOLD, FORMATS
 
 REPORT_TEXT_CHARS = 100
-FORMATS = ("auto", "html", "text")
-"""`detector.score.FORMATS`, repeated so that building the parser does not load the model code (scikit-learn)."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -6,10 +6,8 @@ import argparse
 from pathlib import Path
 
 from detector.errors import EXIT_CLEAN, ConfigError
+from detector.settings import HOLDOUT_SITE_SHARE, RANDOM_STATE
 from hygiene.commands.evaluate import headline
-
-HOLDOUT_SITE_SHARE = 0.2
-"""`detector.retrain.HOLDOUT_SITE_SHARE`, repeated so that building the parser does not load scikit-learn."""
 
 EPILOG = """\
 samples: JSON Lines, one page a line: {"url": ..., "html": "<raw page>"} or {"text": "<scraped text>"}, with
@@ -56,7 +54,6 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--out {args.out}: the model file name must end in .joblib")
     if not 0.0 <= args.holdout <= 0.5:
         raise ConfigError(f"--holdout {args.holdout}: must be between 0 and 0.5")
-    from detector.model import RANDOM_STATE
     from detector.retrain import retrain
 
     seed = RANDOM_STATE if args.seed is None else args.seed

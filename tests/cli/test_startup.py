@@ -5,8 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from hygiene.commands import score, train
-
 HEAVY = ("sklearn", "scrapy", "twisted")
 
 LOADED_HEAVY_MODULES = f"""
@@ -21,11 +19,3 @@ def test_building_the_parser_imports_neither_scikit_learn_nor_scrapy():
     done = subprocess.run([sys.executable, "-c", LOADED_HEAVY_MODULES], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
-
-
-def test_defaults_repeated_in_the_parser_match_the_detector():
-    from detector.retrain import HOLDOUT_SITE_SHARE
-    from detector.score import FORMATS
-
-    assert score.FORMATS == FORMATS
-    assert train.HOLDOUT_SITE_SHARE == HOLDOUT_SITE_SHARE

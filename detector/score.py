@@ -17,14 +17,18 @@ from detector.model import LoadedModel, load_model
 from detector.parse import looks_like_html, parse_html
 from detector.result import Flag, PageResult
 from detector.segment import Block, page_domain, segment_html, segment_text
-from detector.settings import CONTAMINATION_LABELS, DEFAULT_THRESHOLD, MAX_PAGE_BYTES
+from detector.settings import CONTAMINATION_LABELS, DEFAULT_THRESHOLD, FORMATS, MAX_PAGE_BYTES
+from detector.text import tokens
 from detector.weblinks import registrable_domain
 
-FORMATS = ("auto", "html", "text")
 NEVER_CONTENT_KINDS = ("title", "meta", "script", "markup", "rawtext")
 MAX_FLAG_TEXT = 300
 LITERAL_MARKUP_SHARE = 0.6
-
+EVIDENCE_KINDS = ("markup", "rawtext", "script", "title", "meta")
+MIN_EVIDENCE_TOKENS = 8
+"""A lone flagged line shorter than this (a menu item, a byline, a copyright line) does not make a page
+contaminated: it is labelled as if unflagged, and the page score stays just below the threshold."""
+BELOW_THRESHOLD = 1e-4
 
 @dataclass
 class Analysis:
@@ -63,14 +67,17 @@ class Scorer:
         """Score a page and keep its blocks and their labels (for evaluation)."""
         text, fmt, encoding = read_page(data, fmt, content_type)
         blocks, title, domain, root = segment_page(text, fmt, url)
-        labels, contamination = self._classify(blocks, title, domain, fmt)
+        labels, clean_labels, contamination = self._classify(blocks, title, domain, fmt)
+        score = float(contamination.max()) if len(contamination) else 0.0
+        if not has_evidence(blocks, labels):
+            labels = clean_labels
+            score = min(score, self.threshold - BELOW_THRESHOLD)
         labels = fill_content_gaps(blocks, labels, contamination)
         flagged = [
             self._flag(block, label, float(p), root)
             for block, label, p in zip(blocks, labels, contamination)
             if label in CONTAMINATION_LABELS
         ]
-        score = float(contamination.max()) if len(contamination) else 0.0
         result = PageResult(
             format=fmt,
             score=round(score, 4),
@@ -84,23 +91,27 @@ class Scorer:
         )
         return Analysis(result, blocks, labels)
 
-    def _classify(self, blocks: list[Block], title: str, domain: str, fmt: str) -> tuple[list[str], np.ndarray]:
-        """Per-block labels and contamination probabilities (P(tag-noise) + P(spam))."""
+    def _classify(
+        self, blocks: list[Block], title: str, domain: str, fmt: str
+    ) -> tuple[list[str], list[str], np.ndarray]:
+        """Per-block labels, the labels blocks would have unflagged (content or boilerplate), and contamination
+        probabilities (P(tag-noise) + P(spam))."""
         if not blocks:
-            return [], np.zeros(0)
+            return [], [], np.zeros(0)
         rows = featurize_page(blocks, domain, title, fmt)
         probabilities = self._classifier.predict_proba(self._featurize.transform(rows))
         index = self.model.label_index()
         contamination = probabilities[:, index["tag-noise"]] + probabilities[:, index["spam"]]
-        labels = []
+        labels, clean_labels = [], []
         for block, row, p_dirty in zip(blocks, probabilities, contamination):
+            boilerplate = _never_content(block) or row[index["boilerplate"]] > row[index["content"]]
+            clean = "boilerplate" if boilerplate else "content"
+            clean_labels.append(clean)
             if p_dirty >= self.threshold:
                 labels.append("tag-noise" if row[index["tag-noise"]] >= row[index["spam"]] else "spam")
-            elif _never_content(block) or row[index["boilerplate"]] > row[index["content"]]:
-                labels.append("boilerplate")
             else:
-                labels.append("content")
-        return labels, contamination
+                labels.append(clean)
+        return labels, clean_labels, contamination
 
     def _flag(self, block: Block, label: str, probability: float, root) -> Flag:
         """A flagged block with where it stands and why."""
@@ -121,6 +132,15 @@ def _classifier_for_sparse_rows(classifier):
     classifier = copy.copy(classifier)
     classifier.coef_ = np.asfortranarray(classifier.coef_, dtype=np.float64)
     return classifier
+
+
+def has_evidence(blocks: list[Block], labels: list[str]) -> bool:
+    """Enough flagged material to call a page contaminated: two flagged blocks, a flagged structural block (tag
+    noise, a hijacked title, a redirect script), or one flagged text of MIN_EVIDENCE_TOKENS tokens or more."""
+    flagged = [block for block, label in zip(blocks, labels) if label in CONTAMINATION_LABELS]
+    if len(flagged) >= 2 or any(block.kind in EVIDENCE_KINDS for block in flagged):
+        return True
+    return bool(flagged) and len(tokens(flagged[0].text)) >= MIN_EVIDENCE_TOKENS
 
 
 def _never_content(block: Block) -> bool:

@@ -10,7 +10,8 @@ from detector.features import featurize_page, writing_system
 from detector.labels import gold_labels
 from detector.metrics import corpus_f1, page_prf
 from detector.parse import looks_like_html, parse_html, split_around_html
-from detector.segment import segment_html, segment_text
+from detector.score import has_evidence
+from detector.segment import Block, segment_html, segment_text
 
 ARTICLE = "<p>The council approved the new budget on Tuesday after a long debate about schools.</p>"
 
@@ -195,3 +196,16 @@ def test_numbers_are_not_word_features():
     featurize_page(blocks, "example.com", "", "text")
     words = {k for k in blocks[0].features if k.startswith("w=")}
     assert words == {"w=harbourtimes"}
+
+
+def test_a_lone_short_flagged_line_is_no_evidence_but_two_lines_or_tag_noise_are():
+    """The page-level rule: one short flagged line is not enough; a second one, a long one or a run of tags is."""
+    short = Block("© 2025 Harbourtimes", "line", "text")
+    other = Block("Videos & Pics", "line", "text")
+    long_line = Block("cheap pills online pharmacy order now no prescription needed fast delivery", "line", "text")
+    run = Block('<var id="qxzkv"></var><cite id="qxzkv"></cite>', "markup", "body")
+    assert not has_evidence([short, other], ["spam", "boilerplate"])
+    assert has_evidence([short, other], ["spam", "spam"])
+    assert has_evidence([long_line, short], ["spam", "content"])
+    assert has_evidence([run, short], ["tag-noise", "content"])
+    assert not has_evidence([short], ["content"])

@@ -134,6 +134,15 @@ def _classifier_for_sparse_rows(classifier):
     return classifier
 
 
+def page_rule() -> dict:
+    """The page-level decision, as recorded in a model's metadata beside the figures it produced."""
+    return {
+        "contaminated_when": "a block's P(tag-noise) + P(spam) >= threshold, with evidence",
+        "evidence": "two flagged blocks, a flagged structural block, or one flagged text of enough tokens",
+        "min_evidence_tokens": MIN_EVIDENCE_TOKENS,
+    }
+
+
 def has_evidence(blocks: list[Block], labels: list[str]) -> bool:
     """Enough flagged material to call a page contaminated: two flagged blocks, a flagged structural block (tag
     noise, a hijacked title, a redirect script), or one flagged text of MIN_EVIDENCE_TOKENS tokens or more."""

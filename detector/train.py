@@ -36,7 +36,7 @@ from detector.model import (
     metadata_path,
     save_model,
 )
-from detector.score import Scorer
+from detector.score import Scorer, page_rule
 from detector.settings import DEFAULT_THRESHOLD, FEATURE_VERSION, LABELS, N_HASHED_FEATURES
 
 BOILERPLATE_KEEP = 0.35
@@ -128,6 +128,7 @@ def train_base_model(shared: Path, out: Path, seed: int, workers: int, c: float)
         "version": f"{out.stem}-{dt.date.today():%Y.%m.%d}",
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "threshold": DEFAULT_THRESHOLD,
+        "page_rule": page_rule(),
         "seed": seed,
         "data": {
             "corpora": list(TRAIN_CORPORA),
@@ -163,6 +164,7 @@ def refresh_figures(shared: Path, model_path: Path, seed: int) -> dict:
     vocab = SpamVocabulary.from_lexicons(shared)
     scorer = Scorer(model, model.metadata.get("threshold", DEFAULT_THRESHOLD))
     metadata = dict(model.metadata)
+    metadata["page_rule"] = page_rule()
     metadata["heldout"] = evaluate_pages(base_pages(shared, seed, vocab, "test"), scorer)
     metadata["heldout_samples"] = evaluate_heldout_samples(model)
     metadata["figures_measured"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

@@ -209,3 +209,10 @@ def test_a_lone_short_flagged_line_is_no_evidence_but_two_lines_or_tag_noise_are
     assert has_evidence([long_line, short], ["spam", "content"])
     assert has_evidence([run, short], ["tag-noise", "content"])
     assert not has_evidence([short], ["content"])
+
+
+def test_a_run_of_empty_elements_in_an_off_screen_wrapper_is_hidden():
+    """The wrapper of a noise run hides the run, even though the wrapper is itself part of the run."""
+    noise = '<div style="position:fixed;left:-9000px;top:-9000px"><qf id="tcjvwe"></qf><zk id="rmtnpq"></zk></div>'
+    runs = [b for b in blocks_of(f"<html><body>{noise}{ARTICLE}</body></html>") if b.kind == "markup"]
+    assert runs and runs[0].hidden == "offscreen"

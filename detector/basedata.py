@@ -76,6 +76,8 @@ def page_variants(page: CorpusPage, html: str, seed: int, vocab: SpamVocabulary,
     if hard_rng.random() < HARD_NEGATIVE_SHARE:
         html, article = with_enforcement_paragraph(html, article, hard_rng, page.lang)
     yield LabelledPage(html, "html", article=article, group=f"{split}/html/clean", **common)
+    if split == "test":
+        yield LabelledPage(to_scraped_text(html), "text", article=article, group=f"{split}/text-dump/clean", **common)
     family_sets = [("train-families", TRAIN_FAMILIES)]
     if split == "test":
         family_sets.append(("holdout-families", HOLDOUT_FAMILIES))

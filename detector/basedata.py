@@ -34,6 +34,8 @@ TEMPLATE_NEGATIVE_SHARE = 0.2
 """Share of training pages given each honest look-alike: a hidden menu, a tracking pixel, junk after `</html>`."""
 LEXICON_DROPOUT = 0.5
 """Share of training pages featurized as if the lexicon knew none of their words, so it stays a weak feature."""
+WORD_DROPOUT = 0.5
+"""Share of training pages featurized without hashed words, so spam in unseen wording is caught by its shape."""
 MENU_LABELS = (2, 8)
 
 
@@ -62,6 +64,7 @@ def base_pages(
             for labelled in page_variants(page, html, seed, vocab, split):
                 if split == "train":
                     labelled.lexicon = page_rng(seed, page, f"lexicon/{labelled.group}").random() >= LEXICON_DROPOUT
+                    labelled.words = page_rng(seed, page, f"words/{labelled.group}").random() >= WORD_DROPOUT
                 yield labelled
 
 

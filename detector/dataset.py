@@ -19,6 +19,7 @@ from detector.settings import LABELS, N_HASHED_FEATURES
 HASHER = FeatureHasher(n_features=N_HASHED_FEATURES, input_type="dict", alternate_sign=False)
 TEST_SITE_SHARE = 0.2
 LEXICON_KEYS = ("lex=", "prev:lex=", "next:lex=")
+WORD_KEYS = ("w=",)
 
 
 @dataclass
@@ -38,6 +39,8 @@ class LabelledPage:
     weight: float = 1.0
     lexicon: bool = True
     """False on the training pages whose blocks are featurized as if the lexicon knew none of their words."""
+    words: bool = True
+    """False on the training pages featurized without hashed words, so that shape features learn on their own."""
 
     @property
     def contaminated(self) -> bool:
@@ -79,14 +82,15 @@ def page_rows(page: LabelledPage) -> tuple[list[dict], list[str | None]]:
     text, fmt, _ = read_page(page.data, page.fmt)
     blocks, title, domain, _ = segment_page(text, fmt, page.url)
     rows = featurize_page(blocks, domain, title, fmt)
-    if not page.lexicon:
-        rows = [without_lexicon(row) for row in rows]
+    dropped = (LEXICON_KEYS if not page.lexicon else ()) + (WORD_KEYS if not page.words else ())
+    if dropped:
+        rows = [without_keys(row, dropped) for row in rows]
     return rows, gold_labels(blocks, page.article, page.texts, page.ids, page.markups)
 
 
-def without_lexicon(row: dict) -> dict:
-    """A feature row as if no word of the page were in the lexicon (the block's and its neighbours' hits)."""
-    return {key: value for key, value in row.items() if not key.startswith(LEXICON_KEYS)}
+def without_keys(row: dict, prefixes: tuple[str, ...]) -> dict:
+    """A feature row without the features of the given prefixes (lexicon hits, hashed words: feature dropout)."""
+    return {key: value for key, value in row.items() if not key.startswith(prefixes)}
 
 
 def rows_of_page(page: LabelledPage) -> BlockRows:

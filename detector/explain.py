@@ -32,6 +32,7 @@ REASON_PHRASES = {
     "pos_first": "at the very start of the page",
     "out_main": "outside the main text",
     "repetitive": "repeated words",
+    "copyright": "a copyright notice",
     "link_density": "mostly links",
     "sent=0": "no sentence punctuation",
     "title_sim=0": "shares no words with the title",

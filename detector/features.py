@@ -160,7 +160,26 @@ SEGMENT_RE = re.compile(r"[^_|,，、\-\s]+")
 """What lies between joiners and spaces."""
 DIGIT_RE = re.compile(r"\d")
 URL_RE = CaselessLiterals(r"https?://|www\.|\.(?:com|net|cn|org|top|xyz|vip|cc)\b")
-NEIGHBOUR_KEYS = ("kind", "hid", "ld", "lex", "kw", "mk", "len", "foreign", "pos_after", "pos_before", "mis", "in_main")
+COPYRIGHT_RE = CaselessLiterals(
+    r"©|\(c\) ?\d{4}|copyright|all rights reserved|版权|版權|著作権|無断転載|저작권|все права|alle rechte"
+    r"|derechos reservados"
+)
+"""Copyright and reprint notices: the honest footer line that ends most pages, in any script."""
+NEIGHBOUR_KEYS = (
+    "kind",
+    "hid",
+    "ld",
+    "lex",
+    "kw",
+    "mk",
+    "len",
+    "foreign",
+    "pos_after",
+    "pos_before",
+    "mis",
+    "in_main",
+    "copyright",
+)
 WORD_FEATURES_PER_BLOCK = 40
 RANDOM_ID_VOWEL_SHARE = 0.2
 SIBLING_SHARE = 0.2
@@ -350,6 +369,8 @@ def _text_shape(text: str, hits: int) -> dict:
         features["kw=list"] = 1.0
     if URL_RE.search(text):
         features["has_url"] = 1.0
+    if COPYRIGHT_RE.search(text):
+        features["copyright"] = 1.0
     if toks and len(set(toks)) < 0.5 * len(toks) and len(toks) > 10:
         features["repetitive"] = 1.0
     return features

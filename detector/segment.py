@@ -385,7 +385,8 @@ class _Walker:
             return
         depth = max(_depth_below(root) for root in elements)
         markup = _markup_start(elements, MAX_RUN_REPORT_CHARS)
-        self.stack.append(_Context(elements[0], "run", True, self.stack[-1].hidden if self.stack else "", None, ()))
+        hidden = (self.stack[-1].hidden if self.stack else "") or self._run_hiding(elements)
+        self.stack.append(_Context(elements[0], "run", True, hidden, None, ()))
         block = self._block_from_context(markup, "markup")
         self.stack.pop()
         block.run_tags = tuple(e.tag for e in members)
@@ -393,6 +394,11 @@ class _Walker:
         block.run_attr_sets = tuple(frozenset(e.keys()) for e in members)
         block.run_depth = depth
         self._add_block(block)
+
+    def _run_hiding(self, elements: list) -> str:
+        """How the outermost elements of a run hide it (an off-screen wrapper of noise), '' when visible."""
+        kinds = (hidden_kind(e, e.tag, self.rules) for e in elements if isinstance(e.tag, str))
+        return next((kind for kind in kinds if kind), "")
 
     def _add_block(self, block: Block) -> None:
         """Append a finished block."""

@@ -26,7 +26,7 @@ HOLDOUT_SITE_SHARE = 0.2
 DEFAULT_THRESHOLD = 0.5
 """Contamination probability at or above which a block is flagged and the page called contaminated."""
 
-FEATURE_VERSION = 5
+FEATURE_VERSION = 7
 """Bump whenever features change meaning: models of another version are refused at load time."""
 
 N_HASHED_FEATURES = 2**18

@@ -21,6 +21,7 @@ from detector.basedata import (
     LEXICON_DROPOUT,
     TEMPLATE_NEGATIVE_SHARE,
     TRAIN_CORPORA,
+    WORD_DROPOUT,
     base_pages,
 )
 from detector.dataset import BlockRows, rows_of_pages
@@ -142,6 +143,7 @@ def train_base_model(shared: Path, out: Path, seed: int, workers: int, c: float)
                 "hidden_menu_tracking_pixel_trailing_junk_each": TEMPLATE_NEGATIVE_SHARE,
             },
             "lexicon_dropout": LEXICON_DROPOUT,
+            "word_dropout": WORD_DROPOUT,
             "compact_rows": {
                 "file": compact_path.name,
                 "rows": int(compact.X.shape[0]),

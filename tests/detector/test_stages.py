@@ -209,3 +209,19 @@ def test_a_lone_short_flagged_line_is_no_evidence_but_two_lines_or_tag_noise_are
     assert has_evidence([long_line, short], ["spam", "content"])
     assert has_evidence([run, short], ["tag-noise", "content"])
     assert not has_evidence([short], ["content"])
+
+
+def test_a_run_of_empty_elements_in_an_off_screen_wrapper_is_hidden():
+    """The wrapper of a noise run hides the run, even though the wrapper is itself part of the run."""
+    noise = '<div style="position:fixed;left:-9000px;top:-9000px"><qf id="tcjvwe"></qf><zk id="rmtnpq"></zk></div>'
+    runs = [b for b in blocks_of(f"<html><body>{noise}{ARTICLE}</body></html>") if b.kind == "markup"]
+    assert runs and runs[0].hidden == "offscreen"
+
+
+@pytest.mark.parametrize("line", ["© 2025 Harbourtimes", "版權所有 不得轉載", "Copyright 2019 Hawaii News Now."])
+def test_copyright_notices_are_a_feature_in_any_script(line):
+    """Footer notices carry the `copyright` feature, and their neighbours see it."""
+    blocks = segment_text(f"The council approved the budget on Tuesday.\n{line}\n")
+    featurize_page(blocks, "example.com", "", "text")
+    assert "copyright" in blocks[1].features and "next:copyright" in blocks[0].features
+    assert "copyright" not in blocks[0].features

@@ -7,7 +7,7 @@ import random
 import lxml.html
 
 from detector.basedata import contaminated_copy, with_template_negatives
-from detector.dataset import LabelledPage, page_rows, without_lexicon
+from detector.dataset import LEXICON_KEYS, WORD_KEYS, LabelledPage, page_rows, without_keys
 from detector.inject import Injection
 
 PAGE = (
@@ -37,10 +37,11 @@ def test_template_negatives_are_hidden_copies_of_the_page_own_links_or_pixels():
     assert 20 <= changed <= 45
 
 
-def test_without_lexicon_drops_the_block_and_neighbour_hits_only():
-    """Lexicon dropout removes `lex=` keys of the block and its neighbours and nothing else."""
+def test_feature_dropout_removes_only_the_dropped_kinds():
+    """Lexicon dropout removes `lex=` keys of the block and its neighbours; word dropout the hashed words."""
     row = {"lex=1": 1.0, "prev:lex=2": 1.0, "next:lex=1": 1.0, "len=3": 1.0, "w=lexicon": 0.5}
-    assert without_lexicon(row) == {"len=3": 1.0, "w=lexicon": 0.5}
+    assert without_keys(row, LEXICON_KEYS) == {"len=3": 1.0, "w=lexicon": 0.5}
+    assert without_keys(row, WORD_KEYS) == {"lex=1": 1.0, "prev:lex=2": 1.0, "next:lex=1": 1.0, "len=3": 1.0}
 
 
 def test_lexicon_dropout_page_rows_have_no_lexicon_features():

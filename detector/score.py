@@ -27,8 +27,7 @@ LITERAL_MARKUP_SHARE = 0.6
 EVIDENCE_KINDS = ("markup", "rawtext", "script", "title", "meta")
 MIN_EVIDENCE_TOKENS = 8
 """A lone flagged line shorter than this (a menu item, a byline, a copyright line) does not make a page
-contaminated: it is labelled as if unflagged, and the page score stays just below the threshold."""
-BELOW_THRESHOLD = 1e-4
+contaminated: a page needs two flagged blocks, a flagged structural block, or one flagged text this long."""
 
 @dataclass
 class Analysis:
@@ -68,10 +67,9 @@ class Scorer:
         text, fmt, encoding = read_page(data, fmt, content_type)
         blocks, title, domain, root = segment_page(text, fmt, url)
         labels, clean_labels, contamination = self._classify(blocks, title, domain, fmt)
-        score = float(contamination.max()) if len(contamination) else 0.0
-        if not has_evidence(blocks, labels):
+        score = page_score(blocks, contamination)
+        if score < self.threshold:
             labels = clean_labels
-            score = min(score, self.threshold - BELOW_THRESHOLD)
         labels = fill_content_gaps(blocks, labels, contamination)
         flagged = [
             self._flag(block, label, float(p), root)
@@ -137,19 +135,27 @@ def _classifier_for_sparse_rows(classifier):
 def page_rule() -> dict:
     """The page-level decision, as recorded in a model's metadata beside the figures it produced."""
     return {
-        "contaminated_when": "a block's P(tag-noise) + P(spam) >= threshold, with evidence",
-        "evidence": "two flagged blocks, a flagged structural block, or one flagged text of enough tokens",
+        "page_score": "max(second-highest block P(tag-noise) + P(spam), highest among structural blocks and "
+        "texts of min_evidence_tokens or more)",
+        "contaminated_when": "page_score >= threshold",
         "min_evidence_tokens": MIN_EVIDENCE_TOKENS,
     }
 
 
-def has_evidence(blocks: list[Block], labels: list[str]) -> bool:
-    """Enough flagged material to call a page contaminated: two flagged blocks, a flagged structural block (tag
-    noise, a hijacked title, a redirect script), or one flagged text of MIN_EVIDENCE_TOKENS tokens or more."""
-    flagged = [block for block, label in zip(blocks, labels) if label in CONTAMINATION_LABELS]
-    if len(flagged) >= 2 or any(block.kind in EVIDENCE_KINDS for block in flagged):
-        return True
-    return bool(flagged) and len(tokens(flagged[0].text)) >= MIN_EVIDENCE_TOKENS
+def page_score(blocks: list[Block], contamination: np.ndarray) -> float:
+    """The page's contamination probability: the highest threshold at which it still holds evidence, i.e. two
+    blocks above it (the second-highest block probability), or one block that is evidence alone (a structural
+    block: tag noise, a hijacked title, a redirect script; or a text of MIN_EVIDENCE_TOKENS tokens or more)."""
+    if not len(contamination):
+        return 0.0
+    second = float(np.partition(contamination, -2)[-2]) if len(contamination) > 1 else 0.0
+    alone = (float(p) for block, p in zip(blocks, contamination) if p > second and _is_evidence_alone(block))
+    return max(alone, default=second)
+
+
+def _is_evidence_alone(block: Block) -> bool:
+    """A block whose flag alone makes a page contaminated."""
+    return block.kind in EVIDENCE_KINDS or len(tokens(block.text)) >= MIN_EVIDENCE_TOKENS
 
 
 def _never_content(block: Block) -> bool:

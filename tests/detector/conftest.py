@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from detector.settings import DEFAULT_THRESHOLD
+
 CONTAMINATION_LABELS = {"tag-noise", "spam"}
 RESULT_KEYS = {"format", "score", "contaminated", "title", "text", "flagged", "model"}
 FLAG_KEYS = {"label", "text", "probability", "where", "reasons"}
-DEFAULT_THRESHOLD = 0.5
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 CLI_TIMEOUT_S = 600
 
@@ -99,7 +100,7 @@ def check_flag_contract(flag: dict, threshold: float) -> None:
 
 @pytest.fixture(scope="session")
 def record_contract():
-    """The `check_record_contract(record, threshold=0.5)` assertion, for test modules."""
+    """The `check_record_contract(record, threshold=DEFAULT_THRESHOLD)` assertion, for test modules."""
     return check_record_contract
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from detector.errors import InputError
@@ -10,7 +11,7 @@ from detector.features import featurize_page, writing_system
 from detector.labels import gold_labels
 from detector.metrics import corpus_f1, page_prf
 from detector.parse import looks_like_html, parse_html, split_around_html
-from detector.score import has_evidence
+from detector.score import page_score
 from detector.segment import Block, segment_html, segment_text
 
 ARTICLE = "<p>The council approved the new budget on Tuesday after a long debate about schools.</p>"
@@ -198,17 +199,17 @@ def test_numbers_are_not_word_features():
     assert words == {"w=harbourtimes"}
 
 
-def test_a_lone_short_flagged_line_is_no_evidence_but_two_lines_or_tag_noise_are():
-    """The page-level rule: one short flagged line is not enough; a second one, a long one or a run of tags is."""
+def test_page_score_needs_two_blocks_or_one_that_is_evidence_alone():
+    """A lone short flagged line cannot carry the page score; a second block, a long text or a tag run can."""
     short = Block("© 2025 Harbourtimes", "line", "text")
     other = Block("Videos & Pics", "line", "text")
     long_line = Block("cheap pills online pharmacy order now no prescription needed fast delivery", "line", "text")
     run = Block('<var id="qxzkv"></var><cite id="qxzkv"></cite>', "markup", "body")
-    assert not has_evidence([short, other], ["spam", "boilerplate"])
-    assert has_evidence([short, other], ["spam", "spam"])
-    assert has_evidence([long_line, short], ["spam", "content"])
-    assert has_evidence([run, short], ["tag-noise", "content"])
-    assert not has_evidence([short], ["content"])
+    assert page_score([short, other], np.array([0.95, 0.2])) == pytest.approx(0.2)
+    assert page_score([short, other], np.array([0.95, 0.7])) == pytest.approx(0.7)
+    assert page_score([long_line, short], np.array([0.8, 0.1])) == pytest.approx(0.8)
+    assert page_score([short, run], np.array([0.99, 0.6])) == pytest.approx(0.6)
+    assert page_score([short], np.array([0.99])) == 0.0 and page_score([], np.array([])) == 0.0
 
 
 def test_a_run_of_empty_elements_in_an_off_screen_wrapper_is_hidden():

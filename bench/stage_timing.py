@@ -1,4 +1,4 @@
-"""Milliseconds per stage (decode, parse, segment, features, predict) on ~100 KB pages, one core,
+"""Milliseconds per stage (decode, parse, segment, features, predict) and end to end on ~100 KB pages, one core,
 beside a bare lxml parse and trafilatura on the same pages.
 
     python bench/stage_timing.py ../shared [--model PATH] [--pages 60]
@@ -19,6 +19,7 @@ from detector.decode import decode_page
 from detector.features import featurize_page
 from detector.model import load_model
 from detector.parse import parse_html
+from detector.score import Scorer
 from detector.segment import page_domain, segment_html
 
 SIZE_RANGE = (70_000, 140_000)
@@ -51,8 +52,9 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=60)
     args = parser.parse_args()
     model = load_model(args.model)
+    scorer = Scorer(model)
     stages: dict[str, list[float]] = {
-        k: [] for k in ("decode", "parse", "segment", "features", "predict", "bare", "traf")
+        k: [] for k in ("decode", "parse", "segment", "features", "predict", "score", "bare", "traf")
     }
     pages = typical_pages(args.shared, args.pages)
     for data in pages:
@@ -66,6 +68,8 @@ def main() -> None:
         stages["features"].append(ms)
         _, ms = timed(model.pipeline.predict_proba, rows)
         stages["predict"].append(ms)
+        _, ms = timed(scorer.score, data)
+        stages["score"].append(ms)
         _, ms = timed(lxml.html.document_fromstring, data)
         stages["bare"].append(ms)
         _, ms = timed(trafilatura.extract, decoded.text)
@@ -76,8 +80,12 @@ def main() -> None:
     for name, value in medians.items():
         print(f"  {name:9s} {value:7.2f}")
     print(
-        f"  hygiene total {ours:.2f} ms = {ours / medians['bare']:.1f}x a bare lxml parse, "
+        f"  hygiene stages {ours:.2f} ms = {ours / medians['bare']:.1f}x a bare lxml parse, "
         f"{ours / medians['traf']:.2f}x trafilatura's time on the same pages"
+    )
+    print(
+        f"  hygiene Scorer.score end to end (cleaning and reasons too, the classifier in the scorer's layout) "
+        f"{medians['score']:.2f} ms = {medians['score'] / medians['traf']:.2f}x trafilatura's time"
     )
 
 

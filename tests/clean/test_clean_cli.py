@@ -171,6 +171,15 @@ def wait_for_lines(path: Path, count: int, process: subprocess.Popen, deadline_s
     raise AssertionError(f"{path} never reached {count} lines")
 
 
+def default_sigint() -> None:
+    """In the child before exec: take Ctrl-C as a terminal's foreground job does, whatever pytest inherited.
+
+    A background job of a shell without job control starts with SIGINT ignored; Python then installs no
+    KeyboardInterrupt handler and the SIGINT this test sends would be ignored.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("sig,workers", [(signal.SIGKILL, "1"), (signal.SIGINT, "2")])
 def test_interrupted_run_resumes_to_the_same_output(kit, tmp_path, model_path, sig, workers):
     source = kit.write_jsonl(tmp_path / "in.jsonl", documents(kit, 1500))
@@ -182,11 +191,12 @@ def test_interrupted_run_resumes_to_the_same_output(kit, tmp_path, model_path, s
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )
     wait_for_lines(out, 40, process)
     process.send_signal(sig)
     _, stderr = process.communicate(timeout=60)
-    assert process.returncode == (-signal.SIGKILL if sig == signal.SIGKILL else 130)
+    assert process.returncode == (-signal.SIGKILL if sig == signal.SIGKILL else 130), stderr
     interrupted_lines = out.read_bytes().count(b"\n")
     assert 40 <= interrupted_lines < 1500
     resumed = kit.hygiene("clean", *args[1:], "-o", out, timeout=300)

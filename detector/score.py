@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from detector.clean import clean_text, fill_content_gaps
+from detector.clean import PROSE_KINDS, clean_text, fill_content_gaps
 from detector.decode import decode_page
 from detector.errors import ConfigError, InputError
 from detector.explain import reasons_for
@@ -21,13 +21,12 @@ from detector.settings import CONTAMINATION_LABELS, DEFAULT_THRESHOLD, FORMATS, 
 from detector.text import tokens
 from detector.weblinks import registrable_domain
 
-NEVER_CONTENT_KINDS = ("title", "meta", "script", "markup", "rawtext")
 MAX_FLAG_TEXT = 300
 LITERAL_MARKUP_SHARE = 0.6
-EVIDENCE_KINDS = ("markup", "rawtext", "script", "title", "meta")
 MIN_EVIDENCE_TOKENS = 8
 """A lone flagged line shorter than this (a menu item, a byline, a copyright line) does not make a page
 contaminated: a page needs two flagged blocks, a flagged structural block, or one flagged text this long."""
+
 
 @dataclass
 class Analysis:
@@ -155,12 +154,12 @@ def page_score(blocks: list[Block], contamination: np.ndarray) -> float:
 
 def _is_evidence_alone(block: Block) -> bool:
     """A block whose flag alone makes a page contaminated."""
-    return block.kind in EVIDENCE_KINDS or len(tokens(block.text)) >= MIN_EVIDENCE_TOKENS
+    return block.kind not in PROSE_KINDS or len(tokens(block.text)) >= MIN_EVIDENCE_TOKENS
 
 
 def _never_content(block: Block) -> bool:
-    """Structural blocks, and text that is mostly literal markup, are never article text."""
-    if block.kind in NEVER_CONTENT_KINDS:
+    """Structural blocks, title and meta, and text that is mostly literal markup are never article text."""
+    if block.kind not in PROSE_KINDS:
         return True
     return "<" in block.text and literal_markup_share(block.text) >= LITERAL_MARKUP_SHARE
 

@@ -12,9 +12,9 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 
 from detector.lexicon import lexicon_hits_per_text
+from detector.pagecache import page_cache
 from detector.segment import Block
 from detector.text import CaselessLiterals, han_variant_counts, script_counts, tokens
 
@@ -561,7 +561,7 @@ def _neighbour_view(shape: dict) -> tuple[dict, dict]:
     return {"next:" + k: v for k, v in kept.items()}, {"prev:" + k: v for k, v in kept.items()}
 
 
-@lru_cache(maxsize=4096)
+@page_cache(4096)
 def _neighbours_see(key: str) -> bool:
     """True for the feature names shown to the previous and next blocks (cached: names repeat on every page)."""
     return key in NEIGHBOUR_KEYS or ("=" in key and key.startswith(NEIGHBOUR_KEYS))

@@ -14,6 +14,7 @@ from detector.errors import ConfigError, InputError
 from detector.explain import reasons_for
 from detector.features import featurize_page, literal_markup_share
 from detector.model import LoadedModel, load_model
+from detector.pagecache import forget_page_caches
 from detector.parse import looks_like_html, parse_html
 from detector.result import Flag, PageResult
 from detector.segment import Block, page_domain, segment_html, segment_text
@@ -63,6 +64,13 @@ class Scorer:
         self, data: bytes | str, fmt: str = "auto", url: str | None = None, content_type: str | None = None
     ) -> Analysis:
         """Score a page and keep its blocks and their labels (for evaluation)."""
+        try:
+            return self._analyse(data, fmt, url, content_type)
+        finally:
+            forget_page_caches()
+
+    def _analyse(self, data: bytes | str, fmt: str, url: str | None, content_type: str | None) -> Analysis:
+        """`analyse` without emptying the page caches."""
         text, fmt, encoding = read_page(data, fmt, content_type)
         blocks, title, domain, root = segment_page(text, fmt, url)
         labels, clean_labels, contamination = self._classify(blocks, title, domain, fmt)

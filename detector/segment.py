@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from lxml import etree
 
 from detector.errors import InputError
+from detector.pagecache import page_cache
 from detector.parse import ParsedPage
 from detector.settings import MAX_BLOCKS, MAX_TREE_DEPTH
 from detector.text import CaselessLiterals, normalize_space
@@ -469,7 +469,7 @@ def _attr_tokens(element) -> tuple[str, ...]:
     return _words_of_attributes(values) if values else ()
 
 
-@lru_cache(maxsize=16384)
+@page_cache(16384)
 def _words_of_attributes(values: str) -> tuple[str, ...]:
     """Words of class/id/role values, camelCase split (cached: templates repeat them)."""
     lowered = values.lower()

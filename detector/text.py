@@ -9,6 +9,8 @@ from pathlib import Path
 
 import zhconv
 
+from detector.pagecache import page_cache
+
 _CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 TOKEN_RE = re.compile(f"[{_CJK_CHARS}]|[^\\W_{_CJK_CHARS}]+", re.UNICODE)
 """One token per CJK, kana or hangul character; other word characters in runs (`2012年` is `2012`, `年`)."""
@@ -34,7 +36,7 @@ def normalize_space(text: str) -> str:
     return " ".join(text.split())
 
 
-@lru_cache(maxsize=512)
+@page_cache(512)
 def _cached_tokens(text: str) -> tuple[str, ...]:
     """Tokens of a text, cached: features ask for the same block's tokens several times."""
     return tuple(TOKEN_RE.findall(text.lower()))
@@ -66,7 +68,7 @@ class CaselessLiterals:
         return found is not None
 
 
-@lru_cache(maxsize=1024)
+@page_cache(1024)
 def script_counts(text: str) -> dict[str, int]:
     """Count characters per writing script (han, kana, hangul, latin, cyrillic, greek, digit); don't mutate."""
     counts = {}
@@ -85,7 +87,7 @@ def _han_variant_patterns() -> tuple[re.Pattern, re.Pattern]:
     return tuple(re.compile("[" + re.escape("".join(table[key])) + "]") for key in ("SIMPONLY", "TRADONLY"))
 
 
-@lru_cache(maxsize=1024)
+@page_cache(1024)
 def han_variant_counts(text: str) -> tuple[int, int]:
     """How many characters of `text` are Simplified-only and Traditional-only."""
     simplified, traditional = _han_variant_patterns()

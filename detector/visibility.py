@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+
+from detector.pagecache import page_cache
 
 DISPLAY_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 OFFSCREEN_RE = re.compile(r"(?:left|top|right|bottom|margin-left|margin-top|text-indent)\s*:\s*-\s*\d{3,}")
@@ -34,7 +35,7 @@ STYLE_RULE_RE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
 SELECTOR_TAIL_RE = re.compile(r"([.#])([\w-]+)\s*$")
 
 
-@lru_cache(maxsize=8192)
+@page_cache(8192)
 def style_hidden_kind(style: str) -> str:
     """Which way an inline style or a CSS declaration block hides: display, offscreen, zero-size, or ''."""
     style = style.lower()

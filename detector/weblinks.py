@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 import tldextract
 
+from detector.pagecache import page_cache
+
 _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
-@lru_cache(maxsize=65536)
+@page_cache(65536)
 def _domain_of_host(host: str) -> str:
     """Registrable domain of a host name (`news.bbc.co.uk` -> `bbc.co.uk`)."""
     parts = _EXTRACT(host)
     return parts.top_domain_under_public_suffix or parts.domain or host
 
 
-@lru_cache(maxsize=8192)
+@page_cache(8192)
 def registrable_domain(url: str) -> str:
     """Registrable domain of an absolute URL; '' for relative, mailto or javascript links."""
     url = url.strip()

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from detector.lexicon import lexicon_hits_per_text
 from detector.pagecache import page_cache
 from detector.segment import Block
-from detector.text import CaselessLiterals, han_variant_counts, script_counts, tokens
+from detector.text import CaselessLiterals, han_variant_counts, normalize_space, script_counts, tokens
+from detector.visibility import style_hidden_kind
 
 COMMON_TAGS = frozenset(
     [
@@ -153,6 +154,7 @@ RARE_TAGS = frozenset(
 KNOWN_TAGS = COMMON_TAGS | RARE_TAGS
 LITERAL_TAG_RE = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]{0,15})((?:\s+[^<>]{0,200})?)\s*/?>")
 ID_ATTR_RE = re.compile(r"""\bid\s*=\s*["']?([^"'\s>]+)""", re.I)
+STYLE_ATTR_RE = re.compile(r"""\bstyle\s*=\s*["']([^"']*)""", re.I)
 PLAIN_ID_RE = re.compile(r"^[a-z0-9]{4,12}$")
 SENTENCE_END_RE = re.compile(r"[.!?。！？…]")
 JOINER_RE = re.compile(r"[_|,，、\-]")
@@ -228,13 +230,14 @@ class PageContext:
 def featurize_page(blocks: list[Block], domain: str, title: str, mode: str) -> list[dict]:
     """Feature dicts for every block of one page, in order (blocks get `features` set too)."""
     context = page_context(blocks, domain, title, mode)
-    hits = lexicon_hits_per_text([block.text for block in blocks])
-    shapes = [block_shape(block, index, context, hits[index]) for index, block in enumerate(blocks)]
+    texts = [prose_of(block) for block in blocks]
+    hits = lexicon_hits_per_text(texts)
+    shapes = [block_shape(block, index, context, hits[index], texts[index]) for index, block in enumerate(blocks)]
     shared = [_neighbour_view(shape) for shape in shapes]
     rows = []
     for index, (block, shape) in enumerate(zip(blocks, shapes)):
         previous, following = _neighbours(shared, index)
-        block.features = {**shape, **_word_features(block.text), **previous, **following}
+        block.features = {**shape, **_word_features(texts[index]), **previous, **following}
         rows.append(block.features)
     return rows
 
@@ -332,9 +335,18 @@ def _bin(value: float, edges: tuple[float, ...]) -> int:
     return bisect_right(edges, value)
 
 
-def block_shape(block: Block, index: int, context: PageContext, lexicon_hits: int) -> dict:
-    """Features of one block on its own and against the page, all but its hashed words."""
-    text = block.text
+def prose_of(block: Block) -> str:
+    """The text that text features describe: none for a run of empty elements (its text is its markup), and
+    text outside literal tags otherwise, so that markup leaked into text reads as markup, not as words."""
+    if block.kind == "markup":
+        return ""
+    if "<" not in block.text:
+        return block.text
+    return normalize_space(LITERAL_TAG_RE.sub(" ", block.text))
+
+
+def block_shape(block: Block, index: int, context: PageContext, lexicon_hits: int, text: str) -> dict:
+    """Features of one block on its own and against the page, all but its hashed words; `text` is its prose."""
     features: dict = {"bias": 1.0, f"mode={context.mode}": 1.0, f"kind={block.kind}": 1.0, f"zone={block.zone}": 1.0}
     features.update(_text_shape(text, lexicon_hits))
     features.update(_markup_shape(block))
@@ -409,7 +421,18 @@ def _markup_shape(block: Block) -> dict:
     if block.kind != "markup":
         features["literal_tags"] = min(total, 20) / 10
         features[f"literal_share={_bin(literal_markup_share(block.text), (0.3, 0.6, 0.9))}"] = 1.0
+        features.update(_literal_hiding(literal))
     return features
+
+
+def _literal_hiding(literal: list[tuple[str, str, str]]) -> dict:
+    """How literal tags written in text would hide what they wrap (an inline style), as DOM hiding reads."""
+    for _, _, attrs in literal:
+        style = STYLE_ATTR_RE.search(attrs)
+        kind = style_hidden_kind(style.group(1)) if style else ""
+        if kind:
+            return {"hid=" + kind: 1.0, "hidden": 1.0}
+    return {}
 
 
 def _looks_random(value: str) -> bool:
@@ -479,6 +502,12 @@ def _is_script_mismatch(block_system: str, page_system: str) -> bool:
     return block_system != page_system and not (block_system == "han" and page_system == "ja")
 
 
+def _script_family(system: str) -> str:
+    """'latin' or 'other': which scripts meet is no feature, so spam in a script pair never trained looks the
+    same as in a trained one (Cyrillic spam on a Polish page like Chinese spam on an English one)."""
+    return "latin" if system == "latin" else "other"
+
+
 def _script_features(text: str, context: PageContext) -> dict:
     """Whether the block's writing system differs from the page's (Simplified vs Traditional Han too).
 
@@ -490,7 +519,7 @@ def _script_features(text: str, context: PageContext) -> dict:
     total = sum(counts.values())
     features = {}
     if _is_script_mismatch(dominant, context.majority_script):
-        features[f"mis={dominant}_on_{context.majority_script}"] = 1.0
+        features[f"mis={_script_family(dominant)}_on_{_script_family(context.majority_script)}"] = 1.0
         features["mis"] = 1.0
     else:
         features["script=same"] = 1.0

@@ -17,13 +17,15 @@ TOKEN_RE = re.compile(f"[{_CJK_CHARS}]|[^\\W_{_CJK_CHARS}]+", re.UNICODE)
 
 SCRIPT_PATTERNS = {
     "han": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"),
-    "kana": re.compile(r"[\u3040-\u30ff]"),
+    "kana": re.compile(r"[\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff]"),
     "hangul": re.compile(r"[\uac00-\ud7af]"),
     "latin": re.compile(r"[a-zA-Z\u00c0-\u024f]"),
     "cyrillic": re.compile(r"[\u0400-\u04ff]"),
     "greek": re.compile(r"[\u0370-\u03ff]"),
     "digit": re.compile(r"[0-9]"),
 }
+
+"""Kana leaves out the marks Chinese writes too: the middle dot `・` (`时政・要闻`) and the double hyphen."""
 
 ASCII_SCRIPTS = [(name, SCRIPT_PATTERNS[name]) for name in ("latin", "digit")]
 IGNORECASE_ODD_RE = re.compile("[\u0130\u0131\u017f\u1c80-\u1c88]")

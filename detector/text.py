@@ -24,7 +24,6 @@ SCRIPT_PATTERNS = {
     "greek": re.compile(r"[\u0370-\u03ff]"),
     "digit": re.compile(r"[0-9]"),
 }
-
 """Kana leaves out the marks Chinese writes too: the middle dot `・` (`时政・要闻`) and the double hyphen."""
 
 ASCII_SCRIPTS = [(name, SCRIPT_PATTERNS[name]) for name in ("latin", "digit")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from detector.model import LoadedModel
 
 MAX_REASONS = 4
-SILENT_PREFIXES = ("bias", "mode=", "log_len", "pos=", "len=", "digits=", "mk_distinct=", "mk_depth=")
+SILENT_PREFIXES = ("bias", "mode=", "pos=", "len=", "digits=", "mk_distinct=", "mk_depth=")
 """Features that describe every block (size, position decile, page facts): true, but no reason to flag."""
 REASON_PHRASES = {
     "kind=markup": "run of empty elements",

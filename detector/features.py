@@ -368,7 +368,6 @@ def _text_shape(text: str, hits: int) -> dict:
     mean_segment = sum(map(len, segments)) / len(segments) if segments else 0.0
     features = {
         f"len={_bin(length, (3, 8, 15, 30, 60, 120, 250, 500))}": 1.0,
-        "log_len": math.log1p(length) / 6,
         f"sent={_bin(sentence_ends, (1, 2, 4))}": 1.0,
         f"join={_bin(len(joiners), (1, 3, 6, 12))}": 1.0,
         f"seg={_bin(len(segments), (2, 4, 8, 16))}": 1.0,

@@ -142,7 +142,7 @@ def test_reasons_are_phrases_and_silent_features_give_none():
     """Known features read as phrases; features true of every block are no reason."""
     assert feature_reason("mk_plain_repeated_id") == "one short id repeated on many elements"
     assert feature_reason("prev:hidden") == "previous block: hidden from readers"
-    assert feature_reason("log_len") is None and feature_reason("next:pos=3") is None
+    assert feature_reason("len=5") is None and feature_reason("next:pos=3") is None
 
 
 def test_noframes_in_the_head_is_a_rawtext_block_too():

@@ -257,11 +257,11 @@ def page_context(blocks: list[Block], domain: str, title: str, mode: str) -> Pag
         simp, trad = simp + block_simp, trad + block_trad
         if _is_main_like(block):
             long_indexes.append(index)
-            main_tokens.update(similarity_units(block.text))
+            main_tokens.update(tokens(block.text))
     majority = writing_system(scripts)
     return PageContext(
         domain=domain,
-        title_tokens=frozenset(similarity_units(title)),
+        title_tokens=frozenset(tokens(title)),
         repeated_main_tokens=frozenset(token for token, count in main_tokens.items() if count >= 2),
         majority_script=majority,
         majority_han=_han_label(simp, trad),
@@ -555,7 +555,7 @@ def _position_features(block: Block, index: int, context: PageContext) -> dict:
 
 def _similarity_features(text: str, context: PageContext) -> dict:
     """How much of the block's vocabulary the title and the page's main text share."""
-    toks = set(similarity_units(text))
+    toks = set(tokens(text))
     if not toks:
         return {}
     title_share = len(toks & context.title_tokens) / len(toks)
@@ -565,26 +565,6 @@ def _similarity_features(text: str, context: PageContext) -> dict:
         f"main_sim={_bin(main_share, (0.1, 0.3, 0.5, 0.7))}": 1.0,
         "main_sim": main_share,
     }
-
-
-def similarity_units(text: str) -> list[str]:
-    """Words, and pairs of neighbouring CJK characters instead of single ones: any two Japanese or Chinese texts
-    share most single characters, so only pairs tell whether a block speaks of what the article speaks of."""
-    toks = tokens(text)
-    units = []
-    for index, token in enumerate(toks):
-        if not _is_cjk_char(token):
-            units.append(token)
-        elif index + 1 < len(toks) and _is_cjk_char(toks[index + 1]):
-            units.append(token + toks[index + 1])
-        elif index == 0 or not _is_cjk_char(toks[index - 1]):
-            units.append(token)
-    return units
-
-
-def _is_cjk_char(token: str) -> bool:
-    """A one-character token outside ASCII: a CJK, kana or hangul character as `tokens` splits them."""
-    return len(token) == 1 and not token.isascii()
 
 
 def _word_features(text: str) -> dict:

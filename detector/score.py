@@ -24,6 +24,8 @@ from detector.weblinks import registrable_domain
 
 MAX_FLAG_TEXT = 300
 LITERAL_MARKUP_SHARE = 0.6
+MORE_DIRTY_THAN_NOT = 0.5
+"""A block more likely contamination than not is never article text, even on a page that is not flagged."""
 MIN_EVIDENCE_TOKENS = 8
 """A lone flagged line shorter than this (a menu item, a byline, a copyright line) does not make a page
 contaminated: a page needs two flagged blocks, a flagged structural block, or one flagged text this long."""
@@ -109,7 +111,8 @@ class Scorer:
         contamination = probabilities[:, index["tag-noise"]] + probabilities[:, index["spam"]]
         labels, clean_labels = [], []
         for block, row, p_dirty in zip(blocks, probabilities, contamination):
-            boilerplate = _never_content(block) or row[index["boilerplate"]] > row[index["content"]]
+            doubtful = p_dirty >= MORE_DIRTY_THAN_NOT or _never_content(block)
+            boilerplate = doubtful or row[index["boilerplate"]] > row[index["content"]]
             clean = "boilerplate" if boilerplate else "content"
             clean_labels.append(clean)
             if p_dirty >= self.threshold:

@@ -174,13 +174,21 @@ def segment_html(page: ParsedPage) -> list[Block]:
     return blocks[:MAX_BLOCKS]
 
 
+def _head_level_elements(root):
+    """Children of `<head>`, and what lxml left directly under `<html>` beside head and body (a `<noframes>` of
+    tag noise written right after `<html>`); the latter only when a body exists, else the body walk reads them."""
+    has_body = root.find("body") is not None
+    for child in root:
+        if child.tag == "head":
+            yield from child
+        elif child.tag != "body" and has_body:
+            yield child
+
+
 def _head_blocks(root) -> list[Block]:
     """Title, meta keywords/description and suspicious scripts of the head."""
     blocks = []
-    head = root.find("head")
-    if head is None:
-        return blocks
-    for element in head:
+    for element in _head_level_elements(root):
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag == "title":
             text = normalize_space(element.text_content())

@@ -48,6 +48,16 @@ def test_noframes_content_is_a_rawtext_block():
     assert raw and '<var id="vnxft">' in raw[0].text
 
 
+@pytest.mark.parametrize("head", ["", "<head><title>Budget</title></head>"])
+def test_noframes_right_after_html_is_a_rawtext_block(head):
+    """lxml keeps a `<noframes>` written right after `<html>` under `<html>` itself, outside head and body."""
+    html = f'<html><noframes id="vnxft"><var id="vnxft"></var><dfn id="vnxft"></dfn></noframes>{head}<body>{ARTICLE}'
+    parsed = parse_html(html + "</body></html>")
+    assert parsed.root.find("noframes").getparent() is parsed.root
+    raw = [b for b in segment_html(parsed) if b.kind == "rawtext"]
+    assert len(raw) == 1 and '<var id="vnxft">' in raw[0].text
+
+
 @pytest.mark.parametrize(
     ("attributes", "kind"),
     [

@@ -24,6 +24,16 @@ HTML_SNIFF_RE = re.compile(r"<(?:!doctype|html|head|body|div|p|meta|title|table|
 TOO_DEEP_XPATH = etree.XPath("boolean(/" + "/".join(["*"] * (MAX_TREE_DEPTH + 1)) + ")")
 """Is there an element with MAX_TREE_DEPTH ancestors? A path one level per step: linear, unlike counting ancestors."""
 PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
+PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
+)
+"""Every element is a plain `HtmlElement` (no form, input or label classes, which nothing here uses): lxml then
+picks element classes without calling back into Python for each element the walk touches."""
 
 
 @dataclass

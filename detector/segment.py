@@ -13,8 +13,8 @@ from detector.errors import InputError
 from detector.pagecache import page_cache
 from detector.parse import ParsedPage
 from detector.settings import MAX_BLOCKS, MAX_TREE_DEPTH
-from detector.text import CaselessLiterals, normalize_space
-from detector.visibility import HiddenRules, hidden_kind
+from detector.text import CaselessLiterals, lower_for_literal_search, normalize_space
+from detector.visibility import HiddenRules, hidden_kind, hidden_kind_of_attributes
 from detector.weblinks import registrable_domain
 
 BLOCK_TAGS = frozenset(
@@ -95,9 +95,16 @@ SUBSTANTIVE_TAGS = frozenset(
     ]
 )
 NEUTRAL_TAGS = frozenset(("br", "hr", "wbr"))
-SUSPICIOUS_SCRIPT_RE = CaselessLiterals(
-    r"document\.referrer|document\.write|location\.(?:href|replace)|window\.location|top\.location|eval\("
+SUSPICIOUS_SCRIPT_CALLS = (
+    "document.referrer",
+    "document.write",
+    "location.href",
+    "location.replace",
+    "window.location",
+    "top.location",
+    "eval(",
 )
+SUSPICIOUS_SCRIPT_RE = CaselessLiterals("|".join(map(re.escape, SUSPICIOUS_SCRIPT_CALLS)))
 MAX_SCRIPT_CHARS = 2000
 MAX_RUN_REPORT_CHARS = 400
 
@@ -207,7 +214,7 @@ def _head_rawtext_block(element, tag: str) -> Block:
         "head",
         tag=tag,
         path=(tag,),
-        attr_tokens=_attr_tokens(element),
+        attr_tokens=_attr_tokens(element.attrib),
         element=element,
         hidden="rawtext",
     )
@@ -216,9 +223,18 @@ def _head_rawtext_block(element, tag: str) -> Block:
 def _script_block(element, zone: str) -> Block | None:
     """A block for a script that redirects or writes the page; other scripts are not text."""
     code = element.text or ""
-    if not SUSPICIOUS_SCRIPT_RE.search(code):
+    if not _is_suspicious_script(code):
         return None
     return Block(normalize_space(code)[:MAX_SCRIPT_CHARS], "script", zone, tag="script", element=element)
+
+
+def _is_suspicious_script(code: str) -> bool:
+    """`SUSPICIOUS_SCRIPT_RE.search(code)`, by substring tests of the lowered code where it can (several times
+    faster than the pattern on long scripts)."""
+    lowered = lower_for_literal_search(code)
+    if lowered is None:
+        return SUSPICIOUS_SCRIPT_RE.search(code)
+    return any(call in lowered for call in SUSPICIOUS_SCRIPT_CALLS)
 
 
 class _Walker:
@@ -234,6 +250,7 @@ class _Walker:
         self.link_count = 0
         self.run = _Run()
         self.has_text: set = set()
+        self.traits: dict[tuple, tuple[str, tuple[str, ...]]] = {}
 
     def walk(self, root) -> list[Block]:
         """Emit the blocks under `root`."""
@@ -300,7 +317,9 @@ class _Walker:
     def _push(self, element, tag: str) -> None:
         """Open an element context, inheriting hiding and link target from its parent."""
         parent = self.stack[-1] if self.stack else None
-        own_hidden = hidden_kind(element, tag, self.rules)
+        own_hidden, tokens = self._traits(element)
+        if tag == "marquee":
+            own_hidden = "marquee"
         hidden = own_hidden or (parent.hidden if parent else "")
         href_domain = parent.href_domain if parent else None
         if tag == "a" and element.get("href"):
@@ -310,7 +329,18 @@ class _Walker:
         is_block = tag in BLOCK_TAGS
         if is_block:
             self._flush_text()
-        self.stack.append(_Context(element, tag, is_block, hidden, href_domain, _attr_tokens(element)))
+        self.stack.append(_Context(element, tag, is_block, hidden, href_domain, tokens))
+
+    def _traits(self, element) -> tuple[str, tuple[str, ...]]:
+        """How an element hides (but as a `<marquee>`) and its attribute tokens, computed once per distinct set of
+        attributes on the walk (templates repeat them)."""
+        attributes = tuple(element.items())
+        traits = self.traits.get(attributes)
+        if traits is None:
+            values = dict(attributes)
+            traits = (hidden_kind_of_attributes("", values, self.rules), _attr_tokens(values))
+            self.traits[attributes] = traits
+        return traits
 
     def _add_text(self, text: str | None) -> None:
         """Append text to the current block, remembering whether it sits inside a link and how it is hidden."""
@@ -370,7 +400,7 @@ class _Walker:
             return
         self._flush_text()
         self._flush_run()
-        self.stack.append(_Context(element, tag, True, "rawtext", None, _attr_tokens(element)))
+        self.stack.append(_Context(element, tag, True, "rawtext", None, _attr_tokens(element.attrib)))
         block = self._block_from_context(raw, "rawtext")
         self.stack.pop()
         self._add_block(block)
@@ -463,9 +493,10 @@ ATTR_TOKEN_RE = re.compile(r"[a-z]{3,}")
 CAMEL_BOUNDARY_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
-def _attr_tokens(element) -> tuple[str, ...]:
-    """Lower-case word tokens of an element's class and id (`main-content` -> main, content)."""
-    values = " ".join(filter(None, (element.get("class"), element.get("id"), element.get("role"))))
+def _attr_tokens(attributes) -> tuple[str, ...]:
+    """Lower-case word tokens of an element's class and id (`main-content` -> main, content); `attributes` is
+    the element's `attrib` or a dict of it."""
+    values = " ".join(filter(None, (attributes.get("class"), attributes.get("id"), attributes.get("role"))))
     return _words_of_attributes(values) if values else ()
 
 

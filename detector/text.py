@@ -55,6 +55,8 @@ def tokens(text: str) -> list[str]:
 def lower_for_literal_search(text: str) -> str | None:
     """`text.lower()`, in which a case-sensitive search for lower-case Latin, Cyrillic or CJK literals finds what an
     IGNORECASE search finds in `text` (several times faster); None when `text` holds letters where that fails."""
+    if text.isascii():
+        return text.lower()
     return None if IGNORECASE_ODD_RE.search(text) else text.lower()
 
 

@@ -607,7 +607,17 @@ def _add_similarity_features(features: dict, text: str, context: PageContext) ->
 def _word_features(text: str) -> dict:
     """A few hashed words (Latin words, CJK character pairs) so that boilerplate phrases are learnt; numbers are
     no words (a year must not become a spam word because spam templates write the current one)."""
-    toks = [t for t in token_tuple(text[:300]) if not t.isdigit()]
+    head = text[:300]
+    if head.isascii():
+        grams = [t for t in token_tuple(head) if len(t) > 2 and not t.isdigit()]
+    else:
+        grams = _grams_of([t for t in token_tuple(head) if not t.isdigit()])
+    weight = 1.0 / math.sqrt(max(len(grams), 1))
+    return {"w=" + gram: weight for gram in grams[:WORD_FEATURES_PER_BLOCK]}
+
+
+def _grams_of(toks: list[str]) -> list[str]:
+    """Words of three or more characters, and pairs of neighbouring CJK characters (a lone one is no gram)."""
     grams: list[str] = []
     for left, right in zip(toks, toks[1:] + [""]):
         if len(left) == 1 and not left.isascii():
@@ -615,8 +625,7 @@ def _word_features(text: str) -> dict:
                 grams.append(left + right)
         elif len(left) > 2:
             grams.append(left)
-    weight = 1.0 / math.sqrt(max(len(grams), 1))
-    return {"w=" + gram: weight for gram in grams[:WORD_FEATURES_PER_BLOCK]}
+    return grams
 
 
 def _neighbour_view(shape: dict) -> tuple[dict, dict]:

@@ -95,6 +95,8 @@ SUBSTANTIVE_TAGS = frozenset(
     ]
 )
 NEUTRAL_TAGS = frozenset(("br", "hr", "wbr"))
+CONSUMED_TAGS = NEUTRAL_TAGS | SKIP_TAGS | RAWTEXT_TAGS | {"script"}
+"""Elements whose subtree the walk never enters."""
 SUSPICIOUS_SCRIPT_CALLS = (
     "document.referrer",
     "document.write",
@@ -256,19 +258,18 @@ class _Walker:
         """Emit the blocks under `root`."""
         self.has_text = _elements_with_text(root)
         walker = etree.iterwalk(root, events=("start", "end"))
+        blocks = self.blocks
         for event, element in walker:
             tag = element.tag
-            if not isinstance(tag, str):
-                if event == "end":
-                    self._add_text(element.tail)
-                continue
             if event == "start":
-                if self._enter(element, tag):
+                if isinstance(tag, str) and self._enter(element, tag):
                     walker.skip_subtree()
                     self._add_text(element.tail)
-            else:
+            elif isinstance(tag, str):
                 self._leave(element)
-            if len(self.blocks) >= MAX_BLOCKS:
+            else:
+                self._add_text(element.tail)
+            if len(blocks) >= MAX_BLOCKS:
                 break
         self._flush_run()
         self._flush_text()
@@ -278,20 +279,8 @@ class _Walker:
         """Handle an opening element; True when its subtree is consumed here (skipped by the walk)."""
         if len(self.stack) > MAX_TREE_DEPTH:
             raise InputError(f"elements nested deeper than {MAX_TREE_DEPTH} levels")
-        if tag in NEUTRAL_TAGS:
-            if tag == "br":
-                self._flush_text()
-            return True
-        if tag in SKIP_TAGS:
-            return True
-        if tag == "script":
-            block = _script_block(element, self.zone)
-            if block:
-                self._flush_text()
-                self._add_block(block)
-            return True
-        if tag in RAWTEXT_TAGS:
-            self._rawtext(element, tag)
+        if tag in CONSUMED_TAGS:
+            self._consume(element, tag)
             return True
         if element not in self.has_text and tag not in SUBSTANTIVE_TAGS and not _has_substantive(element):
             if tag in ("title", "meta", "link"):
@@ -299,10 +288,24 @@ class _Walker:
             self._flush_text()
             self.run.elements.append(element)
             return True
-        self._flush_run()
+        if self.run.elements:
+            self._flush_run()
         self._push(element, tag)
         self._add_text(element.text)
         return False
+
+    def _consume(self, element, tag: str) -> None:
+        """Handle an element whose subtree is no text: a line break, a skipped tag, a script, raw text."""
+        if tag in NEUTRAL_TAGS:
+            if tag == "br":
+                self._flush_text()
+        elif tag == "script":
+            block = _script_block(element, self.zone)
+            if block:
+                self._flush_text()
+                self._add_block(block)
+        elif tag in RAWTEXT_TAGS:
+            self._rawtext(element, tag)
 
     def _leave(self, element) -> None:
         """Close an element: a block-level one ends the current text block."""
@@ -346,7 +349,8 @@ class _Walker:
         """Append text to the current block, remembering whether it sits inside a link and how it is hidden."""
         if not text or text.isspace():
             return
-        self._flush_run()
+        if self.run.elements:
+            self._flush_run()
         top = self.stack[-1] if self.stack else None
         self.pieces.append((text, top is not None and top.href_domain is not None, top.hidden if top else ""))
 
@@ -356,7 +360,7 @@ class _Walker:
             self.link_domains, self.link_count = [], 0
             return
         text = normalize_space(" ".join([piece for piece, _, _ in self.pieces]))
-        link_text = normalize_space(" ".join([piece for piece, in_link, _ in self.pieces if in_link]))
+        link_text = _link_text(self.pieces)
         hidden = _majority_hiding(self.pieces)
         self.pieces = []
         if text:
@@ -435,8 +439,17 @@ class _Walker:
         self.blocks.append(block)
 
 
+def _link_text(pieces: list[tuple[str, bool, str]]) -> str:
+    """The text of a block's pieces that sit inside links, spaces normalized."""
+    in_links = [piece for piece, in_link, _ in pieces if in_link]
+    return normalize_space(" ".join(in_links)) if in_links else ""
+
+
 def _majority_hiding(pieces: list[tuple[str, bool, str]]) -> str:
     """How most of a block's text is hidden ('' when most of it is visible)."""
+    first = pieces[0][2]
+    if all(hidden == first for _, _, hidden in pieces):
+        return first
     chars: dict[str, int] = {}
     for text, _, hidden in pieces:
         chars[hidden] = chars.get(hidden, 0) + len(text.strip())
@@ -448,10 +461,13 @@ def _elements_with_text(root) -> set:
     marked: set = set()
     for element in root.iter():
         owner = None
-        if element.text and not element.text.isspace() and isinstance(element.tag, str):
+        text = element.text
+        if text and not text.isspace() and isinstance(element.tag, str):
             owner = element
-        elif element.tail and not element.tail.isspace():
-            owner = element.getparent()
+        else:
+            tail = element.tail
+            if tail and not tail.isspace():
+                owner = element.getparent()
         while owner is not None and owner not in marked:
             marked.add(owner)
             owner = owner.getparent()

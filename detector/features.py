@@ -14,7 +14,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 from detector.lexicon import lexicon_hits_per_text
-from detector.pagecache import page_cache
 from detector.segment import Block
 from detector.text import (
     CaselessLiterals,
@@ -279,15 +278,20 @@ def featurize_page(blocks: list[Block], domain: str, title: str, mode: str) -> l
     texts = [prose_of(block) for block in blocks]
     lowered = [lower_for_literal_search(text) for text in texts]
     hits = lexicon_hits_per_text(texts, lowered)
-    shapes = [
-        block_shape(block, index, context, hits[index], texts[index], lowered[index])
-        for index, block in enumerate(blocks)
-    ]
-    shared = [_neighbour_view(shape) for shape in shapes]
+    known: dict[str, TextFeatures] = {}
+    prose_features = []
+    for text, text_lowered, text_hits in zip(texts, lowered, hits):
+        found = known.get(text)
+        if found is None:
+            found = known[text] = text_features(text, text_lowered, text_hits, context)
+        prose_features.append(found)
+    shapes = [block_shape(block, index, context, prose_features[index]) for index, block in enumerate(blocks)]
+    names = _NeighbourNames()
+    shared = [_neighbour_view(shape, names) for shape in shapes]
     rows = []
     for index, (block, shape) in enumerate(zip(blocks, shapes)):
         previous, following = _neighbours(shared, index)
-        block.features = {**shape, **_word_features(texts[index]), **previous, **following}
+        block.features = {**shape, **prose_features[index].words, **previous, **following}
         rows.append(block.features)
     return rows
 
@@ -390,19 +394,38 @@ def prose_of(block: Block) -> str:
     return normalize_space(LITERAL_TAG_RE.sub(" ", block.text))
 
 
-def block_shape(
-    block: Block, index: int, context: PageContext, lexicon_hits: int, text: str, lowered: str | None
-) -> dict:
-    """Features of one block on its own and against the page, all but its hashed words; `text` is its prose and
-    `lowered` its `lower_for_literal_search`."""
+@dataclass(slots=True)
+class TextFeatures:
+    """The features that a block's prose alone decides on its page (duplicate texts of a page share them)."""
+
+    shape: dict
+    script: dict
+    similarity: dict
+    words: dict
+
+
+def text_features(text: str, lowered: str | None, lexicon_hits: int, context: PageContext) -> TextFeatures:
+    """The features of a prose text on its page; `lowered` is its `lower_for_literal_search`."""
+    shape: dict = {}
+    _add_text_shape(shape, text, lowered, lexicon_hits)
+    script: dict = {}
+    _add_script_features(script, text, context)
+    similarity: dict = {}
+    _add_similarity_features(similarity, text, context)
+    return TextFeatures(shape, script, similarity, _word_features(text))
+
+
+def block_shape(block: Block, index: int, context: PageContext, prose: TextFeatures) -> dict:
+    """Features of one block on its own and against the page, all but its hashed words; `prose` are those of
+    its text."""
     features: dict = {"bias": 1.0, f"mode={context.mode}": 1.0, f"kind={block.kind}": 1.0, f"zone={block.zone}": 1.0}
-    _add_text_shape(features, text, lowered, lexicon_hits)
+    features.update(prose.shape)
     _add_markup_shape(features, block)
     _add_dom_context(features, block)
     _add_link_features(features, block, context)
-    _add_script_features(features, text, context)
+    features.update(prose.script)
     _add_position_features(features, block, index, context)
-    _add_similarity_features(features, text, context)
+    features.update(prose.similarity)
     return features
 
 
@@ -628,16 +651,30 @@ def _grams_of(toks: list[str]) -> list[str]:
     return grams
 
 
-def _neighbour_view(shape: dict) -> tuple[dict, dict]:
+class _NeighbourNames(dict):
+    """For one page: feature name -> its `next:` and `prev:` names when neighbours see it, else None (computed on
+    first use: names repeat on every block)."""
+
+    def __missing__(self, key: str) -> tuple[str, str] | None:
+        names = ("next:" + key, "prev:" + key) if _neighbours_see(key) else None
+        self[key] = names
+        return names
+
+
+def _neighbour_view(shape: dict, names: _NeighbourNames) -> tuple[dict, dict]:
     """The features of a block that its neighbours see, keyed for the previous and the next position
     (never its hashed words: no `w=` name is a neighbour key)."""
-    kept = {key: shape[key] for key in filter(_neighbours_see, shape)}
-    return {"next:" + k: v for k, v in kept.items()}, {"prev:" + k: v for k, v in kept.items()}
+    as_next, as_previous = {}, {}
+    for key, value in shape.items():
+        pair = names[key]
+        if pair:
+            as_next[pair[0]] = value
+            as_previous[pair[1]] = value
+    return as_next, as_previous
 
 
-@page_cache(4096)
 def _neighbours_see(key: str) -> bool:
-    """True for the feature names shown to the previous and next blocks (cached: names repeat on every page)."""
+    """True for the feature names shown to the previous and next blocks."""
     return key in NEIGHBOUR_KEYS or ("=" in key and key.startswith(NEIGHBOUR_KEYS))
 
 

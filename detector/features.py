@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from detector.lexicon import lexicon_hits_per_text
+from detector.pagecache import page_cache
 from detector.segment import Block
 from detector.text import (
     CaselessLiterals,
@@ -421,7 +422,7 @@ def block_shape(block: Block, index: int, context: PageContext, prose: TextFeatu
     features: dict = {"bias": 1.0, f"mode={context.mode}": 1.0, f"kind={block.kind}": 1.0, f"zone={block.zone}": 1.0}
     features.update(prose.shape)
     _add_markup_shape(features, block)
-    _add_dom_context(features, block)
+    features.update(_dom_context(block.tag, block.path[-2:], block.attr_tokens, block.hidden))
     _add_link_features(features, block, context)
     features.update(prose.script)
     _add_position_features(features, block, index, context)
@@ -518,19 +519,23 @@ def literal_markup_share(text: str) -> float:
     return inside / max(len(text), 1)
 
 
-def _add_dom_context(features: dict, block: Block) -> None:
-    """Tag, ancestor path, class/id words and how the block is hidden."""
-    if block.tag:
-        features["tag=" + block.tag] = 1.0
-    if block.path:
-        features["path=" + ">".join(block.path[-2:])] = 1.0
-        features["parent=" + block.path[-1]] = 1.0
-    if block.attr_tokens:
-        for token in STRUCTURE_WORDS.intersection(block.attr_tokens):
+@page_cache(4096)
+def _dom_context(tag: str, path_end: tuple[str, ...], attr_tokens: tuple[str, ...], hidden: str) -> dict:
+    """Tag, last two ancestors, class/id words and how a block is hidden (cached: list items repeat them);
+    don't mutate."""
+    features = {}
+    if tag:
+        features["tag=" + tag] = 1.0
+    if path_end:
+        features["path=" + ">".join(path_end)] = 1.0
+        features["parent=" + path_end[-1]] = 1.0
+    if attr_tokens:
+        for token in STRUCTURE_WORDS.intersection(attr_tokens):
             features["attr=" + token] = 1.0
-    if block.hidden:
-        features["hid=" + block.hidden] = 1.0
+    if hidden:
+        features["hid=" + hidden] = 1.0
         features["hidden"] = 1.0
+    return features
 
 
 def _add_link_features(features: dict, block: Block, context: PageContext) -> None:

@@ -14,7 +14,7 @@ from detector.pagecache import page_cache
 from detector.parse import ParsedPage
 from detector.settings import MAX_BLOCKS, MAX_TREE_DEPTH
 from detector.text import CaselessLiterals, lower_for_literal_search, normalize_space
-from detector.visibility import HiddenRules, hidden_kind, hidden_kind_of_attributes
+from detector.visibility import HIDING_ATTRIBUTES, HiddenRules, hidden_kind, hidden_kind_of_attributes
 from detector.weblinks import registrable_domain
 
 BLOCK_TAGS = frozenset(
@@ -107,6 +107,9 @@ SUSPICIOUS_SCRIPT_CALLS = (
     "eval(",
 )
 SUSPICIOUS_SCRIPT_RE = CaselessLiterals("|".join(map(re.escape, SUSPICIOUS_SCRIPT_CALLS)))
+TRAIT_ATTRIBUTES = frozenset(HIDING_ATTRIBUTES + ("class", "id", "role"))
+"""The attributes that make an element hidden or give it attribute tokens."""
+NO_TRAITS = ("", ())
 MAX_SCRIPT_CHARS = 2000
 MAX_RUN_REPORT_CHARS = 400
 
@@ -258,16 +261,16 @@ class _Walker:
         """Emit the blocks under `root`."""
         self.has_text = _elements_with_text(root)
         walker = etree.iterwalk(root, events=("start", "end"))
-        blocks = self.blocks
+        blocks, stack = self.blocks, self.stack
         for event, element in walker:
             tag = element.tag
             if event == "start":
                 if isinstance(tag, str) and self._enter(element, tag):
                     walker.skip_subtree()
                     self._add_text(element.tail)
-            elif isinstance(tag, str):
+            elif stack and stack[-1].element is element:
                 self._leave(element)
-            else:
+            elif not isinstance(tag, str):
                 self._add_text(element.tail)
             if len(blocks) >= MAX_BLOCKS:
                 break
@@ -308,11 +311,8 @@ class _Walker:
             self._rawtext(element, tag)
 
     def _leave(self, element) -> None:
-        """Close an element: a block-level one ends the current text block."""
-        if not self.stack or self.stack[-1].element is not element:
-            return
-        context = self.stack[-1]
-        if context.is_block:
+        """Close the innermost open element: a block-level one ends the current text block."""
+        if self.stack[-1].is_block:
             self._flush_text()
         self.stack.pop()
         self._add_text(element.tail)
@@ -337,6 +337,8 @@ class _Walker:
     def _traits(self, element) -> tuple[str, tuple[str, ...]]:
         """How an element hides (but as a `<marquee>`) and its attribute tokens, computed once per distinct set of
         attributes on the walk (templates repeat them)."""
+        if TRAIT_ATTRIBUTES.isdisjoint(element.keys()):
+            return NO_TRAITS
         attributes = tuple(element.items())
         traits = self.traits.get(attributes)
         if traits is None:

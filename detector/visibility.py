@@ -32,6 +32,8 @@ SEMANTIC_CLASSES = frozenset(
         "offcanvas",
     )
 )
+HIDING_ATTRIBUTES = ("style", "class", "id", "hidden", "aria-hidden")
+"""The attributes `hidden_kind` reads: an element without them is visible (but a `<marquee>`)."""
 STYLE_RULE_RE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
 SELECTOR_TAIL_RE = re.compile(r"([.#])([\w-]+)\s*$")
 

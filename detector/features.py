@@ -169,6 +169,8 @@ JOINER_RE = re.compile(r"[_|,，、\-]")
 SEGMENT_RE = re.compile(r"[^_|,，、\-\s]+")
 """What lies between joiners and spaces."""
 DIGIT_RE = re.compile(r"\d")
+ASCII_PUNCTUATION = (b".!?", b"_|,-", b"0123456789")
+"""The ASCII characters of SENTENCE_END_RE, JOINER_RE and DIGIT_RE."""
 URL_RE = CaselessLiterals(r"https?://|www\.|\.(?:com|net|cn|org|top|xyz|vip|cc)\b")
 COPYRIGHT_RE = CaselessLiterals(
     r"©|\(c\) ?\d{4}|copyright|all rights reserved|版权|版權|著作権|無断転載|저작권|все права|alle rechte"
@@ -299,7 +301,7 @@ def featurize_page(blocks: list[Block], domain: str, title: str, mode: str) -> l
 
 def page_context(blocks: list[Block], domain: str, title: str, mode: str) -> PageContext:
     """Majority script, main-text vocabulary and where the main text starts and ends."""
-    scripts: Counter = Counter()
+    scripts: dict[str, int] = {}
     simp = trad = 0
     main_tokens: Counter = Counter()
     long_indexes = []
@@ -307,7 +309,8 @@ def page_context(blocks: list[Block], domain: str, title: str, mode: str) -> Pag
         if block.is_structural() or block.kind in ("title", "meta"):
             continue
         counts = script_counts(block.text)
-        scripts.update(counts)
+        for script, found in counts.items():
+            scripts[script] = scripts.get(script, 0) + found
         block_simp, block_trad = han_variant_counts(block.text) if counts.get("han") else (0, 0)
         simp, trad = simp + block_simp, trad + block_trad
         if _is_main_like(block):
@@ -433,8 +436,7 @@ def block_shape(block: Block, index: int, context: PageContext, prose: TextFeatu
 def _add_text_shape(features: dict, text: str, lowered: str | None, hits: int) -> None:
     """Length, punctuation, joiners between keywords, URLs and spam morphemes."""
     length = len(text)
-    sentence_ends = len(SENTENCE_END_RE.findall(text))
-    joiners = len(JOINER_RE.findall(text))
+    sentence_ends, joiners, digits = _punctuation_counts(text)
     segments = SEGMENT_RE.findall(text)
     mean_segment = sum(map(len, segments)) / len(segments) if segments else 0.0
     features[LEN_BINS.name(length)] = 1.0
@@ -442,7 +444,7 @@ def _add_text_shape(features: dict, text: str, lowered: str | None, hits: int) -
     features[JOIN_BINS.name(joiners)] = 1.0
     features[SEG_BINS.name(len(segments))] = 1.0
     features[SEGL_BINS.name(mean_segment)] = 1.0
-    features[DIGITS_BINS.name(len(DIGIT_RE.findall(text)) / max(length, 1))] = 1.0
+    features[DIGITS_BINS.name(digits / max(length, 1))] = 1.0
     if hits:
         features[LEX_BINS.name(hits)] = 1.0
     if len(segments) >= 4 and sentence_ends == 0 and joiners >= 3:
@@ -454,6 +456,14 @@ def _add_text_shape(features: dict, text: str, lowered: str | None, hits: int) -
     toks = token_tuple(text)
     if len(toks) > 10 and len(set(toks)) < 0.5 * len(toks):
         features["repetitive"] = 1.0
+
+
+def _punctuation_counts(text: str) -> tuple[int, int, int]:
+    """How many sentence ends, keyword joiners and digits a text holds (byte deletions count them in ASCII text)."""
+    if not text.isascii():
+        return len(SENTENCE_END_RE.findall(text)), len(JOINER_RE.findall(text)), len(DIGIT_RE.findall(text))
+    raw = text.encode("ascii")
+    return tuple(len(raw) - len(raw.translate(None, chars)) for chars in ASCII_PUNCTUATION)
 
 
 def _add_markup_shape(features: dict, block: Block) -> None:

@@ -107,7 +107,9 @@ SUSPICIOUS_SCRIPT_CALLS = (
     "eval(",
 )
 SUSPICIOUS_SCRIPT_RE = CaselessLiterals("|".join(map(re.escape, SUSPICIOUS_SCRIPT_CALLS)))
-TRAIT_ATTRIBUTES = frozenset(HIDING_ATTRIBUTES + ("class", "id", "role"))
+TOKEN_ATTRIBUTES = ("class", "id", "role")
+"""The attributes whose words are an element's attribute tokens."""
+TRAIT_ATTRIBUTES = frozenset(HIDING_ATTRIBUTES + TOKEN_ATTRIBUTES)
 """The attributes that make an element hidden or give it attribute tokens."""
 NO_TRAITS = ("", ())
 MAX_SCRIPT_CHARS = 2000
@@ -514,7 +516,7 @@ CAMEL_BOUNDARY_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 def _attr_tokens(attributes) -> tuple[str, ...]:
     """Lower-case word tokens of an element's class and id (`main-content` -> main, content); `attributes` is
     the element's `attrib` or a dict of it."""
-    values = " ".join(filter(None, (attributes.get("class"), attributes.get("id"), attributes.get("role"))))
+    values = " ".join(filter(None, map(attributes.get, TOKEN_ATTRIBUTES)))
     return _words_of_attributes(values) if values else ()
 
 

@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from detector.lexicon import lexicon_hits_per_text
 from detector.pagecache import page_cache
 from detector.segment import Block
-from detector.text import CaselessLiterals, han_variant_counts, normalize_space, script_counts, tokens
+from detector.text import (
+    CaselessLiterals,
+    han_variant_counts,
+    lower_for_literal_search,
+    normalize_space,
+    script_counts,
+    token_tuple,
+    tokens,
+)
 from detector.visibility import style_hidden_kind
 
 COMMON_TAGS = frozenset(
@@ -161,6 +169,8 @@ JOINER_RE = re.compile(r"[_|,，、\-]")
 SEGMENT_RE = re.compile(r"[^_|,，、\-\s]+")
 """What lies between joiners and spaces."""
 DIGIT_RE = re.compile(r"\d")
+ASCII_PUNCTUATION = (b".!?", b"_|,-", b"0123456789")
+"""The ASCII characters of SENTENCE_END_RE, JOINER_RE and DIGIT_RE."""
 URL_RE = CaselessLiterals(r"https?://|www\.|\.(?:com|net|cn|org|top|xyz|vip|cc)\b")
 COPYRIGHT_RE = CaselessLiterals(
     r"©|\(c\) ?\d{4}|copyright|all rights reserved|版权|版權|著作権|無断転載|저작권|все права|alle rechte"
@@ -211,6 +221,44 @@ names (site slugs, CSS-in-JS hashes, WordPress category and tag classes) are no 
 JAPANESE_KANA_SHARE = 0.1
 
 
+class Bins:
+    """Feature names of a binned value: `prefix=i`, i the index of the first edge above the value (edges ascend)."""
+
+    __slots__ = ("edges", "names")
+
+    def __init__(self, prefix: str, edges: tuple[float, ...]) -> None:
+        self.edges = edges
+        self.names = tuple(f"{prefix}={index}" for index in range(len(edges) + 1))
+
+    def name(self, value: float) -> str:
+        """The feature name of the bin of `value`."""
+        return self.names[bisect_right(self.edges, value)]
+
+
+LEN_BINS = Bins("len", (3, 8, 15, 30, 60, 120, 250, 500))
+SENT_BINS = Bins("sent", (1, 2, 4))
+JOIN_BINS = Bins("join", (1, 3, 6, 12))
+SEG_BINS = Bins("seg", (2, 4, 8, 16))
+SEGL_BINS = Bins("segl", (3, 6, 10, 20))
+DIGITS_BINS = Bins("digits", (0.05, 0.2, 0.5))
+LEX_BINS = Bins("lex", (1, 2, 4))
+MK_N_BINS = Bins("mk_n", (2, 4, 8, 16, 64))
+MK_DISTINCT_BINS = Bins("mk_distinct", (2, 4, 8))
+MK_IDREP_BINS = Bins("mk_idrep", (0.2, 0.5, 0.9))
+MK_RANDID_BINS = Bins("mk_randid", (0.2, 0.5, 0.9))
+MK_DEPTH_BINS = Bins("mk_depth", (2, 3, 5))
+LITERAL_SHARE_BINS = Bins("literal_share", (0.3, 0.6, 0.9))
+LD_BINS = Bins("ld", (0.05, 0.3, 0.6, 0.9))
+NLINKS_BINS = Bins("nlinks", (2, 4, 8, 16))
+FOREIGN_BINS = Bins("foreign", (0.01, 0.5, 0.9))
+FOREIGN_DOMAINS_BINS = Bins("foreign_domains", (1, 2, 4, 8))
+MIXED_SCRIPTS_BINS = Bins("mixed_scripts", (0.1, 0.3))
+AFTER_BY_BINS = Bins("after_by", (2, 5, 15))
+TITLE_SIM_BINS = Bins("title_sim", (0.05, 0.2, 0.5))
+MAIN_SIM_BINS = Bins("main_sim", (0.1, 0.3, 0.5, 0.7))
+POSITION_NAMES = tuple(f"pos={tenth}" for tenth in range(10))
+
+
 @dataclass
 class PageContext:
     """Page-wide facts each block is compared with."""
@@ -231,20 +279,29 @@ def featurize_page(blocks: list[Block], domain: str, title: str, mode: str) -> l
     """Feature dicts for every block of one page, in order (blocks get `features` set too)."""
     context = page_context(blocks, domain, title, mode)
     texts = [prose_of(block) for block in blocks]
-    hits = lexicon_hits_per_text(texts)
-    shapes = [block_shape(block, index, context, hits[index], texts[index]) for index, block in enumerate(blocks)]
-    shared = [_neighbour_view(shape) for shape in shapes]
+    lowered = [lower_for_literal_search(text) for text in texts]
+    hits = lexicon_hits_per_text(texts, lowered)
+    known: dict[str, TextFeatures] = {}
+    prose_features = []
+    for text, text_lowered, text_hits in zip(texts, lowered, hits):
+        found = known.get(text)
+        if found is None:
+            found = known[text] = text_features(text, text_lowered, text_hits, context)
+        prose_features.append(found)
+    shapes = [block_shape(block, index, context, prose_features[index]) for index, block in enumerate(blocks)]
+    names = _NeighbourNames()
+    shared = [_neighbour_view(shape, names) for shape in shapes]
     rows = []
     for index, (block, shape) in enumerate(zip(blocks, shapes)):
         previous, following = _neighbours(shared, index)
-        block.features = {**shape, **_word_features(texts[index]), **previous, **following}
+        block.features = {**shape, **prose_features[index].words, **previous, **following}
         rows.append(block.features)
     return rows
 
 
 def page_context(blocks: list[Block], domain: str, title: str, mode: str) -> PageContext:
     """Majority script, main-text vocabulary and where the main text starts and ends."""
-    scripts: Counter = Counter()
+    scripts: dict[str, int] = {}
     simp = trad = 0
     main_tokens: Counter = Counter()
     long_indexes = []
@@ -252,7 +309,8 @@ def page_context(blocks: list[Block], domain: str, title: str, mode: str) -> Pag
         if block.is_structural() or block.kind in ("title", "meta"):
             continue
         counts = script_counts(block.text)
-        scripts.update(counts)
+        for script, found in counts.items():
+            scripts[script] = scripts.get(script, 0) + found
         block_simp, block_trad = han_variant_counts(block.text) if counts.get("han") else (0, 0)
         simp, trad = simp + block_simp, trad + block_trad
         if _is_main_like(block):
@@ -330,11 +388,6 @@ def _han_label(simp: int, trad: int) -> str:
     return "mixed"
 
 
-def _bin(value: float, edges: tuple[float, ...]) -> int:
-    """Index of the first edge above `value` (len(edges) when none); edges ascend."""
-    return bisect_right(edges, value)
-
-
 def prose_of(block: Block) -> str:
     """The text that text features describe: none for a run of empty elements (its text is its markup), and
     text outside literal tags otherwise, so that markup leaked into text reads as markup, not as words."""
@@ -345,93 +398,119 @@ def prose_of(block: Block) -> str:
     return normalize_space(LITERAL_TAG_RE.sub(" ", block.text))
 
 
-def block_shape(block: Block, index: int, context: PageContext, lexicon_hits: int, text: str) -> dict:
-    """Features of one block on its own and against the page, all but its hashed words; `text` is its prose."""
+@dataclass(slots=True)
+class TextFeatures:
+    """The features that a block's prose alone decides on its page (duplicate texts of a page share them)."""
+
+    shape: dict
+    script: dict
+    similarity: dict
+    words: dict
+
+
+def text_features(text: str, lowered: str | None, lexicon_hits: int, context: PageContext) -> TextFeatures:
+    """The features of a prose text on its page; `lowered` is its `lower_for_literal_search`."""
+    shape: dict = {}
+    _add_text_shape(shape, text, lowered, lexicon_hits)
+    script: dict = {}
+    _add_script_features(script, text, context)
+    similarity: dict = {}
+    _add_similarity_features(similarity, text, context)
+    return TextFeatures(shape, script, similarity, _word_features(text))
+
+
+def block_shape(block: Block, index: int, context: PageContext, prose: TextFeatures) -> dict:
+    """Features of one block on its own and against the page, all but its hashed words; `prose` are those of
+    its text."""
     features: dict = {"bias": 1.0, f"mode={context.mode}": 1.0, f"kind={block.kind}": 1.0, f"zone={block.zone}": 1.0}
-    features.update(_text_shape(text, lexicon_hits))
-    features.update(_markup_shape(block))
-    features.update(_dom_context(block))
-    features.update(_link_features(block, context))
-    features.update(_script_features(text, context))
-    features.update(_position_features(block, index, context))
-    features.update(_similarity_features(text, context))
+    features.update(prose.shape)
+    _add_markup_shape(features, block)
+    features.update(_dom_context(block.tag, block.path[-2:], block.attr_tokens, block.hidden))
+    _add_link_features(features, block, context)
+    features.update(prose.script)
+    _add_position_features(features, block, index, context)
+    features.update(prose.similarity)
     return features
 
 
-def _text_shape(text: str, hits: int) -> dict:
+def _add_text_shape(features: dict, text: str, lowered: str | None, hits: int) -> None:
     """Length, punctuation, joiners between keywords, URLs and spam morphemes."""
     length = len(text)
-    toks = tokens(text)
-    sentence_ends = len(SENTENCE_END_RE.findall(text))
-    joiners = JOINER_RE.findall(text)
+    sentence_ends, joiners, digits = _punctuation_counts(text)
     segments = SEGMENT_RE.findall(text)
     mean_segment = sum(map(len, segments)) / len(segments) if segments else 0.0
-    features = {
-        f"len={_bin(length, (3, 8, 15, 30, 60, 120, 250, 500))}": 1.0,
-        f"sent={_bin(sentence_ends, (1, 2, 4))}": 1.0,
-        f"join={_bin(len(joiners), (1, 3, 6, 12))}": 1.0,
-        f"seg={_bin(len(segments), (2, 4, 8, 16))}": 1.0,
-        f"segl={_bin(mean_segment, (3, 6, 10, 20))}": 1.0,
-        f"digits={_bin(len(DIGIT_RE.findall(text)) / max(length, 1), (0.05, 0.2, 0.5))}": 1.0,
-    }
+    features[LEN_BINS.name(length)] = 1.0
+    features[SENT_BINS.name(sentence_ends)] = 1.0
+    features[JOIN_BINS.name(joiners)] = 1.0
+    features[SEG_BINS.name(len(segments))] = 1.0
+    features[SEGL_BINS.name(mean_segment)] = 1.0
+    features[DIGITS_BINS.name(digits / max(length, 1))] = 1.0
     if hits:
-        features[f"lex={_bin(hits, (1, 2, 4))}"] = 1.0
-    if len(segments) >= 4 and sentence_ends == 0 and len(joiners) >= 3:
+        features[LEX_BINS.name(hits)] = 1.0
+    if len(segments) >= 4 and sentence_ends == 0 and joiners >= 3:
         features["kw=list"] = 1.0
-    if URL_RE.search(text):
+    if URL_RE.search_lowered(text, lowered):
         features["has_url"] = 1.0
-    if COPYRIGHT_RE.search(text):
+    if COPYRIGHT_RE.search_lowered(text, lowered):
         features["copyright"] = 1.0
-    if toks and len(set(toks)) < 0.5 * len(toks) and len(toks) > 10:
+    toks = token_tuple(text)
+    if len(toks) > 10 and len(set(toks)) < 0.5 * len(toks):
         features["repetitive"] = 1.0
-    return features
 
 
-def _markup_shape(block: Block) -> dict:
+def _punctuation_counts(text: str) -> tuple[int, int, int]:
+    """How many sentence ends, keyword joiners and digits a text holds (byte deletions count them in ASCII text)."""
+    if not text.isascii():
+        return len(SENTENCE_END_RE.findall(text)), len(JOINER_RE.findall(text)), len(DIGIT_RE.findall(text))
+    raw = text.encode("ascii")
+    return tuple(len(raw) - len(raw.translate(None, chars)) for chars in ASCII_PUNCTUATION)
+
+
+def _add_markup_shape(features: dict, block: Block) -> None:
     """Tag inventory of an empty-element run, or of literal tags written inside text."""
     if block.kind == "markup":
         tags, ids, attr_sets = block.run_tags, block.run_ids, block.run_attr_sets
     else:
+        if "<" not in block.text:
+            return
         literal = LITERAL_TAG_RE.findall(block.text[:3000])
         if not literal:
-            return {}
+            return
         opening = [(name.lower(), attrs) for slash, name, attrs in literal if not slash]
         tags = tuple(name for name, _ in opening) or tuple(name.lower() for _, name, _ in literal)
         ids = tuple((ID_ATTR_RE.search(attrs).group(1) if ID_ATTR_RE.search(attrs) else "") for _, attrs in opening)
         attr_sets = tuple(frozenset(["id"]) if i else frozenset() for i in ids)
     total = len(tags)
     if not total:
-        return {}
+        return
     id_counts = Counter(i for i in ids if i)
     top_id, top_count = id_counts.most_common(1)[0] if id_counts else ("", 0)
-    features = {
-        f"mk_n={_bin(total, (2, 4, 8, 16, 64))}": 1.0,
-        "mk_rare": sum(t in RARE_TAGS for t in tags) / total,
-        "mk_unknown": sum(t not in KNOWN_TAGS for t in tags) / total,
-        "mk_common": sum(t in COMMON_TAGS for t in tags) / total,
-        f"mk_distinct={_bin(len(set(tags)), (2, 4, 8))}": 1.0,
-        f"mk_idrep={_bin(top_count / total, (0.2, 0.5, 0.9))}": 1.0,
-        f"mk_randid={_bin(sum(map(_looks_random, ids)) / total, (0.2, 0.5, 0.9))}": 1.0,
-        "mk_only_id": sum(a == frozenset(["id"]) for a in attr_sets) / total,
-        f"mk_depth={_bin(block.run_depth, (2, 3, 5))}": 1.0,
-    }
+    features[MK_N_BINS.name(total)] = 1.0
+    features["mk_rare"] = sum(t in RARE_TAGS for t in tags) / total
+    features["mk_unknown"] = sum(t not in KNOWN_TAGS for t in tags) / total
+    features["mk_common"] = sum(t in COMMON_TAGS for t in tags) / total
+    features[MK_DISTINCT_BINS.name(len(set(tags)))] = 1.0
+    features[MK_IDREP_BINS.name(top_count / total)] = 1.0
+    features[MK_RANDID_BINS.name(sum(map(_looks_random, ids)) / total)] = 1.0
+    features["mk_only_id"] = sum(a == frozenset(["id"]) for a in attr_sets) / total
+    features[MK_DEPTH_BINS.name(block.run_depth)] = 1.0
     if top_id and PLAIN_ID_RE.match(top_id) and top_count >= 2:
         features["mk_plain_repeated_id"] = 1.0
     if block.kind != "markup":
         features["literal_tags"] = min(total, 20) / 10
-        features[f"literal_share={_bin(literal_markup_share(block.text), (0.3, 0.6, 0.9))}"] = 1.0
-        features.update(_literal_hiding(literal))
-    return features
+        features[LITERAL_SHARE_BINS.name(literal_markup_share(block.text))] = 1.0
+        _add_literal_hiding(features, literal)
 
 
-def _literal_hiding(literal: list[tuple[str, str, str]]) -> dict:
+def _add_literal_hiding(features: dict, literal: list[tuple[str, str, str]]) -> None:
     """How literal tags written in text would hide what they wrap (an inline style), as DOM hiding reads."""
     for _, _, attrs in literal:
         style = STYLE_ATTR_RE.search(attrs)
         kind = style_hidden_kind(style.group(1)) if style else ""
         if kind:
-            return {"hid=" + kind: 1.0, "hidden": 1.0}
-    return {}
+            features["hid=" + kind] = 1.0
+            features["hidden"] = 1.0
+            return
 
 
 def _looks_random(value: str) -> bool:
@@ -450,37 +529,39 @@ def literal_markup_share(text: str) -> float:
     return inside / max(len(text), 1)
 
 
-def _dom_context(block: Block) -> dict:
-    """Tag, ancestor path, class/id words and how the block is hidden."""
+@page_cache(4096)
+def _dom_context(tag: str, path_end: tuple[str, ...], attr_tokens: tuple[str, ...], hidden: str) -> dict:
+    """Tag, last two ancestors, class/id words and how a block is hidden (cached: list items repeat them);
+    don't mutate."""
     features = {}
-    if block.tag:
-        features[f"tag={block.tag}"] = 1.0
-    if block.path:
-        features["path=" + ">".join(block.path[-2:])] = 1.0
-        features["parent=" + block.path[-1]] = 1.0
-    for token in STRUCTURE_WORDS.intersection(block.attr_tokens):
-        features["attr=" + token] = 1.0
-    if block.hidden:
-        features["hid=" + block.hidden] = 1.0
+    if tag:
+        features["tag=" + tag] = 1.0
+    if path_end:
+        features["path=" + ">".join(path_end)] = 1.0
+        features["parent=" + path_end[-1]] = 1.0
+    if attr_tokens:
+        for token in STRUCTURE_WORDS.intersection(attr_tokens):
+            features["attr=" + token] = 1.0
+    if hidden:
+        features["hid=" + hidden] = 1.0
         features["hidden"] = 1.0
     return features
 
 
-def _link_features(block: Block, context: PageContext) -> dict:
+def _add_link_features(features: dict, block: Block, context: PageContext) -> None:
     """Link density and how many link targets lie outside the page's site."""
-    length = max(len(block.text), 1)
-    density = block.link_chars / length
-    features = {f"ld={_bin(density, (0.05, 0.3, 0.6, 0.9))}": 1.0, "link_density": density}
+    density = block.link_chars / max(len(block.text), 1)
+    features[LD_BINS.name(density)] = 1.0
+    features["link_density"] = density
     if block.n_links:
         external = [d for d in block.link_domains if d and d != context.domain]
         distinct = len(set(external))
-        features[f"nlinks={_bin(block.n_links, (2, 4, 8, 16))}"] = 1.0
-        features[f"foreign={_bin(len(external) / block.n_links, (0.01, 0.5, 0.9))}"] = 1.0
-        features[f"foreign_domains={_bin(distinct, (1, 2, 4, 8))}"] = 1.0
+        features[NLINKS_BINS.name(block.n_links)] = 1.0
+        features[FOREIGN_BINS.name(len(external) / block.n_links)] = 1.0
+        features[FOREIGN_DOMAINS_BINS.name(distinct)] = 1.0
         numeric = sum(any(ch.isdigit() for ch in d.split(".")[0]) for d in external)
         if numeric:
             features["numeric_domains"] = min(numeric, 10) / 5
-    return features
 
 
 def writing_system(counts: dict) -> str:
@@ -507,41 +588,39 @@ def _script_family(system: str) -> str:
     return "latin" if system == "latin" else "other"
 
 
-def _script_features(text: str, context: PageContext) -> dict:
+def _add_script_features(features: dict, text: str, context: PageContext) -> None:
     """Whether the block's writing system differs from the page's (Simplified vs Traditional Han too).
 
     Which script a page is written in is no feature: a language the training pages lack must not look odd."""
     counts = {k: v for k, v in script_counts(text).items() if k != "digit"}
     if not counts:
-        return {"script=none": 1.0}
+        features["script=none"] = 1.0
+        return
     dominant = writing_system(counts)
-    total = sum(counts.values())
-    features = {}
     if _is_script_mismatch(dominant, context.majority_script):
         features[f"mis={_script_family(dominant)}_on_{_script_family(context.majority_script)}"] = 1.0
         features["mis"] = 1.0
     else:
         features["script=same"] = 1.0
     if len(counts) > 1:
-        features[f"mixed_scripts={_bin(1 - max(counts.values()) / total, (0.1, 0.3))}"] = 1.0
+        features[MIXED_SCRIPTS_BINS.name(1 - max(counts.values()) / sum(counts.values()))] = 1.0
     if counts.get("han") and context.majority_script != "ja":
         simp, trad = han_variant_counts(text)
         own = _han_label(simp, trad)
         if own in ("simp", "trad") and context.majority_han in ("simp", "trad") and own != context.majority_han:
             features["mis"] = 1.0
             features["han_mismatch"] = 1.0
-    return features
 
 
-def _position_features(block: Block, index: int, context: PageContext) -> dict:
+def _add_position_features(features: dict, block: Block, index: int, context: PageContext) -> None:
     """Relative position, whether the block stands before or after the main text, and inside its container."""
     relative = index / max(context.n_blocks - 1, 1)
-    features = {f"pos={min(int(relative * 10), 9)}": 1.0}
+    features[POSITION_NAMES[min(int(relative * 10), 9)]] = 1.0
     if context.main_elements:
         features["in_main" if block.element in context.main_elements else "out_main"] = 1.0
     if index > context.last_main:
         features["pos_after"] = 1.0
-        features[f"after_by={_bin(index - context.last_main, (2, 5, 15))}"] = 1.0
+        features[AFTER_BY_BINS.name(index - context.last_main)] = 1.0
     elif index < context.first_main:
         features["pos_before"] = 1.0
     else:
@@ -550,27 +629,33 @@ def _position_features(block: Block, index: int, context: PageContext) -> dict:
         features["pos_last"] = 1.0
     if index <= 1:
         features["pos_first"] = 1.0
-    return features
 
 
-def _similarity_features(text: str, context: PageContext) -> dict:
+def _add_similarity_features(features: dict, text: str, context: PageContext) -> None:
     """How much of the block's vocabulary the title and the page's main text share."""
-    toks = set(tokens(text))
+    toks = set(token_tuple(text))
     if not toks:
-        return {}
-    title_share = len(toks & context.title_tokens) / len(toks)
+        return
     main_share = len(toks & context.repeated_main_tokens) / len(toks)
-    return {
-        f"title_sim={_bin(title_share, (0.05, 0.2, 0.5))}": 1.0,
-        f"main_sim={_bin(main_share, (0.1, 0.3, 0.5, 0.7))}": 1.0,
-        "main_sim": main_share,
-    }
+    features[TITLE_SIM_BINS.name(len(toks & context.title_tokens) / len(toks))] = 1.0
+    features[MAIN_SIM_BINS.name(main_share)] = 1.0
+    features["main_sim"] = main_share
 
 
 def _word_features(text: str) -> dict:
     """A few hashed words (Latin words, CJK character pairs) so that boilerplate phrases are learnt; numbers are
     no words (a year must not become a spam word because spam templates write the current one)."""
-    toks = [t for t in tokens(text[:300]) if not t.isdigit()]
+    head = text[:300]
+    if head.isascii():
+        grams = [t for t in token_tuple(head) if len(t) > 2 and not t.isdigit()]
+    else:
+        grams = _grams_of([t for t in token_tuple(head) if not t.isdigit()])
+    weight = 1.0 / math.sqrt(max(len(grams), 1))
+    return {"w=" + gram: weight for gram in grams[:WORD_FEATURES_PER_BLOCK]}
+
+
+def _grams_of(toks: list[str]) -> list[str]:
+    """Words of three or more characters, and pairs of neighbouring CJK characters (a lone one is no gram)."""
     grams: list[str] = []
     for left, right in zip(toks, toks[1:] + [""]):
         if len(left) == 1 and not left.isascii():
@@ -578,20 +663,33 @@ def _word_features(text: str) -> dict:
                 grams.append(left + right)
         elif len(left) > 2:
             grams.append(left)
-    weight = 1.0 / math.sqrt(max(len(grams), 1))
-    return {"w=" + gram: weight for gram in grams[:WORD_FEATURES_PER_BLOCK]}
+    return grams
 
 
-def _neighbour_view(shape: dict) -> tuple[dict, dict]:
+class _NeighbourNames(dict):
+    """For one page: feature name -> its `next:` and `prev:` names when neighbours see it, else None (computed on
+    first use: names repeat on every block)."""
+
+    def __missing__(self, key: str) -> tuple[str, str] | None:
+        names = ("next:" + key, "prev:" + key) if _neighbours_see(key) else None
+        self[key] = names
+        return names
+
+
+def _neighbour_view(shape: dict, names: _NeighbourNames) -> tuple[dict, dict]:
     """The features of a block that its neighbours see, keyed for the previous and the next position
     (never its hashed words: no `w=` name is a neighbour key)."""
-    kept = {key: shape[key] for key in filter(_neighbours_see, shape)}
-    return {"next:" + k: v for k, v in kept.items()}, {"prev:" + k: v for k, v in kept.items()}
+    as_next, as_previous = {}, {}
+    for key, value in shape.items():
+        pair = names[key]
+        if pair:
+            as_next[pair[0]] = value
+            as_previous[pair[1]] = value
+    return as_next, as_previous
 
 
-@page_cache(4096)
 def _neighbours_see(key: str) -> bool:
-    """True for the feature names shown to the previous and next blocks (cached: names repeat on every page)."""
+    """True for the feature names shown to the previous and next blocks."""
     return key in NEIGHBOUR_KEYS or ("=" in key and key.startswith(NEIGHBOUR_KEYS))
 
 

@@ -17,6 +17,7 @@ from detector.settings import MAX_TREE_DEPTH
 
 HTML_OPEN_RE = re.compile(r"<!doctype\b|<html[\s>]", re.I)
 HTML_CLOSE_RE = re.compile(r"</html\s*>", re.I)
+HTML_CLOSE_START_RE = re.compile("</html", re.I)
 LEADING_NOISE_RE = re.compile(r"^(?:\s|<!--.*?-->|<\?xml[^>]*>)*", re.S)
 TRUNCATED_TAG_RE = re.compile(r"<[a-zA-Z/!][^<>]*$")
 XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*>", re.I)
@@ -24,6 +25,16 @@ HTML_SNIFF_RE = re.compile(r"<(?:!doctype|html|head|body|div|p|meta|title|table|
 TOO_DEEP_XPATH = etree.XPath("boolean(/" + "/".join(["*"] * (MAX_TREE_DEPTH + 1)) + ")")
 """Is there an element with MAX_TREE_DEPTH ancestors? A path one level per step: linear, unlike counting ancestors."""
 PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
+PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
+)
+"""Every element is a plain `HtmlElement` (no form, input or label classes, which nothing here uses): lxml then
+picks element classes without calling back into Python for each element the walk touches."""
 
 
 @dataclass
@@ -66,7 +77,7 @@ def split_around_html(text: str) -> tuple[str, str, str]:
     """Split raw text into (before the document, the document, after `</html>`)."""
     opening = HTML_OPEN_RE.search(text)
     closing = None
-    position = text.lower().rfind("</html")
+    position = _last_html_close(text)
     if position >= 0:
         closing = HTML_CLOSE_RE.match(text, position)
     start = opening.start() if opening else 0
@@ -76,6 +87,17 @@ def split_around_html(text: str) -> tuple[str, str, str]:
     if not main.strip():
         main, prefix = text, ""
     return prefix, main, text[end:]
+
+
+def _last_html_close(text: str) -> int:
+    """`text.lower().rfind("</html")` without lowering the whole page: a caseless search finds the same places
+    where lowering keeps every position, i.e. without U+0130 (which lowers to two characters)."""
+    if "\u0130" in text:
+        return text.lower().rfind("</html")
+    last = -1
+    for match in HTML_CLOSE_START_RE.finditer(text):
+        last = match.start()
+    return last
 
 
 def _parse_fragment(raw: str) -> etree._Element | None:

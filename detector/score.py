@@ -108,15 +108,18 @@ class Scorer:
         rows = featurize_page(blocks, domain, title, fmt)
         probabilities = self._classifier.predict_proba(self._featurize.transform(rows))
         index = self.model.label_index()
-        contamination = probabilities[:, index["tag-noise"]] + probabilities[:, index["spam"]]
+        noise, spam = probabilities[:, index["tag-noise"]], probabilities[:, index["spam"]]
+        contamination = noise + spam
+        boilerplate_wins = probabilities[:, index["boilerplate"]] > probabilities[:, index["content"]]
+        not_content = (boilerplate_wins | (contamination >= MORE_DIRTY_THAN_NOT)).tolist()
+        dirty = (contamination >= self.threshold).tolist()
+        noise_wins = (noise >= spam).tolist()
         labels, clean_labels = [], []
-        for block, row, p_dirty in zip(blocks, probabilities, contamination):
-            doubtful = p_dirty >= MORE_DIRTY_THAN_NOT or _never_content(block)
-            boilerplate = doubtful or row[index["boilerplate"]] > row[index["content"]]
-            clean = "boilerplate" if boilerplate else "content"
+        for block, boilerplate, is_dirty, is_noise in zip(blocks, not_content, dirty, noise_wins):
+            clean = "boilerplate" if boilerplate or _never_content(block) else "content"
             clean_labels.append(clean)
-            if p_dirty >= self.threshold:
-                labels.append("tag-noise" if row[index["tag-noise"]] >= row[index["spam"]] else "spam")
+            if is_dirty:
+                labels.append("tag-noise" if is_noise else "spam")
             else:
                 labels.append(clean)
         return labels, clean_labels, contamination

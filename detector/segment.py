@@ -13,8 +13,8 @@ from detector.errors import InputError
 from detector.pagecache import page_cache
 from detector.parse import ParsedPage
 from detector.settings import MAX_BLOCKS, MAX_TREE_DEPTH
-from detector.text import CaselessLiterals, normalize_space
-from detector.visibility import HiddenRules, hidden_kind
+from detector.text import CaselessLiterals, lower_for_literal_search, normalize_space
+from detector.visibility import HIDING_ATTRIBUTES, HiddenRules, hidden_kind, hidden_kind_of_attributes
 from detector.weblinks import registrable_domain
 
 BLOCK_TAGS = frozenset(
@@ -95,9 +95,23 @@ SUBSTANTIVE_TAGS = frozenset(
     ]
 )
 NEUTRAL_TAGS = frozenset(("br", "hr", "wbr"))
-SUSPICIOUS_SCRIPT_RE = CaselessLiterals(
-    r"document\.referrer|document\.write|location\.(?:href|replace)|window\.location|top\.location|eval\("
+CONSUMED_TAGS = NEUTRAL_TAGS | SKIP_TAGS | RAWTEXT_TAGS | {"script"}
+"""Elements whose subtree the walk never enters."""
+SUSPICIOUS_SCRIPT_CALLS = (
+    "document.referrer",
+    "document.write",
+    "location.href",
+    "location.replace",
+    "window.location",
+    "top.location",
+    "eval(",
 )
+SUSPICIOUS_SCRIPT_RE = CaselessLiterals("|".join(map(re.escape, SUSPICIOUS_SCRIPT_CALLS)))
+TOKEN_ATTRIBUTES = ("class", "id", "role")
+"""The attributes whose words are an element's attribute tokens."""
+TRAIT_ATTRIBUTES = frozenset(HIDING_ATTRIBUTES + TOKEN_ATTRIBUTES)
+"""The attributes that make an element hidden or give it attribute tokens."""
+NO_TRAITS = ("", ())
 MAX_SCRIPT_CHARS = 2000
 MAX_RUN_REPORT_CHARS = 400
 
@@ -215,7 +229,7 @@ def _head_rawtext_block(element, tag: str) -> Block:
         "head",
         tag=tag,
         path=(tag,),
-        attr_tokens=_attr_tokens(element),
+        attr_tokens=_attr_tokens(element.attrib),
         element=element,
         hidden="rawtext",
     )
@@ -224,9 +238,18 @@ def _head_rawtext_block(element, tag: str) -> Block:
 def _script_block(element, zone: str) -> Block | None:
     """A block for a script that redirects or writes the page; other scripts are not text."""
     code = element.text or ""
-    if not SUSPICIOUS_SCRIPT_RE.search(code):
+    if not _is_suspicious_script(code):
         return None
     return Block(normalize_space(code)[:MAX_SCRIPT_CHARS], "script", zone, tag="script", element=element)
+
+
+def _is_suspicious_script(code: str) -> bool:
+    """`SUSPICIOUS_SCRIPT_RE.search(code)`, by substring tests of the lowered code where it can (several times
+    faster than the pattern on long scripts)."""
+    lowered = lower_for_literal_search(code)
+    if lowered is None:
+        return SUSPICIOUS_SCRIPT_RE.search(code)
+    return any(call in lowered for call in SUSPICIOUS_SCRIPT_CALLS)
 
 
 class _Walker:
@@ -242,24 +265,24 @@ class _Walker:
         self.link_count = 0
         self.run = _Run()
         self.has_text: set = set()
+        self.traits: dict[tuple, tuple[str, tuple[str, ...]]] = {}
 
     def walk(self, root) -> list[Block]:
         """Emit the blocks under `root`."""
         self.has_text = _elements_with_text(root)
         walker = etree.iterwalk(root, events=("start", "end"))
+        blocks, stack = self.blocks, self.stack
         for event, element in walker:
             tag = element.tag
-            if not isinstance(tag, str):
-                if event == "end":
-                    self._add_text(element.tail)
-                continue
             if event == "start":
-                if self._enter(element, tag):
+                if isinstance(tag, str) and self._enter(element, tag):
                     walker.skip_subtree()
                     self._add_text(element.tail)
-            else:
+            elif stack and stack[-1].element is element:
                 self._leave(element)
-            if len(self.blocks) >= MAX_BLOCKS:
+            elif not isinstance(tag, str):
+                self._add_text(element.tail)
+            if len(blocks) >= MAX_BLOCKS:
                 break
         self._flush_run()
         self._flush_text()
@@ -269,20 +292,8 @@ class _Walker:
         """Handle an opening element; True when its subtree is consumed here (skipped by the walk)."""
         if len(self.stack) > MAX_TREE_DEPTH:
             raise InputError(f"elements nested deeper than {MAX_TREE_DEPTH} levels")
-        if tag in NEUTRAL_TAGS:
-            if tag == "br":
-                self._flush_text()
-            return True
-        if tag in SKIP_TAGS:
-            return True
-        if tag == "script":
-            block = _script_block(element, self.zone)
-            if block:
-                self._flush_text()
-                self._add_block(block)
-            return True
-        if tag in RAWTEXT_TAGS:
-            self._rawtext(element, tag)
+        if tag in CONSUMED_TAGS:
+            self._consume(element, tag)
             return True
         if element not in self.has_text and tag not in SUBSTANTIVE_TAGS and not _has_substantive(element):
             if tag in ("title", "meta", "link"):
@@ -290,17 +301,28 @@ class _Walker:
             self._flush_text()
             self.run.elements.append(element)
             return True
-        self._flush_run()
+        if self.run.elements:
+            self._flush_run()
         self._push(element, tag)
         self._add_text(element.text)
         return False
 
+    def _consume(self, element, tag: str) -> None:
+        """Handle an element whose subtree is no text: a line break, a skipped tag, a script, raw text."""
+        if tag in NEUTRAL_TAGS:
+            if tag == "br":
+                self._flush_text()
+        elif tag == "script":
+            block = _script_block(element, self.zone)
+            if block:
+                self._flush_text()
+                self._add_block(block)
+        elif tag in RAWTEXT_TAGS:
+            self._rawtext(element, tag)
+
     def _leave(self, element) -> None:
-        """Close an element: a block-level one ends the current text block."""
-        if not self.stack or self.stack[-1].element is not element:
-            return
-        context = self.stack[-1]
-        if context.is_block:
+        """Close the innermost open element: a block-level one ends the current text block."""
+        if self.stack[-1].is_block:
             self._flush_text()
         self.stack.pop()
         self._add_text(element.tail)
@@ -308,7 +330,9 @@ class _Walker:
     def _push(self, element, tag: str) -> None:
         """Open an element context, inheriting hiding and link target from its parent."""
         parent = self.stack[-1] if self.stack else None
-        own_hidden = hidden_kind(element, tag, self.rules)
+        own_hidden, tokens = self._traits(element)
+        if tag == "marquee":
+            own_hidden = "marquee"
         hidden = own_hidden or (parent.hidden if parent else "")
         href_domain = parent.href_domain if parent else None
         if tag == "a" and element.get("href"):
@@ -318,13 +342,27 @@ class _Walker:
         is_block = tag in BLOCK_TAGS
         if is_block:
             self._flush_text()
-        self.stack.append(_Context(element, tag, is_block, hidden, href_domain, _attr_tokens(element)))
+        self.stack.append(_Context(element, tag, is_block, hidden, href_domain, tokens))
+
+    def _traits(self, element) -> tuple[str, tuple[str, ...]]:
+        """How an element hides (but as a `<marquee>`) and its attribute tokens, computed once per distinct set of
+        attributes on the walk (templates repeat them)."""
+        if TRAIT_ATTRIBUTES.isdisjoint(element.keys()):
+            return NO_TRAITS
+        attributes = tuple(element.items())
+        traits = self.traits.get(attributes)
+        if traits is None:
+            values = dict(attributes)
+            traits = (hidden_kind_of_attributes("", values, self.rules), _attr_tokens(values))
+            self.traits[attributes] = traits
+        return traits
 
     def _add_text(self, text: str | None) -> None:
         """Append text to the current block, remembering whether it sits inside a link and how it is hidden."""
         if not text or text.isspace():
             return
-        self._flush_run()
+        if self.run.elements:
+            self._flush_run()
         top = self.stack[-1] if self.stack else None
         self.pieces.append((text, top is not None and top.href_domain is not None, top.hidden if top else ""))
 
@@ -334,7 +372,7 @@ class _Walker:
             self.link_domains, self.link_count = [], 0
             return
         text = normalize_space(" ".join([piece for piece, _, _ in self.pieces]))
-        link_text = normalize_space(" ".join([piece for piece, in_link, _ in self.pieces if in_link]))
+        link_text = _link_text(self.pieces)
         hidden = _majority_hiding(self.pieces)
         self.pieces = []
         if text:
@@ -378,7 +416,7 @@ class _Walker:
             return
         self._flush_text()
         self._flush_run()
-        self.stack.append(_Context(element, tag, True, "rawtext", None, _attr_tokens(element)))
+        self.stack.append(_Context(element, tag, True, "rawtext", None, _attr_tokens(element.attrib)))
         block = self._block_from_context(raw, "rawtext")
         self.stack.pop()
         self._add_block(block)
@@ -413,8 +451,17 @@ class _Walker:
         self.blocks.append(block)
 
 
+def _link_text(pieces: list[tuple[str, bool, str]]) -> str:
+    """The text of a block's pieces that sit inside links, spaces normalized."""
+    in_links = [piece for piece, in_link, _ in pieces if in_link]
+    return normalize_space(" ".join(in_links)) if in_links else ""
+
+
 def _majority_hiding(pieces: list[tuple[str, bool, str]]) -> str:
     """How most of a block's text is hidden ('' when most of it is visible)."""
+    first = pieces[0][2]
+    if all(hidden == first for _, _, hidden in pieces):
+        return first
     chars: dict[str, int] = {}
     for text, _, hidden in pieces:
         chars[hidden] = chars.get(hidden, 0) + len(text.strip())
@@ -426,10 +473,13 @@ def _elements_with_text(root) -> set:
     marked: set = set()
     for element in root.iter():
         owner = None
-        if element.text and not element.text.isspace() and isinstance(element.tag, str):
+        text = element.text
+        if text and not text.isspace() and isinstance(element.tag, str):
             owner = element
-        elif element.tail and not element.tail.isspace():
-            owner = element.getparent()
+        else:
+            tail = element.tail
+            if tail and not tail.isspace():
+                owner = element.getparent()
         while owner is not None and owner not in marked:
             marked.add(owner)
             owner = owner.getparent()
@@ -471,9 +521,10 @@ ATTR_TOKEN_RE = re.compile(r"[a-z]{3,}")
 CAMEL_BOUNDARY_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
-def _attr_tokens(element) -> tuple[str, ...]:
-    """Lower-case word tokens of an element's class and id (`main-content` -> main, content)."""
-    values = " ".join(filter(None, (element.get("class"), element.get("id"), element.get("role"))))
+def _attr_tokens(attributes) -> tuple[str, ...]:
+    """Lower-case word tokens of an element's class and id (`main-content` -> main, content); `attributes` is
+    the element's `attrib` or a dict of it."""
+    values = " ".join(filter(None, map(attributes.get, TOKEN_ATTRIBUTES)))
     return _words_of_attributes(values) if values else ()
 
 

@@ -14,6 +14,8 @@ from detector.pagecache import page_cache
 _CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 TOKEN_RE = re.compile(f"[{_CJK_CHARS}]|[^\\W_{_CJK_CHARS}]+", re.UNICODE)
 """One token per CJK, kana or hangul character; other word characters in runs (`2012年` is `2012`, `年`)."""
+ASCII_TOKEN_RE = re.compile("[a-z0-9]+")
+"""TOKEN_RE on lower-cased ASCII text, where word characters but `_` are these (a simpler, faster pattern)."""
 
 SCRIPT_PATTERNS = {
     "han": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"),
@@ -26,7 +28,8 @@ SCRIPT_PATTERNS = {
 }
 """Kana leaves out the marks Chinese writes too: the middle dot `・` (`时政・要闻`) and the double hyphen."""
 
-ASCII_SCRIPTS = [(name, SCRIPT_PATTERNS[name]) for name in ("latin", "digit")]
+ASCII_LETTERS = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+ASCII_DIGITS = b"0123456789"
 IGNORECASE_ODD_RE = re.compile("[\u0130\u0131\u017f\u1c80-\u1c88]")
 """Letters `re.IGNORECASE` matches to a/z or Cyrillic letters although `str.lower()` maps them elsewhere
 (dotted and dotless I, long s, old Cyrillic letter forms); U+0130 also lowers to two characters."""
@@ -38,19 +41,22 @@ def normalize_space(text: str) -> str:
 
 
 @page_cache(512)
-def _cached_tokens(text: str) -> tuple[str, ...]:
-    """Tokens of a text, cached: features ask for the same block's tokens several times."""
-    return tuple(TOKEN_RE.findall(text.lower()))
+def token_tuple(text: str) -> tuple[str, ...]:
+    """`tokens(text)` as a tuple, cached: features ask for the same block's tokens several times."""
+    lowered = text.lower()
+    return tuple((ASCII_TOKEN_RE if lowered.isascii() else TOKEN_RE).findall(lowered))
 
 
 def tokens(text: str) -> list[str]:
     """Lower-cased tokens: one per CJK/kana/hangul character, one per run of other word characters."""
-    return list(_cached_tokens(text))
+    return list(token_tuple(text))
 
 
 def lower_for_literal_search(text: str) -> str | None:
     """`text.lower()`, in which a case-sensitive search for lower-case Latin, Cyrillic or CJK literals finds what an
     IGNORECASE search finds in `text` (several times faster); None when `text` holds letters where that fails."""
+    if text.isascii():
+        return text.lower()
     return None if IGNORECASE_ODD_RE.search(text) else text.lower()
 
 
@@ -64,7 +70,10 @@ class CaselessLiterals:
 
     def search(self, text: str) -> bool:
         """True when the pattern occurs in `text`."""
-        lowered = lower_for_literal_search(text)
+        return self.search_lowered(text, lower_for_literal_search(text))
+
+    def search_lowered(self, text: str, lowered: str | None) -> bool:
+        """`search(text)` given `lower_for_literal_search(text)` (callers that lowered the text already)."""
         found = self.caseless.search(text) if lowered is None else self.lowered.search(lowered)
         return found is not None
 
@@ -72,13 +81,22 @@ class CaselessLiterals:
 @page_cache(1024)
 def script_counts(text: str) -> dict[str, int]:
     """Count characters per writing script (han, kana, hangul, latin, cyrillic, greek, digit); don't mutate."""
+    if text.isascii():
+        return _ascii_script_counts(text)
     counts = {}
-    patterns = ASCII_SCRIPTS if text.isascii() else SCRIPT_PATTERNS.items()
-    for script, pattern in patterns:
+    for script, pattern in SCRIPT_PATTERNS.items():
         found = len(pattern.findall(text))
         if found:
             counts[script] = found
     return counts
+
+
+def _ascii_script_counts(text: str) -> dict[str, int]:
+    """`script_counts` of ASCII text: its letters are Latin, and no other script but digits occurs."""
+    raw = text.encode("ascii")
+    counts = {"latin": len(raw) - len(raw.translate(None, ASCII_LETTERS))}
+    counts["digit"] = len(raw) - len(raw.translate(None, ASCII_DIGITS))
+    return {script: found for script, found in counts.items() if found}
 
 
 @lru_cache(maxsize=1)

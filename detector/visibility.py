@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from detector.pagecache import page_cache
@@ -31,6 +32,8 @@ SEMANTIC_CLASSES = frozenset(
         "offcanvas",
     )
 )
+HIDING_ATTRIBUTES = ("style", "class", "id", "hidden", "aria-hidden")
+"""The attributes `hidden_kind` reads: an element without them is visible (but a `<marquee>`)."""
 STYLE_RULE_RE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
 SELECTOR_TAIL_RE = re.compile(r"([.#])([\w-]+)\s*$")
 
@@ -74,22 +77,27 @@ class HiddenRules:
 
 def hidden_kind(element, tag: str, rules: HiddenRules) -> str:
     """How an element itself is hidden ('' when visible); ARIA and a11y classes count as 'semantic'."""
+    return hidden_kind_of_attributes(tag, element.attrib, rules)
+
+
+def hidden_kind_of_attributes(tag: str, attributes: Mapping, rules: HiddenRules) -> str:
+    """`hidden_kind` of an element with this tag and these attributes (its `attrib`, or a dict of it)."""
     if tag == "marquee":
         return "marquee"
-    style = element.get("style")
+    style = attributes.get("style")
     if style:
         kind = style_hidden_kind(style)
         if kind:
             return kind
-    classes = (element.get("class") or "").lower().split()
+    classes = (attributes.get("class") or "").lower().split()
     if rules.classes or rules.ids:
         for name in classes:
             if name in rules.classes:
                 return rules.classes[name]
-        element_id = (element.get("id") or "").lower()
+        element_id = (attributes.get("id") or "").lower()
         if element_id in rules.ids:
             return rules.ids[element_id]
-    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+    if attributes.get("hidden") is not None or attributes.get("aria-hidden") == "true":
         return "semantic"
     if not SEMANTIC_CLASSES.isdisjoint(classes):
         return "semantic"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,16 +63,18 @@ class Scorer:
         self, data: bytes | str, fmt: str = "auto", url: str | None = None, content_type: str | None = None
     ) -> PageResult:
         """Score raw HTML or scraped text; raise InputError when it cannot be read as a page."""
-        return self.analyse(data, fmt, url, content_type).result
+        with _collection_paused():
+            return self.analyse(data, fmt, url, content_type).result
 
     def analyse(
         self, data: bytes | str, fmt: str = "auto", url: str | None = None, content_type: str | None = None
     ) -> Analysis:
         """Score a page and keep its blocks and their labels (for evaluation)."""
-        try:
-            return self._analyse(data, fmt, url, content_type)
-        finally:
-            forget_page_caches()
+        with _collection_paused():
+            try:
+                return self._analyse(data, fmt, url, content_type)
+            finally:
+                forget_page_caches()
 
     def _analyse(self, data: bytes | str, fmt: str, url: str | None, content_type: str | None) -> Analysis:
         """`analyse` without emptying the page caches."""
@@ -133,6 +138,19 @@ class Scorer:
             where=_where(block, root),
             reasons=reasons_for(self.model, block.features, label),
         )
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Hold the cyclic garbage collector off while a page is scored (and its blocks are dropped): its passes over
+    a page's short-lived objects cost ~2% of the scoring; the page's cycles, if any, are collected later."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _classifier_for_sparse_rows(classifier):

@@ -1,0 +1,38 @@
+"""What scoring a page leaves behind: no cached page strings, the garbage collector as it was."""
+
+from __future__ import annotations
+
+import gc
+
+from detector import pagecache
+from detector.text import script_counts, tokens
+
+PAGE = (
+    '<html><head><title>Harbour</title></head><body><div class="content" style="color:red">'
+    '<p>The harbour board met on Tuesday to approve the new ferry timetable for the summer season.</p>'
+    '<a href="https://example.org/ferries">Ferries</a></div></body></html>'
+)
+
+
+def cached_entries() -> int:
+    """How many results the page caches hold right now."""
+    return sum(cached.cache_info().currsize for cached in pagecache._PAGE_CACHES)
+
+
+def test_page_caches_fill_during_a_page_and_are_empty_after_it(scorer):
+    tokens("a text that fills a cache"), script_counts("another text")
+    assert cached_entries() >= 2
+    scorer.score(PAGE)
+    assert cached_entries() == 0
+
+
+def test_scoring_leaves_the_garbage_collector_as_it_found_it(scorer):
+    assert gc.isenabled()
+    scorer.score(PAGE)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        scorer.analyse(PAGE)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -90,10 +90,8 @@ def split_around_html(text: str) -> tuple[str, str, str]:
 
 
 def _last_html_close(text: str) -> int:
-    """`text.lower().rfind("</html")` without lowering the whole page: a caseless search finds the same places
-    where lowering keeps every position, i.e. without U+0130 (which lowers to two characters)."""
-    if "\u0130" in text:
-        return text.lower().rfind("</html")
+    """Where the last `</html` starts, in any case, as an offset into `text` itself (lowering the page first
+    shifted offsets after a U+0130, which lowers to two characters)."""
     last = -1
     for match in HTML_CLOSE_START_RE.finditer(text):
         last = match.start()

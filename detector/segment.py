@@ -5,6 +5,7 @@ Already-scraped text is cut into lines."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -188,9 +189,10 @@ def segment_html(page: ParsedPage) -> list[Block]:
     return blocks[:MAX_BLOCKS]
 
 
-def _head_level_elements(root):
+def _head_level_elements(root: etree._Element) -> Iterator[etree._Element]:
     """Children of `<head>`, and what lxml left directly under `<html>` beside head and body (a `<noframes>` of
-    tag noise written right after `<html>`); the latter only when a body exists, else the body walk reads them."""
+    tag noise written right after `<html>`); the latter only when a body exists, else the body walk reads them.
+    Of these, titles, meta, suspicious scripts and raw-text elements give blocks (see `_head_blocks`)."""
     has_body = root.find("body") is not None
     for child in root:
         if child.tag == "head":
@@ -200,7 +202,8 @@ def _head_level_elements(root):
 
 
 def _head_blocks(root) -> list[Block]:
-    """Title, meta keywords/description and suspicious scripts of the head."""
+    """Title, meta keywords/description, suspicious scripts and raw-text elements of the head, and of what stands
+    directly under `<html>` outside head and body."""
     blocks = []
     for element in _head_level_elements(root):
         tag = element.tag if isinstance(element.tag, str) else ""

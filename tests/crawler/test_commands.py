@@ -15,9 +15,9 @@ from crawler.store import Store
 from hygiene.cli import main
 
 DEMO_MARKERS = ["qhwmz", "国产精品", "无码", "casino", "payday", "viagra", "cialis"]
+"""Words of the demo site's injected junk: none may reach a stored item."""
 SAME_SCRIPT_MARKERS = ["スーパーコピー", "偽物"]
 """The Japanese counterfeit paragraph on a Japanese page: a known miss (see its test)."""
-"""Words of the demo site's injected junk: none may reach a stored item."""
 
 
 def test_scrapy_crawl_news_from_the_repo_root(kit, site, tmp_path):

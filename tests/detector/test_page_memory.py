@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import gc
+import sys
+import threading
 
 from detector import pagecache
+from detector.score import _collection_paused
 from detector.text import script_counts, tokens
 
 PAGE = (
@@ -20,7 +23,8 @@ def cached_entries() -> int:
 
 
 def test_page_caches_fill_during_a_page_and_are_empty_after_it(scorer):
-    tokens("a text that fills a cache"), script_counts("another text")
+    tokens("a text that fills a cache")
+    script_counts("another text")
     assert cached_entries() >= 2
     scorer.score(PAGE)
     assert cached_entries() == 0
@@ -36,3 +40,24 @@ def test_scoring_leaves_the_garbage_collector_as_it_found_it(scorer):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_threads_pausing_at_once_leave_the_garbage_collector_on():
+    """Pauses that overlap across threads end with the collector on (a per-call save and restore can leave it off)."""
+
+    def pause_often() -> None:
+        for _ in range(20000):
+            with _collection_paused():
+                pass
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        workers = [threading.Thread(target=pause_often) for _ in range(3)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert gc.isenabled()

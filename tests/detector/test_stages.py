@@ -32,6 +32,12 @@ def test_text_before_and_after_the_document_is_kept_apart():
     assert ("post-html", "text") in zones
 
 
+def test_text_after_html_is_found_after_a_dotted_capital_i():
+    """U+0130 lowers to two characters: the end of the document is found in the text itself, not its lowering."""
+    prefix, main, suffix = split_around_html("<html><body><p>İstanbul İzmir</p></body></HTML><div>after</div>")
+    assert main.endswith("</HTML>") and suffix == "<div>after</div>"
+
+
 def test_empty_element_run_is_one_structural_block_with_its_ids():
     """A run of empty elements sharing an id is one markup block listing tags and ids."""
     noise = '<var id="abcde"><strike id="abcde"></strike></var><listing id="abcde"></listing>'

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from itertools import chain
 
-from detector.features import URL_RE
+from detector.features import ASCII_PUNCTUATION, DIGIT_RE, JOINER_RE, SENTENCE_END_RE, URL_RE
 from detector.lexicon import SEARCH_ORDER, SPAM_MORPHEMES, lexicon_hits_per_text
 from detector.segment import SUSPICIOUS_SCRIPT_RE
 from detector.text import lower_for_literal_search
@@ -61,3 +61,11 @@ def test_script_and_url_searches_equal_ignorecase_searches():
     for text in samples:
         assert SUSPICIOUS_SCRIPT_RE.search(text) == bool(SUSPICIOUS_SCRIPT_RE.caseless.search(text))
         assert URL_RE.search(text) == bool(URL_RE.caseless.search(text))
+
+
+def test_ascii_fast_counts_match_the_patterns_they_stand_for():
+    """The byte sets counted on ASCII texts are exactly the ASCII characters the regexes match."""
+    ascii_chars = [chr(code) for code in range(128)]
+    patterns = (SENTENCE_END_RE, JOINER_RE, DIGIT_RE)
+    for chars, pattern in zip(ASCII_PUNCTUATION, patterns):
+        assert set(chars.decode()) == {ch for ch in ascii_chars if pattern.fullmatch(ch)}

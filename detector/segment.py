@@ -184,26 +184,41 @@ def segment_html(page: ParsedPage) -> list[Block]:
     blocks += _head_blocks(page.root)
     body = page.root.find("body")
     blocks += _Walker(rules, "body").walk(body if body is not None else page.root)
+    for element in _after_body_elements(page.root, body):
+        blocks += _Walker(rules, "post-html").walk(element)
     if page.suffix is not None:
         blocks += _Walker(rules, "post-html").walk(page.suffix)
     return blocks[:MAX_BLOCKS]
 
 
 def _head_level_elements(root: etree._Element) -> Iterator[etree._Element]:
-    """Children of `<head>`, and what lxml left directly under `<html>` beside head and body (a `<noframes>` of
-    tag noise written right after `<html>`); the latter only when a body exists, else the body walk reads them.
+    """Children of `<head>`, and what lxml left directly under `<html>` before the body (a `<noframes>` of tag
+    noise written right after `<html>`); the latter only when a body exists, else the body walk reads them.
     Of these, titles, meta, suspicious scripts and raw-text elements give blocks (see `_head_blocks`)."""
-    has_body = root.find("body") is not None
+    head = root.find("head")
+    if root.find("body") is None:
+        yield from head if head is not None else ()
+        return
     for child in root:
+        if child.tag == "body":
+            return
         if child.tag == "head":
             yield from child
-        elif child.tag != "body" and has_body:
+        else:
             yield child
+
+
+def _after_body_elements(root: etree._Element, body: etree._Element | None) -> list[etree._Element]:
+    """What lxml keeps directly under `<html>` after the body (markup written after `</body>`): browsers show it
+    after the body, so it reads as what stands after `</html>`."""
+    if body is None:
+        return []
+    return [child for child in body.itersiblings() if isinstance(child.tag, str)]
 
 
 def _head_blocks(root) -> list[Block]:
     """Title, meta keywords/description, suspicious scripts and raw-text elements of the head, and of what stands
-    directly under `<html>` outside head and body."""
+    directly under `<html>` before the body."""
     blocks = []
     for element in _head_level_elements(root):
         tag = element.tag if isinstance(element.tag, str) else ""

@@ -32,6 +32,19 @@ def test_text_before_and_after_the_document_is_kept_apart():
     assert ("post-html", "text") in zones
 
 
+def test_markup_after_the_body_is_read_as_after_the_document():
+    """lxml keeps what follows `</body>` under `<html>`: its text and raw-text noise are blocks after the body's."""
+    html = (
+        f"<html><head><title>Budget</title></head><body>{ARTICLE}</body>"
+        '<div><a href="http://pills.example">cheap pills online</a></div>'
+        '<noframes><var id="vnxft"></var></noframes></html>'
+    )
+    blocks = blocks_of(html)
+    tail = [(b.zone, b.kind) for b in blocks[-2:]]
+    assert tail == [("post-html", "text"), ("post-html", "rawtext")]
+    assert blocks[-2].text == "cheap pills online" and blocks[-2].n_links == 1
+
+
 def test_text_after_html_is_found_after_a_dotted_capital_i():
     """U+0130 lowers to two characters: the end of the document is found in the text itself, not its lowering."""
     prefix, main, suffix = split_around_html("<html><body><p>İstanbul İzmir</p></body></HTML><div>after</div>")

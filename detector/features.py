@@ -17,7 +17,9 @@ from detector.lexicon import lexicon_hits_per_text
 from detector.pagecache import page_cache
 from detector.segment import Block
 from detector.text import (
+    ASCII_DIGITS,
     CaselessLiterals,
+    count_bytes,
     han_variant_counts,
     lower_for_literal_search,
     normalize_space,
@@ -169,7 +171,7 @@ JOINER_RE = re.compile(r"[_|,，、\-]")
 SEGMENT_RE = re.compile(r"[^_|,，、\-\s]+")
 """What lies between joiners and spaces."""
 DIGIT_RE = re.compile(r"\d")
-ASCII_PUNCTUATION = (b".!?", b"_|,-", b"0123456789")
+ASCII_PUNCTUATION = (b".!?", b"_|,-", ASCII_DIGITS)
 """The ASCII characters of SENTENCE_END_RE, JOINER_RE and DIGIT_RE."""
 URL_RE = CaselessLiterals(r"https?://|www\.|\.(?:com|net|cn|org|top|xyz|vip|cc)\b")
 COPYRIGHT_RE = CaselessLiterals(
@@ -463,7 +465,7 @@ def _punctuation_counts(text: str) -> tuple[int, int, int]:
     if not text.isascii():
         return len(SENTENCE_END_RE.findall(text)), len(JOINER_RE.findall(text)), len(DIGIT_RE.findall(text))
     raw = text.encode("ascii")
-    return tuple(len(raw) - len(raw.translate(None, chars)) for chars in ASCII_PUNCTUATION)
+    return tuple(count_bytes(raw, chars) for chars in ASCII_PUNCTUATION)
 
 
 def _add_markup_shape(features: dict, block: Block) -> None:

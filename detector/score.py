@@ -63,7 +63,8 @@ class Scorer:
     def score(
         self, data: bytes | str, fmt: str = "auto", url: str | None = None, content_type: str | None = None
     ) -> PageResult:
-        """Score raw HTML or scraped text; raise InputError when it cannot be read as a page."""
+        """Score raw HTML or scraped text; raise InputError when it cannot be read as a page. (The collector stays
+        paused until the page's blocks are dropped too, not only while `analyse` runs.)"""
         with _collection_paused():
             return self.analyse(data, fmt, url, content_type).result
 

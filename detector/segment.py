@@ -181,8 +181,8 @@ def segment_html(page: ParsedPage) -> list[Block]:
     blocks: list[Block] = []
     if page.prefix is not None:
         blocks += _Walker(rules, "pre-html").walk(page.prefix)
-    blocks += _head_blocks(page.root)
     body = page.root.find("body")
+    blocks += _head_blocks(page.root, body)
     blocks += _Walker(rules, "body").walk(body if body is not None else page.root)
     for element in _after_body_elements(page.root, body):
         blocks += _Walker(rules, "post-html").walk(element)
@@ -191,12 +191,12 @@ def segment_html(page: ParsedPage) -> list[Block]:
     return blocks[:MAX_BLOCKS]
 
 
-def _head_level_elements(root: etree._Element) -> Iterator[etree._Element]:
+def _head_level_elements(root: etree._Element, body: etree._Element | None) -> Iterator[etree._Element]:
     """Children of `<head>`, and what lxml left directly under `<html>` before the body (a `<noframes>` of tag
     noise written right after `<html>`); the latter only when a body exists, else the body walk reads them.
     Of these, titles, meta, suspicious scripts and raw-text elements give blocks (see `_head_blocks`)."""
-    head = root.find("head")
-    if root.find("body") is None:
+    if body is None:
+        head = root.find("head")
         yield from head if head is not None else ()
         return
     for child in root:
@@ -216,11 +216,11 @@ def _after_body_elements(root: etree._Element, body: etree._Element | None) -> l
     return [child for child in body.itersiblings() if isinstance(child.tag, str)]
 
 
-def _head_blocks(root) -> list[Block]:
+def _head_blocks(root: etree._Element, body: etree._Element | None) -> list[Block]:
     """Title, meta keywords/description, suspicious scripts and raw-text elements of the head, and of what stands
     directly under `<html>` before the body."""
     blocks = []
-    for element in _head_level_elements(root):
+    for element in _head_level_elements(root, body):
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag == "title":
             text = normalize_space(element.text_content())

@@ -94,9 +94,13 @@ def script_counts(text: str) -> dict[str, int]:
 def _ascii_script_counts(text: str) -> dict[str, int]:
     """`script_counts` of ASCII text: its letters are Latin, and no other script but digits occurs."""
     raw = text.encode("ascii")
-    counts = {"latin": len(raw) - len(raw.translate(None, ASCII_LETTERS))}
-    counts["digit"] = len(raw) - len(raw.translate(None, ASCII_DIGITS))
+    counts = {"latin": count_bytes(raw, ASCII_LETTERS), "digit": count_bytes(raw, ASCII_DIGITS)}
     return {script: found for script, found in counts.items() if found}
+
+
+def count_bytes(raw: bytes, chars: bytes) -> int:
+    """How many bytes of `raw` are among `chars` (a deletion, far faster than a regex count)."""
+    return len(raw) - len(raw.translate(None, chars))
 
 
 @lru_cache(maxsize=1)

@@ -26,7 +26,7 @@ from detector.inject import (
 )
 from detector.labels import article_index, is_article_block
 from detector.parse import strip_xml_declaration
-from detector.text import normalize_space
+from detector.text import han_variant_counts, normalize_space
 
 TRAIN_CORPORA = ("zyte-aeb", "cwced-zh", "daniel-multilingual")
 HARD_NEGATIVE_SHARE = 0.25
@@ -115,6 +115,12 @@ def contaminated_copy(data: str, fmt: str, article: str, group: str, injections,
     )
 
 
+def is_traditional(text: str) -> bool:
+    """True when a Chinese text holds more Traditional-only than Simplified-only characters."""
+    simplified, traditional = han_variant_counts(text)
+    return traditional > simplified
+
+
 def with_template_negatives(html: str, rng: random.Random) -> str:
     """Add, each with its own chance, a hidden menu of the page's own links, a tracking pixel and junk after
     `</html>`: honest template parts the model must not take for injections."""
@@ -168,7 +174,8 @@ def _add_hidden_menu(root, body, rng: random.Random) -> None:
 
 
 def with_enforcement_paragraph(html: str, article: str, rng: random.Random, lang: str) -> tuple[str, str]:
-    """Insert a news paragraph about gambling/porn/pharma enforcement after an article paragraph."""
+    """Insert a news paragraph about gambling/porn/pharma enforcement after an article paragraph, in the
+    article's own script (Traditional on a Traditional Chinese page)."""
     try:
         root = lxml.html.document_fromstring(html)
     except (ValueError, lxml.etree.ParserError):
@@ -178,7 +185,7 @@ def with_enforcement_paragraph(html: str, article: str, rng: random.Random, lang
     if not anchors:
         return html, article
     anchor = rng.choice(anchors)
-    traditional = lang == "zh" and rng.random() < 0.5
+    traditional = lang == "zh" and is_traditional(article)
     paragraph = enforcement_paragraph(rng, lang, traditional)
     new = lxml.html.Element("p")
     new.text = paragraph

@@ -105,7 +105,22 @@ SPAM_MORPHEMES = (
 )
 SEARCH_ORDER = tuple(sorted(SPAM_MORPHEMES, key=len, reverse=True))
 """Longest first: where two morphemes start at the same place, the longer one is counted."""
-_CASELESS_RE = re.compile("|".join(map(re.escape, SEARCH_ORDER)), re.I)
+SHORT_WORD = 4
+"""Latin morphemes this short count only as whole words (a plural too): `av` is no hit in "have" or "travel",
+`judi` none in "judiciary"; longer ones only at a word's start (`casino` in "casinos", not in "xcasino")."""
+
+
+def search_piece(term: str) -> str:
+    """The pattern of one morpheme: Latin ones bounded by non-letters, others as they are."""
+    escaped = re.escape(term)
+    if not (term.isascii() and term[0].isalpha()):
+        return escaped
+    if len(term) <= SHORT_WORD:
+        return f"(?<![a-z]){escaped}s?(?![a-z])"
+    return f"(?<![a-z]){escaped}"
+
+
+_CASELESS_RE = re.compile("|".join(map(search_piece, SEARCH_ORDER)), re.I)
 _LETTERS = tuple((term, frozenset(term)) for term in SEARCH_ORDER)
 
 
@@ -128,7 +143,7 @@ def _morphemes_in(page: str) -> tuple[str, ...]:
 @lru_cache(maxsize=256)
 def _pattern_of(terms: tuple[str, ...]) -> re.Pattern | None:
     """A case-sensitive alternation of some lower-case morphemes (None for none); pages share a few sets."""
-    return re.compile("|".join(map(re.escape, terms))) if terms else None
+    return re.compile("|".join(map(search_piece, terms))) if terms else None
 
 
 def _hits(text: str, lowered: str | None, found: re.Pattern | None) -> int:

@@ -6,7 +6,7 @@ import re
 from itertools import chain
 
 from detector.features import ASCII_PUNCTUATION, DIGIT_RE, JOINER_RE, SENTENCE_END_RE, URL_RE
-from detector.lexicon import SEARCH_ORDER, SPAM_MORPHEMES, lexicon_hits_per_text
+from detector.lexicon import SEARCH_ORDER, SPAM_MORPHEMES, lexicon_hits_per_text, search_piece
 from detector.segment import SUSPICIOUS_SCRIPT_RE
 from detector.text import lower_for_literal_search
 
@@ -47,10 +47,17 @@ def test_lowering_matches_ignorecase_for_every_pattern_letter():
 
 def test_morpheme_counts_equal_a_plain_ignorecase_search():
     """Per-page counting gives each text what one IGNORECASE search for all morphemes gives it."""
-    plain = re.compile("|".join(map(re.escape, SEARCH_ORDER)), re.I)
+    plain = re.compile("|".join(map(search_piece, SEARCH_ORDER)), re.I)
     assert lexicon_hits_per_text(ODD_TEXTS) == [len(plain.findall(text)) for text in ODD_TEXTS]
     assert lexicon_hits_per_text(["ſlot", "slot"]) == [1, 1]
     assert lexicon_hits_per_text(["nothing here"]) == [0]
+
+
+def test_latin_morphemes_count_as_words_not_inside_them():
+    """Short Latin morphemes are whole words, longer ones word starts; CJK ones match anywhere."""
+    assert lexicon_hits_per_text(["Favorites have travel and availability", "judiciary", "xcasino"]) == [0, 0, 0]
+    assert lexicon_hits_per_text(["free AV videos", "slots and casinos", "看AV", "日本AV女优"]) == [1, 2, 1, 1]
+    assert lexicon_hits_per_text(["国产精品久久"]) == [3]
 
 
 def test_script_and_url_searches_equal_ignorecase_searches():

@@ -258,6 +258,10 @@ MIXED_SCRIPTS_BINS = Bins("mixed_scripts", (0.1, 0.3))
 AFTER_BY_BINS = Bins("after_by", (2, 5, 15))
 TITLE_SIM_BINS = Bins("title_sim", (0.05, 0.2, 0.5))
 MAIN_SIM_BINS = Bins("main_sim", (0.1, 0.3, 0.5, 0.7))
+RUN_BINS = Bins("run", (2, 4, 8, 16))
+SHORT_LINE_CHARS = 30
+DUMP_LIKE_SHORT_SHARE = 0.4
+"""A text page more than this share of whose lines are short reads like a whole-page dump, not an article."""
 POSITION_NAMES = tuple(f"pos={tenth}" for tenth in range(10))
 
 
@@ -291,6 +295,8 @@ def featurize_page(blocks: list[Block], domain: str, title: str, mode: str) -> l
             found = known[text] = text_features(text, text_lowered, text_hits, context)
         prose_features.append(found)
     shapes = [block_shape(block, index, context, prose_features[index]) for index, block in enumerate(blocks)]
+    if mode == "text":
+        _add_run_features(shapes, [_is_short_line(block, text) for block, text in zip(blocks, texts)])
     names = _NeighbourNames()
     shared = [_neighbour_view(shape, names) for shape in shapes]
     rows = []
@@ -299,6 +305,27 @@ def featurize_page(blocks: list[Block], domain: str, title: str, mode: str) -> l
         block.features = {**shape, **prose_features[index].words, **previous, **following}
         rows.append(block.features)
     return rows
+
+
+def _is_short_line(block: Block, text: str) -> bool:
+    """A line of scraped text too short to be a sentence: a keyword, a menu item, a link label."""
+    return block.kind == "line" and len(text) <= SHORT_LINE_CHARS and not SENTENCE_END_RE.search(text)
+
+
+def _add_run_features(shapes: list[dict], short: list[bool]) -> None:
+    """How many short lines in a row a short line of scraped text stands among, and whether the page reads like
+    an article (few short lines: a run of keywords in it is foreign) or a whole-page dump (menus are runs)."""
+    if not short:
+        return
+    page = "dump" if sum(short) > DUMP_LIKE_SHORT_SHARE * len(short) else "article"
+    start = 0
+    while start < len(short):
+        end = start
+        while end < len(short) and short[end]:
+            end += 1
+        for index in range(start, end):
+            shapes[index][f"{RUN_BINS.name(end - start)}/{page}"] = 1.0
+        start = end + 1
 
 
 def page_context(blocks: list[Block], domain: str, title: str, mode: str) -> PageContext:

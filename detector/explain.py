@@ -42,6 +42,7 @@ REASON_PHRASES = {
 PREFIX_PHRASES = {
     "hid=": "hidden by {}",
     "lex=": "spam vocabulary (level {})",
+    "lexc=": "Chinese or Japanese spam vocabulary (level {})",
     "foreign=": "links to other sites (level {})",
     "foreign_domains=": "links to many domains (level {})",
     "main_sim=": "little shared with the article (level {})",

@@ -244,6 +244,7 @@ SEG_BINS = Bins("seg", (2, 4, 8, 16))
 SEGL_BINS = Bins("segl", (3, 6, 10, 20))
 DIGITS_BINS = Bins("digits", (0.05, 0.2, 0.5))
 LEX_BINS = Bins("lex", (1, 2, 4))
+LEXC_BINS = Bins("lexc", (1, 2, 4))
 MK_N_BINS = Bins("mk_n", (2, 4, 8, 16, 64))
 MK_DISTINCT_BINS = Bins("mk_distinct", (2, 4, 8))
 MK_IDREP_BINS = Bins("mk_idrep", (0.2, 0.5, 0.9))
@@ -437,7 +438,9 @@ class TextFeatures:
     words: dict
 
 
-def text_features(text: str, lowered: str | None, lexicon_hits: int, context: PageContext) -> TextFeatures:
+def text_features(
+    text: str, lowered: str | None, lexicon_hits: tuple[int, int], context: PageContext
+) -> TextFeatures:
     """The features of a prose text on its page; `lowered` is its `lower_for_literal_search`."""
     shape: dict = {}
     _add_text_shape(shape, text, lowered, lexicon_hits)
@@ -462,7 +465,7 @@ def block_shape(block: Block, index: int, context: PageContext, prose: TextFeatu
     return features
 
 
-def _add_text_shape(features: dict, text: str, lowered: str | None, hits: int) -> None:
+def _add_text_shape(features: dict, text: str, lowered: str | None, hits: tuple[int, int]) -> None:
     """Length, punctuation, joiners between keywords, URLs and spam morphemes."""
     length = len(text)
     sentence_ends, joiners, digits = _punctuation_counts(text)
@@ -474,8 +477,11 @@ def _add_text_shape(features: dict, text: str, lowered: str | None, hits: int) -
     features[SEG_BINS.name(len(segments))] = 1.0
     features[SEGL_BINS.name(mean_segment)] = 1.0
     features[DIGITS_BINS.name(digits / max(length, 1))] = 1.0
-    if hits:
-        features[LEX_BINS.name(hits)] = 1.0
+    word_hits, cjk_hits = hits
+    if word_hits:
+        features[LEX_BINS.name(word_hits)] = 1.0
+    if cjk_hits:
+        features[LEXC_BINS.name(cjk_hits)] = 1.0
     if len(segments) >= 4 and sentence_ends == 0 and joiners >= 3:
         features["kw=list"] = 1.0
     if URL_RE.search_lowered(text, lowered):

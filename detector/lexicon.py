@@ -11,32 +11,37 @@ from functools import lru_cache
 from detector.text import lower_for_literal_search
 
 SPAM_MORPHEMES = (
-    # Chinese porn / gambling / lottery (both scripts where they differ)
-    "国产",
-    "國產",
-    "精品",
-    "久久",
+    # Chinese porn / gambling / lottery (both scripts where they differ), as compounds: the everyday words they
+    # are made of (国产 "domestic", 精品 "fine", 澳门 "Macau", 真人 "real person", 彩票 "lottery") fill honest news
+    "国产精品",
+    "國產精品",
+    "久久精品",
+    "久久综合",
     "无码",
     "無碼",
     "一区二区",
     "一區二區",
     "在线观看",
     "在線觀看",
-    "午夜",
+    "午夜福利",
+    "午夜影院",
     "人妻",
-    "日韩",
-    "日韓",
-    "欧美",
-    "歐美",
-    "亚洲",
-    "亞洲",
-    "成人",
+    "日韩欧美",
+    "欧美日韩",
+    "歐美日韓",
+    "亚洲欧美",
+    "亞洲歐美",
+    "成人视频",
+    "成人網站",
+    "成人网站",
     "色情",
     "av",
-    "婷婷",
-    "激情",
+    "五月婷婷",
+    "婷婷五月",
+    "激情视频",
+    "激情小说",
     "熟妇",
-    "自拍",
+    "自拍偷拍",
     "娱乐城",
     "娛樂城",
     "博彩",
@@ -45,17 +50,21 @@ SPAM_MORPHEMES = (
     "六合彩",
     "时时彩",
     "時時彩",
-    "彩票",
+    "彩票平台",
+    "购彩",
     "赌场",
     "賭場",
     "老虎机",
-    "真人",
+    "真人娱乐",
+    "真人视讯",
     "体育官网",
     "官网入口",
     "官網入口",
     "一肖一码",
-    "澳门",
-    "澳門",
+    "澳门新葡京",
+    "澳門新葡京",
+    "澳门金沙",
+    "澳门威尼斯人",
     "买球",
     "買球",
     "开云",
@@ -124,8 +133,9 @@ _CASELESS_RE = re.compile("|".join(map(search_piece, SEARCH_ORDER)), re.I)
 _LETTERS = tuple((term, frozenset(term)) for term in SEARCH_ORDER)
 
 
-def lexicon_hits_per_text(texts: list[str], lowered: list[str | None] | None = None) -> list[int]:
-    """Case-insensitive spam-morpheme occurrences in each of a page's texts (`lowered`: their
+def lexicon_hits_per_text(texts: list[str], lowered: list[str | None] | None = None) -> list[tuple[int, int]]:
+    """Case-insensitive spam-morpheme occurrences in each of a page's texts, as (words in alphabetic scripts,
+    morphemes in CJK and kana): the two lists differ in precision, so the model weighs them apart (`lowered`: their
     `lower_for_literal_search`, when the caller has it). Lowered texts are searched only for the morphemes found
     anywhere on the lowered page, far fewer than all of them: same counts, several times faster."""
     if lowered is None:
@@ -146,9 +156,24 @@ def _pattern_of(terms: tuple[str, ...]) -> re.Pattern | None:
     return re.compile("|".join(map(search_piece, terms))) if terms else None
 
 
-def _hits(text: str, lowered: str | None, found: re.Pattern | None) -> int:
+def _hits(text: str, lowered: str | None, found: re.Pattern | None) -> tuple[int, int]:
     """Occurrences in one text: its lowered form searched for the page's morphemes, or the text searched
     case-insensitively for all of them when it holds letters that lowering would not match alike."""
     if lowered is None:
-        return len(_CASELESS_RE.findall(text))
-    return len(found.findall(lowered)) if found else 0
+        return _by_script(_CASELESS_RE.findall(text))
+    return _by_script(found.findall(lowered)) if found else NO_HITS
+
+
+NO_HITS = (0, 0)
+
+
+def _by_script(matches: list[str]) -> tuple[int, int]:
+    """How many matches are words of an alphabetic script (Latin, Cyrillic) and how many CJK or kana."""
+    if not matches:
+        return NO_HITS
+    words = sum(1 for match in matches if match[0] < CJK_START)
+    return words, len(matches) - words
+
+
+CJK_START = "\u2e80"
+"""Where CJK radicals, kana and ideographs begin; every alphabetic morpheme starts below."""

@@ -14,7 +14,7 @@ from detector.corpora import EVALUATION_ONLY, CorpusPage, iter_corpus
 from detector.dataset import LabelledPage, is_test_site
 from detector.decode import decode_page
 from detector.errors import InputError
-from detector.hardneg import enforcement_paragraph, hidden_menu, tracking_pixel, trailing_junk
+from detector.hardneg import enforcement_story, hidden_menu, tracking_pixel, trailing_junk
 from detector.inject import (
     HOLDOUT_FAMILIES,
     TRAIN_FAMILIES,
@@ -30,6 +30,7 @@ from detector.text import han_variant_counts, normalize_space
 
 TRAIN_CORPORA = ("zyte-aeb", "cwced-zh", "daniel-multilingual")
 HARD_NEGATIVE_SHARE = 0.25
+TOPICAL_TITLE_SHARE = 0.5
 TEMPLATE_NEGATIVE_SHARE = 0.2
 """Share of training pages given each honest look-alike: a hidden menu, a tracking pixel, junk after `</html>`."""
 LEXICON_DROPOUT = 0.5
@@ -74,7 +75,7 @@ def page_variants(page: CorpusPage, html: str, seed: int, vocab: SpamVocabulary,
     common = {"url": page.url, "site": page.site}
     hard_rng = page_rng(seed, page, "hard-negative")
     if hard_rng.random() < HARD_NEGATIVE_SHARE:
-        html, article = with_enforcement_paragraph(html, article, hard_rng, page.lang)
+        html, article = with_enforcement_story(html, article, hard_rng, page.lang)
     yield LabelledPage(html, "html", article=article, group=f"{split}/html/clean", **common)
     if split == "test":
         yield LabelledPage(to_scraped_text(html), "text", article=article, group=f"{split}/text-dump/clean", **common)
@@ -173,9 +174,9 @@ def _add_hidden_menu(root, body, rng: random.Random) -> None:
         head.append(style)
 
 
-def with_enforcement_paragraph(html: str, article: str, rng: random.Random, lang: str) -> tuple[str, str]:
-    """Insert a news paragraph about gambling/porn/pharma enforcement after an article paragraph, in the
-    article's own script (Traditional on a Traditional Chinese page)."""
+def with_enforcement_story(html: str, article: str, rng: random.Random, lang: str) -> tuple[str, str]:
+    """Insert news paragraphs about gambling/porn/pharma enforcement after an article paragraph, in the article's
+    own script (Traditional on a Traditional Chinese page); half of such pages also carry the topic in <title>."""
     try:
         root = lxml.html.document_fromstring(html)
     except (ValueError, lxml.etree.ParserError):
@@ -185,16 +186,34 @@ def with_enforcement_paragraph(html: str, article: str, rng: random.Random, lang
     if not anchors:
         return html, article
     anchor = rng.choice(anchors)
-    traditional = lang == "zh" and is_traditional(article)
-    paragraph = enforcement_paragraph(rng, lang, traditional)
-    new = lxml.html.Element("p")
-    new.text = paragraph
-    anchor.addnext(new)
+    headline, paragraphs = enforcement_story(rng, lang, lang == "zh" and is_traditional(article))
+    for paragraph in reversed(paragraphs):
+        new = lxml.html.Element("p")
+        new.text = paragraph
+        anchor.addnext(new)
+    story = "\n".join(paragraphs)
     anchor_text = normalize_space(anchor.text_content())
     position = article.find(anchor_text[-30:]) if anchor_text else -1
     if position >= 0:
         cut = position + len(anchor_text[-30:])
-        article = article[:cut] + "\n" + paragraph + article[cut:]
+        article = article[:cut] + "\n" + story + article[cut:]
     else:
-        article = article + "\n" + paragraph
+        article = article + "\n" + story
+    title = root.find(".//title")
+    if title is not None and rng.random() < TOPICAL_TITLE_SHARE:
+        title.text = f"{headline} - {title.text or ''}".rstrip(" -")
+        article = _with_headline(root, article, headline)
     return lxml.html.tostring(root, encoding="unicode"), article
+
+
+def _with_headline(root, article: str, headline: str) -> str:
+    """Make the page's first `<h1>` the story's headline (an honest title repeats the headline); the article
+    text follows when it holds the old one."""
+    h1 = root.find(".//h1")
+    if h1 is None:
+        return article
+    old = normalize_space(h1.text_content())
+    for child in list(h1):
+        h1.remove(child)
+    h1.text = headline
+    return article.replace(old, headline, 1) if old else article

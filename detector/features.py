@@ -245,6 +245,7 @@ SEGL_BINS = Bins("segl", (3, 6, 10, 20))
 DIGITS_BINS = Bins("digits", (0.05, 0.2, 0.5))
 LEX_BINS = Bins("lex", (1, 2, 4))
 LEXC_BINS = Bins("lexc", (1, 2, 4))
+CTA_BINS = Bins("cta", (1, 2))
 MK_N_BINS = Bins("mk_n", (2, 4, 8, 16, 64))
 MK_DISTINCT_BINS = Bins("mk_distinct", (2, 4, 8))
 MK_IDREP_BINS = Bins("mk_idrep", (0.2, 0.5, 0.9))
@@ -258,6 +259,7 @@ FOREIGN_DOMAINS_BINS = Bins("foreign_domains", (1, 2, 4, 8))
 MIXED_SCRIPTS_BINS = Bins("mixed_scripts", (0.1, 0.3))
 AFTER_BY_BINS = Bins("after_by", (2, 5, 15))
 TITLE_SIM_BINS = Bins("title_sim", (0.05, 0.2, 0.5))
+HEADLINE_SIM_BINS = Bins("headline_sim", (0.2, 0.5, 0.8))
 MAIN_SIM_BINS = Bins("main_sim", (0.1, 0.3, 0.5, 0.7))
 RUN_BINS = Bins("run", (2, 4, 8, 16))
 SHORT_LINE_CHARS = 30
@@ -298,6 +300,8 @@ def featurize_page(blocks: list[Block], domain: str, title: str, mode: str) -> l
     shapes = [block_shape(block, index, context, prose_features[index]) for index, block in enumerate(blocks)]
     if mode == "text":
         _add_run_features(shapes, [_is_short_line(block, text) for block, text in zip(blocks, texts)])
+    else:
+        _add_headline_similarity(blocks, shapes)
     names = _NeighbourNames()
     shared = [_neighbour_view(shape, names) for shape in shapes]
     rows = []
@@ -306,6 +310,22 @@ def featurize_page(blocks: list[Block], domain: str, title: str, mode: str) -> l
         block.features = {**shape, **prose_features[index].words, **previous, **following}
         rows.append(block.features)
     return rows
+
+
+def _add_headline_similarity(blocks: list[Block], shapes: list[dict]) -> None:
+    """How much of the `<title>` the page's first `<h1>` repeats: an honest title is its headline (and the site's
+    name), a hijacked one is not."""
+    titles = [index for index, block in enumerate(blocks) if block.kind == "title"]
+    if not titles:
+        return
+    headline = next((block.text for block in blocks if block.tag == "h1" and block.kind == "text"), None)
+    headline_tokens = set(token_tuple(headline)) if headline else set()
+    for index in titles:
+        toks = set(token_tuple(blocks[index].text))
+        if not headline_tokens or not toks:
+            shapes[index]["headline_none"] = 1.0
+        else:
+            shapes[index][HEADLINE_SIM_BINS.name(len(toks & headline_tokens) / len(toks))] = 1.0
 
 
 def _is_short_line(block: Block, text: str) -> bool:
@@ -439,7 +459,7 @@ class TextFeatures:
 
 
 def text_features(
-    text: str, lowered: str | None, lexicon_hits: tuple[int, int], context: PageContext
+    text: str, lowered: str | None, lexicon_hits: tuple[int, int, int], context: PageContext
 ) -> TextFeatures:
     """The features of a prose text on its page; `lowered` is its `lower_for_literal_search`."""
     shape: dict = {}
@@ -465,7 +485,7 @@ def block_shape(block: Block, index: int, context: PageContext, prose: TextFeatu
     return features
 
 
-def _add_text_shape(features: dict, text: str, lowered: str | None, hits: tuple[int, int]) -> None:
+def _add_text_shape(features: dict, text: str, lowered: str | None, hits: tuple[int, int, int]) -> None:
     """Length, punctuation, joiners between keywords, URLs and spam morphemes."""
     length = len(text)
     sentence_ends, joiners, digits = _punctuation_counts(text)
@@ -477,11 +497,13 @@ def _add_text_shape(features: dict, text: str, lowered: str | None, hits: tuple[
     features[SEG_BINS.name(len(segments))] = 1.0
     features[SEGL_BINS.name(mean_segment)] = 1.0
     features[DIGITS_BINS.name(digits / max(length, 1))] = 1.0
-    word_hits, cjk_hits = hits
+    word_hits, cjk_hits, calls = hits
     if word_hits:
         features[LEX_BINS.name(word_hits)] = 1.0
     if cjk_hits:
         features[LEXC_BINS.name(cjk_hits)] = 1.0
+    if calls:
+        features[CTA_BINS.name(calls)] = 1.0
     if len(segments) >= 4 and sentence_ends == 0 and joiners >= 3:
         features["kw=list"] = 1.0
     if URL_RE.search_lowered(text, lowered):

@@ -112,7 +112,43 @@ SPAM_MORPHEMES = (
     "spielothek",
     "online-casino",
 )
-SEARCH_ORDER = tuple(sorted(SPAM_MORPHEMES, key=len, reverse=True))
+CALLS_TO_ACTION = (
+    "buy now",
+    "buy cheap",
+    "order now",
+    "order online",
+    "free shipping",
+    "best price",
+    "best prices",
+    "lowest price",
+    "discount",
+    "without prescription",
+    "sign up now",
+    "click here",
+    "satisfaction guaranteed",
+    "立即注册",
+    "注册即送",
+    "点击访问",
+    "立即下载",
+    "免费领取",
+    "首存",
+    "送彩金",
+    "立即註冊",
+    "今すぐ購入",
+    "送料無料",
+    "今すぐ登録",
+    "купить",
+    "дешево",
+    "скидка",
+    "comprar ahora",
+    "jetzt kaufen",
+    "daftar sekarang",
+)
+"""Commerce and sign-up calls (buy, order, register now): spam sells and recruits, news reports on those who do.
+Counted apart from the spam morphemes, as a third weak feature. Not "click to enter" (点击进入): portals and
+news write it of their own sections."""
+_CALLS = frozenset(CALLS_TO_ACTION)
+SEARCH_ORDER = tuple(sorted(SPAM_MORPHEMES + CALLS_TO_ACTION, key=len, reverse=True))
 """Longest first: where two morphemes start at the same place, the longer one is counted."""
 SHORT_WORD = 4
 """Latin morphemes this short count only as whole words (a plural too): `av` is no hit in "have" or "travel",
@@ -133,9 +169,10 @@ _CASELESS_RE = re.compile("|".join(map(search_piece, SEARCH_ORDER)), re.I)
 _LETTERS = tuple((term, frozenset(term)) for term in SEARCH_ORDER)
 
 
-def lexicon_hits_per_text(texts: list[str], lowered: list[str | None] | None = None) -> list[tuple[int, int]]:
+def lexicon_hits_per_text(texts: list[str], lowered: list[str | None] | None = None) -> list[tuple[int, int, int]]:
     """Case-insensitive spam-morpheme occurrences in each of a page's texts, as (words in alphabetic scripts,
-    morphemes in CJK and kana): the two lists differ in precision, so the model weighs them apart (`lowered`: their
+    morphemes in CJK and kana, calls to action): the lists differ in precision, so the model weighs them apart
+    (`lowered`: their
     `lower_for_literal_search`, when the caller has it). Lowered texts are searched only for the morphemes found
     anywhere on the lowered page, far fewer than all of them: same counts, several times faster."""
     if lowered is None:
@@ -156,7 +193,7 @@ def _pattern_of(terms: tuple[str, ...]) -> re.Pattern | None:
     return re.compile("|".join(map(search_piece, terms))) if terms else None
 
 
-def _hits(text: str, lowered: str | None, found: re.Pattern | None) -> tuple[int, int]:
+def _hits(text: str, lowered: str | None, found: re.Pattern | None) -> tuple[int, int, int]:
     """Occurrences in one text: its lowered form searched for the page's morphemes, or the text searched
     case-insensitively for all of them when it holds letters that lowering would not match alike."""
     if lowered is None:
@@ -164,15 +201,17 @@ def _hits(text: str, lowered: str | None, found: re.Pattern | None) -> tuple[int
     return _by_script(found.findall(lowered)) if found else NO_HITS
 
 
-NO_HITS = (0, 0)
+NO_HITS = (0, 0, 0)
 
 
-def _by_script(matches: list[str]) -> tuple[int, int]:
-    """How many matches are words of an alphabetic script (Latin, Cyrillic) and how many CJK or kana."""
+def _by_script(matches: list[str]) -> tuple[int, int, int]:
+    """How many matches are spam words of an alphabetic script (Latin, Cyrillic), CJK or kana spam morphemes,
+    and calls to action."""
     if not matches:
         return NO_HITS
-    words = sum(1 for match in matches if match[0] < CJK_START)
-    return words, len(matches) - words
+    calls = sum(1 for match in matches if match.lower() in _CALLS)
+    words = sum(1 for match in matches if match[0] < CJK_START and match.lower() not in _CALLS)
+    return words, len(matches) - words - calls, calls
 
 
 CJK_START = "\u2e80"

@@ -44,7 +44,7 @@ from detector.settings import (
 )
 from detector.train import fit_pipeline, load_compact_rows, save_compact_rows
 
-USER_SHARE = 0.03
+USER_SHARE = 0.02
 """Share of the total training weight that the user's rows carry when training on top of a base model."""
 UNMATCHED_WARNING = (
     f"no block is labelled contamination: a substring must make up at least {INJECTED_SHARE:.0%} of the text "

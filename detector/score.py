@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import copy
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from sklearn.linear_model import LogisticRegression
 
 from detector.clean import PROSE_KINDS, clean_text, fill_content_gaps
 from detector.decode import decode_page
@@ -53,7 +53,7 @@ class Scorer:
         self.model = model
         self.threshold = threshold
         self._featurize = model.pipeline[:-1]
-        self._classifier = _classifier_for_sparse_rows(model.pipeline[-1])
+        self._probabilities = probabilities_of(model.pipeline[-1])
 
     @classmethod
     def from_path(cls, path: str | Path | None = None, threshold: float = DEFAULT_THRESHOLD) -> Scorer:
@@ -113,7 +113,7 @@ class Scorer:
         if not blocks:
             return [], [], np.zeros(0)
         rows = featurize_page(blocks, domain, title, fmt)
-        probabilities = self._classifier.predict_proba(self._featurize.transform(rows))
+        probabilities = self._probabilities(self._featurize.transform(rows))
         index = self.model.label_index()
         noise, spam = probabilities[:, index["tag-noise"]], probabilities[:, index["spam"]]
         contamination = noise + spam
@@ -173,14 +173,36 @@ _collection_paused = _CollectionPause()
 the page's cycles, if any, are collected later."""
 
 
-def _classifier_for_sparse_rows(classifier):
-    """A copy of a linear classifier holding its weights as float64 in column-major order, the layout scipy's
-    sparse product reads: otherwise it converts all 2**18 x 4 weights on every page. Same numbers either way."""
-    if not hasattr(classifier, "coef_"):
-        return classifier
-    classifier = copy.copy(classifier)
-    classifier.coef_ = np.asfortranarray(classifier.coef_, dtype=np.float64)
-    return classifier
+def probabilities_of(classifier) -> Callable[[object], np.ndarray]:
+    """The classifier's `predict_proba`, computed directly for a multinomial logistic regression (the
+    same softmax of the same linear scores, without the per-call checks and weight conversions of scikit-learn,
+    which cost 0.4 ms a page)."""
+    if isinstance(classifier, LogisticRegression) and _is_multinomial(classifier):
+        return _SoftmaxOfLinearScores(classifier)
+    return classifier.predict_proba
+
+
+def _is_multinomial(classifier: LogisticRegression) -> bool:
+    """True when the regression's probabilities are one softmax over all classes (not one-vs-rest)."""
+    one_vs_rest = classifier.solver == "liblinear" or getattr(classifier, "multi_class", "auto") == "ovr"
+    return len(classifier.classes_) > 2 and not one_vs_rest
+
+
+class _SoftmaxOfLinearScores:
+    """Class probabilities of a multinomial linear model: the weights kept in the row-major (features x classes)
+    layout a sparse product reads."""
+
+    def __init__(self, classifier: LogisticRegression) -> None:
+        self.weights = np.ascontiguousarray(classifier.coef_.T, dtype=np.float64)
+        self.intercept = np.asarray(classifier.intercept_, dtype=np.float64)
+
+    def __call__(self, rows) -> np.ndarray:
+        """Probabilities of every class for each row of a sparse matrix."""
+        scores = np.asarray(rows @ self.weights) + self.intercept
+        scores -= scores.max(axis=1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=1, keepdims=True)
+        return scores
 
 
 def page_rule() -> dict:

@@ -20,6 +20,7 @@ from detector.basedata import (
     HARD_NEGATIVE_SHARE,
     LEXICON_DROPOUT,
     TEMPLATE_NEGATIVE_SHARE,
+    TOPICAL_TITLE_SHARE,
     TRAIN_CORPORA,
     WORD_DROPOUT,
     base_pages,
@@ -139,7 +140,8 @@ def train_base_model(shared: Path, out: Path, seed: int, workers: int, c: float)
             "train_families": [f.name for f in TRAIN_FAMILIES],
             "holdout_families": [f.name for f in HOLDOUT_FAMILIES],
             "hard_negatives": {
-                "enforcement_paragraph": HARD_NEGATIVE_SHARE,
+                "enforcement_story": HARD_NEGATIVE_SHARE,
+                "enforcement_story_topical_title": TOPICAL_TITLE_SHARE,
                 "hidden_menu_tracking_pixel_trailing_junk_each": TEMPLATE_NEGATIVE_SHARE,
             },
             "lexicon_dropout": LEXICON_DROPOUT,

@@ -126,7 +126,7 @@ def test_text_lines_keep_their_line_numbers():
 
 def test_gold_labels_from_article_and_injection_record():
     """Article lines are content, injected strings spam, injected ids tag-noise, the rest boilerplate."""
-    text = "Council approves the budget after long debate\nHome | News | Sport\n国产精品_久久_在线\n<var id=\"qqq\">"
+    text = 'Council approves the budget after long debate\nHome | News | Sport\n国产精品_久久_在线\n<var id="qqq">'
     blocks = segment_text(text)
     labels = gold_labels(blocks, "Council approves the budget after long debate", ["国产精品_久久_在线"], ["qqq"])
     assert labels == ["content", "boilerplate", "spam", "tag-noise"]
@@ -165,6 +165,20 @@ def test_simplified_line_on_traditional_page_is_a_mismatch():
     text = "臺灣經濟發展處於關鍵時期，專家認為應該積極應對。\n國際貿易環境變化帶來機會與挑戰。\n国产精品视频在线观看"
     rows = featurize_page(segment_text(text), "", "", "text")
     assert "han_mismatch" in rows[2] and "han_mismatch" not in rows[0]
+
+
+def test_a_run_of_keyword_lines_in_article_text_is_a_run_on_an_article_page():
+    """Short lines in a row carry their run's length; a page of long lines is an article, of short ones a dump."""
+    article = "\n".join(f"Paragraph {n} of the council report explains the budget in some detail." for n in range(10))
+    keywords = "\ncheap pills\nbest slots\nfree bonus\nhot dates\nmore"
+    rows = featurize_page(segment_text(article + keywords), "", "", "text")
+    assert [key for key in rows[11] if key.startswith("run=")] == ["run=2/article"]
+    assert not any(key.startswith("run=") for key in rows[0])
+    menu = "\n".join(["Home", "News", "Sport", "Weather", "Contact", "A longer sentence of news, told in full."])
+    rows = featurize_page(segment_text(menu), "", "", "text")
+    assert "run=2/dump" in rows[0] and not any(key.startswith("run=") for key in rows[5])
+    html = featurize_page(segment_html(parse_html("<p>Home</p><p>News</p><p>Sport</p>")), "", "", "html")
+    assert not any(key.startswith("run=") for row in html for key in row)
 
 
 def test_reasons_are_phrases_and_silent_features_give_none():
@@ -255,3 +269,26 @@ def test_copyright_notices_are_a_feature_in_any_script(line):
     featurize_page(blocks, "example.com", "", "text")
     assert "copyright" in blocks[1].features and "next:copyright" in blocks[0].features
     assert "copyright" not in blocks[0].features
+
+
+def test_scoring_probabilities_are_the_classifier_predict_proba(scorer):
+    """The scorer's direct softmax of linear scores gives the shipped classifier's own probabilities."""
+    page = "<html><body><p>Ferries run daily.</p><div style='display:none'><a href='http://x.test'>casino</a></div>"
+    blocks = segment_html(parse_html(page + "<p>The harbour board met on Tuesday.</p></body></html>"))
+    rows = scorer.model.pipeline[:-1].transform(featurize_page(blocks, "", "", "html"))
+    expected = scorer.model.pipeline[-1].predict_proba(rows)
+    np.testing.assert_allclose(scorer._probabilities(rows), expected, rtol=1e-9, atol=1e-12)
+
+
+def test_the_title_carries_how_much_of_it_the_headline_repeats():
+    """An honest title repeats the page's `<h1>`; a hijacked one shares nothing with it; no `<h1>`, no measure."""
+    head = "<html><head><title>{}</title></head><body><h1>Council passes the harbour budget</h1><p>Text.</p>"
+    for title, expected in (
+        ("Council passes the harbour budget - Gazette", "headline_sim=3"),
+        ("best casino bonus_free spins_slots", "headline_sim=0"),
+    ):
+        blocks = segment_html(parse_html(head.format(title) + "</body></html>"))
+        rows = featurize_page(blocks, "", title, "html")
+        assert [key for key in rows[0] if key.startswith("headline")] == [expected]
+    blocks = segment_html(parse_html("<html><head><title>Budget</title></head><body><p>Text.</p></body></html>"))
+    assert "headline_none" in featurize_page(blocks, "", "Budget", "html")[0]

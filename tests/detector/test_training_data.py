@@ -5,8 +5,10 @@ from __future__ import annotations
 import random
 
 import lxml.html
+import pytest
+import zhconv
 
-from detector.basedata import contaminated_copy, with_template_negatives
+from detector.basedata import contaminated_copy, is_traditional, with_enforcement_story, with_template_negatives
 from detector.dataset import LEXICON_KEYS, WORD_KEYS, LabelledPage, page_rows, without_keys
 from detector.inject import Injection
 
@@ -39,9 +41,10 @@ def test_template_negatives_are_hidden_copies_of_the_page_own_links_or_pixels():
 
 def test_feature_dropout_removes_only_the_dropped_kinds():
     """Lexicon dropout removes `lex=` keys of the block and its neighbours; word dropout the hashed words."""
-    row = {"lex=1": 1.0, "prev:lex=2": 1.0, "next:lex=1": 1.0, "len=3": 1.0, "w=lexicon": 0.5}
+    lexicon = {"lex=1": 1.0, "prev:lex=2": 1.0, "next:lex=1": 1.0, "lexc=2": 1.0, "next:lexc=1": 1.0}
+    row = {**lexicon, "len=3": 1.0, "w=lexicon": 0.5}
     assert without_keys(row, LEXICON_KEYS) == {"len=3": 1.0, "w=lexicon": 0.5}
-    assert without_keys(row, WORD_KEYS) == {"lex=1": 1.0, "prev:lex=2": 1.0, "next:lex=1": 1.0, "len=3": 1.0}
+    assert without_keys(row, WORD_KEYS) == {**lexicon, "len=3": 1.0}
 
 
 def test_lexicon_dropout_page_rows_have_no_lexicon_features():
@@ -53,6 +56,28 @@ def test_lexicon_dropout_page_rows_have_no_lexicon_features():
     page.lexicon = True
     rows, _ = page_rows(page)
     assert any(key.startswith("lex=") for row in rows for key in row)
+
+
+@pytest.mark.parametrize(
+    ("article", "traditional"),
+    [
+        ("警方今天表示，案件仍在調查，將依法處理相關業者。", True),
+        ("警方今天表示，案件仍在调查，将依法处理相关业者。", False),
+    ],
+)
+def test_the_enforcement_story_is_written_in_the_article_script(article, traditional):
+    """Hard-negative paragraphs added to a Chinese article, and a topical title, use the article's script."""
+    html = f"<html><head><title>新闻</title></head><body><p>{article}</p></body></html>"
+    titles = set()
+    for seed in range(8):
+        new_html, new_article = with_enforcement_story(html, article, random.Random(seed), "zh")
+        added = new_article.replace(article, "").strip()
+        assert added and is_traditional(added) == traditional
+        title = lxml.html.document_fromstring(new_html).findtext(".//title")
+        titles.add(title)
+        headline = title.split(" - ")[0]
+        assert title == "新闻" or zhconv.convert(headline, "zh-hant" if traditional else "zh-hans") == headline
+    assert len(titles) > 1
 
 
 def test_a_scraped_copy_without_any_trace_of_the_injection_is_clean():

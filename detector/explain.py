@@ -62,7 +62,6 @@ PREFIX_PHRASES = {
     "mk_randid=": "random-looking ids (level {})",
     "literal_share=": "mostly literal markup (level {})",
     "w=": "word '{}'",
-    "run=": "run of short lines (level {})",
     "tag=": "<{}> block",
     "path=": "inside {}",
     "parent=": "inside <{}>",
@@ -83,6 +82,9 @@ def feature_reason(key: str) -> str | None:
         return REASON_PHRASES[key]
     if key.endswith("=0"):
         return None  # the lowest level of a measure ("no joiners", "no links") is no reason to flag
+    if key.startswith("run="):
+        level, page = key[len("run=") :].split("/")
+        return f"run of short lines (level {level}, {page}-like page)"
     for prefix, phrase in PREFIX_PHRASES.items():
         if key.startswith(prefix):
             rest = key[len(prefix) :]

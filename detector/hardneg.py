@@ -66,8 +66,9 @@ MAX_STORY_PARAGRAPHS = 3
 
 
 def enforcement_story(rng: random.Random, lang: str, traditional: bool = False) -> tuple[str, list[str]]:
-    """A headline and one to three news paragraphs reporting on one spam-vocabulary topic in a journalistic
-    frame, as a real article about a casino raid or a porn crackdown is written."""
+    """A headline and one to three news paragraphs reporting on one spam-vocabulary term in a journalistic
+    frame, as a real article about a casino raid or a porn crackdown is written; a paragraph that enumerates draws
+    its trade's vocabulary on its own (it may be another trade than the term's)."""
     key = lang if lang in TEMPLATES else "en"
     term = rng.choice(TERMS[key])
     headline = _in_script(_filled(rng.choice(HEADLINES[key]), rng, term, key), key, traditional)

@@ -147,7 +147,6 @@ CALLS_TO_ACTION = (
 """Commerce and sign-up calls (buy, order, register now): spam sells and recruits, news reports on those who do.
 Counted apart from the spam morphemes, as a third weak feature. Not "click to enter" (点击进入): portals and
 news write it of their own sections."""
-_CALLS = frozenset(CALLS_TO_ACTION)
 SEARCH_ORDER = tuple(sorted(SPAM_MORPHEMES + CALLS_TO_ACTION, key=len, reverse=True))
 """Longest first: where two morphemes start at the same place, the longer one is counted."""
 SHORT_WORD = 4
@@ -156,7 +155,8 @@ SHORT_WORD = 4
 
 
 def search_piece(term: str) -> str:
-    """The pattern of one morpheme: Latin ones bounded by non-letters, others as they are."""
+    """The pattern of one morpheme: Latin ones bounded by anything but ASCII letters (an accented letter is a
+    boundary too: `av` hits in "avó"), others as they are."""
     escaped = re.escape(term)
     if not (term.isascii() and term[0].isalpha()):
         return escaped
@@ -166,6 +166,8 @@ def search_piece(term: str) -> str:
 
 
 _CASELESS_RE = re.compile("|".join(map(search_piece, SEARCH_ORDER)), re.I)
+_CALL_RE = re.compile("|".join(map(search_piece, CALLS_TO_ACTION)), re.I)
+"""Tells a match that is a call to action, spelt with any letters the caseless search takes (ſ, İ, ı) too."""
 _LETTERS = tuple((term, frozenset(term)) for term in SEARCH_ORDER)
 
 
@@ -213,8 +215,9 @@ def _by_script(matches: list[str]) -> tuple[int, int, int]:
     and calls to action."""
     if not matches:
         return NO_HITS
-    calls = sum(1 for match in matches if match.lower() in _CALLS)
-    words = sum(1 for match in matches if match[0] < CJK_START and match.lower() not in _CALLS)
+    is_call = [_CALL_RE.fullmatch(match) is not None for match in matches]
+    calls = sum(is_call)
+    words = sum(1 for match, call in zip(matches, is_call) if match[0] < CJK_START and not call)
     return words, len(matches) - words - calls, calls
 
 

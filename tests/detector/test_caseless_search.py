@@ -6,7 +6,7 @@ import re
 from itertools import chain
 
 from detector.features import ASCII_PUNCTUATION, DIGIT_RE, JOINER_RE, SENTENCE_END_RE, URL_RE
-from detector.lexicon import SEARCH_ORDER, SPAM_MORPHEMES, lexicon_hits_per_text, search_piece
+from detector.lexicon import CALLS_TO_ACTION, SEARCH_ORDER, SPAM_MORPHEMES, lexicon_hits_per_text, search_piece
 from detector.segment import SUSPICIOUS_SCRIPT_RE
 from detector.text import lower_for_literal_search
 
@@ -21,6 +21,8 @@ ODD_TEXTS = [
     "have AVAILABLE avocado",
     "國產精品 一區二區 在線觀看",
     "スーパーコピー n級品 N級品",
+    "free ſhipping, ORDER NOW",
+    "sİgn up now and sıgn up now",
     "",
 ]
 
@@ -46,9 +48,18 @@ def test_lowering_matches_ignorecase_for_every_pattern_letter():
 
 
 def test_morpheme_counts_equal_a_plain_ignorecase_search():
-    """Per-page counting gives each text what one IGNORECASE search for all morphemes gives it."""
+    """Per-page counting gives each text what one IGNORECASE search for all morphemes gives it, split alike into
+    alphabetic words, CJK/kana morphemes and calls to action (odd letters such as ſ and İ included)."""
     plain = re.compile("|".join(map(search_piece, SEARCH_ORDER)), re.I)
-    assert [sum(hits) for hits in lexicon_hits_per_text(ODD_TEXTS)] == [len(plain.findall(t)) for t in ODD_TEXTS]
+    calls = [re.compile(search_piece(term), re.I) for term in CALLS_TO_ACTION]
+
+    def reference(text: str) -> tuple[int, int, int]:
+        matches = plain.findall(text)
+        call = [m for m in matches if any(c.fullmatch(m) for c in calls)]
+        words = [m for m in matches if m not in call and not "\u2e80" <= m[0] <= "\u9fff"]
+        return len(words), len(matches) - len(words) - len(call), len(call)
+
+    assert lexicon_hits_per_text(ODD_TEXTS) == [reference(text) for text in ODD_TEXTS]
     assert total_hits(["ſlot", "slot"]) == [1, 1]
     assert total_hits(["nothing here"]) == [0]
 

@@ -186,6 +186,7 @@ def test_reasons_are_phrases_and_silent_features_give_none():
     assert feature_reason("mk_plain_repeated_id") == "one short id repeated on many elements"
     assert feature_reason("prev:hidden") == "previous block: hidden from readers"
     assert feature_reason("len=5") is None and feature_reason("next:pos=3") is None
+    assert feature_reason("run=2/article") == "run of short lines (level 2, article-like page)"
 
 
 def test_noframes_in_the_head_is_a_rawtext_block_too():

@@ -176,7 +176,8 @@ def _add_hidden_menu(root, body, rng: random.Random) -> None:
 
 def with_enforcement_story(html: str, article: str, rng: random.Random, lang: str) -> tuple[str, str]:
     """Insert news paragraphs about gambling/porn/pharma enforcement after an article paragraph, in the article's
-    own script (Traditional on a Traditional Chinese page); half of such pages also carry the topic in <title>."""
+    own script (Traditional on a Traditional Chinese page); half of such pages also get the story's headline as
+    their `<h1>` and at the head of their `<title>`."""
     try:
         root = lxml.html.document_fromstring(html)
     except (ValueError, lxml.etree.ParserError):

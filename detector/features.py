@@ -12,6 +12,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from itertools import groupby
 
 from detector.lexicon import lexicon_hits_per_text
 from detector.pagecache import page_cache
@@ -336,17 +337,15 @@ def _is_short_line(block: Block, text: str) -> bool:
 def _add_run_features(shapes: list[dict], short: list[bool]) -> None:
     """How many short lines in a row a short line of scraped text stands among, and whether the page reads like
     an article (few short lines: a run of keywords in it is foreign) or a whole-page dump (menus are runs)."""
-    if not short:
-        return
     page = "dump" if sum(short) > DUMP_LIKE_SHORT_SHARE * len(short) else "article"
     start = 0
-    while start < len(short):
-        end = start
-        while end < len(short) and short[end]:
-            end += 1
-        for index in range(start, end):
-            shapes[index][f"{RUN_BINS.name(end - start)}/{page}"] = 1.0
-        start = end + 1
+    for is_short, run in groupby(short):
+        length = len(list(run))
+        if is_short:
+            name = f"{RUN_BINS.name(length)}/{page}"
+            for index in range(start, start + length):
+                shapes[index][name] = 1.0
+        start += length
 
 
 def page_context(blocks: list[Block], domain: str, title: str, mode: str) -> PageContext:

@@ -9,8 +9,18 @@ import zhconv
 
 TERMS = {
     "zh": ("网络赌博", "六合彩", "百家乐", "色情网站", "淫秽视频", "假药", "博彩网站", "时时彩", "赌场", "成人影片"),
-    "en": ("online casino", "sports betting", "slot machines", "pornography", "counterfeit viagra",
-           "illegal pharmacy", "poker rooms", "payday loans", "escort services", "tramadol"),
+    "en": (
+        "online casino",
+        "sports betting",
+        "slot machines",
+        "pornography",
+        "counterfeit viagra",
+        "illegal pharmacy",
+        "poker rooms",
+        "payday loans",
+        "escort services",
+        "tramadol",
+    ),
     "ja": ("オンラインカジノ", "違法賭博", "アダルトサイト", "偽造医薬品", "スーパーコピー商品", "闇カジノ"),
 }
 TEMPLATES = {
@@ -49,17 +59,25 @@ LISTS = {
         ("色情视频", "淫秽小说", "成人影片", "裸聊服务"),
         ("假药", "伟哥", "减肥药", "处方药"),
     ),
-    "en": (("slot machines", "blackjack", "roulette", "baccarat", "poker", "sports betting", "online casino games"),
-           ("porn videos", "escort services", "adult webcams", "xxx clips"),
-           ("viagra", "cialis", "tramadol", "xanax", "sildenafil", "diet pills")),
-    "ja": (("オンラインカジノ", "バカラ", "スロット", "ポーカー"), ("アダルト動画", "出会い系サイト"),
-           ("偽造医薬品", "バイアグラ", "睡眠薬")),
+    "en": (
+        ("slot machines", "blackjack", "roulette", "baccarat", "poker", "sports betting", "online casino games"),
+        ("porn videos", "escort services", "adult webcams", "xxx clips"),
+        ("viagra", "cialis", "tramadol", "xanax", "sildenafil", "diet pills"),
+    ),
+    "ja": (
+        ("オンラインカジノ", "バカラ", "スロット", "ポーカー"),
+        ("アダルト動画", "出会い系サイト"),
+        ("偽造医薬品", "バイアグラ", "睡眠薬"),
+    ),
 }
 """Vocabulary of one trade as a report enumerates it (an indictment lists every game the sites offered)."""
 HEADLINES = {
     "zh": ("警方破获{term}案 {n}人落网", "多部门联合整治{term}", "揭秘{term}背后的利益链"),
-    "en": ("Police crack down on {term}: {n} arrested", "Regulators target {term} after complaints",
-           "Inside the {term} trade that cost victims millions"),
+    "en": (
+        "Police crack down on {term}: {n} arrested",
+        "Regulators target {term} after complaints",
+        "Inside the {term} trade that cost victims millions",
+    ),
     "ja": ("{term}で{n}人逮捕", "{term}の被害相次ぐ 警察が注意呼びかけ"),
 }
 MAX_STORY_PARAGRAPHS = 3

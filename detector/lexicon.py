@@ -173,10 +173,10 @@ _LETTERS = tuple((term, frozenset(term)) for term in SEARCH_ORDER)
 
 def lexicon_hits_per_text(texts: list[str], lowered: list[str | None] | None = None) -> list[tuple[int, int, int]]:
     """Case-insensitive spam-morpheme occurrences in each of a page's texts, as (words in alphabetic scripts,
-    morphemes in CJK and kana, calls to action): the lists differ in precision, so the model weighs them apart
-    (`lowered`: their
-    `lower_for_literal_search`, when the caller has it). Lowered texts are searched only for the morphemes found
-    anywhere on the lowered page, far fewer than all of them: same counts, several times faster."""
+    morphemes in CJK and kana, calls to action): the lists differ in precision, so the model weighs them apart.
+    `lowered` are the texts' `lower_for_literal_search`, when the caller has them. Lowered texts are searched only
+    for the morphemes found anywhere on the lowered page, far fewer than all of them: same counts, several times
+    faster."""
     if lowered is None:
         lowered = [lower_for_literal_search(text) for text in texts]
     terms = _morphemes_in("\n".join(filter(None, lowered)))

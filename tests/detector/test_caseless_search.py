@@ -78,7 +78,7 @@ def test_alphabetic_cjk_and_call_to_action_hits_are_counted_apart():
 
 
 def total_hits(texts: list[str]) -> list[int]:
-    """Morpheme hits per text, both scripts together."""
+    """Morpheme hits per text, the three counts together."""
     return [sum(hits) for hits in lexicon_hits_per_text(texts)]
 
 

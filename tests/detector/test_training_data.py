@@ -41,7 +41,7 @@ def test_template_negatives_are_hidden_copies_of_the_page_own_links_or_pixels():
 
 def test_feature_dropout_removes_only_the_dropped_kinds():
     """Lexicon dropout removes `lex=` keys of the block and its neighbours; word dropout the hashed words."""
-    lexicon = {"lex=1": 1.0, "prev:lex=2": 1.0, "next:lex=1": 1.0, "lexc=2": 1.0, "next:lexc=1": 1.0}
+    lexicon = {"lex=1": 1.0, "prev:lex=2": 1.0, "next:lex=1": 1.0, "lexc=2": 1.0, "next:lexc=1": 1.0, "cta=1": 1.0}
     row = {**lexicon, "len=3": 1.0, "w=lexicon": 0.5}
     assert without_keys(row, LEXICON_KEYS) == {"len=3": 1.0, "w=lexicon": 0.5}
     assert without_keys(row, WORD_KEYS) == {**lexicon, "len=3": 1.0}

@@ -1,14 +1,16 @@
 """Measure a model on labelled pages: block precision/recall/F1 per label, page detection and false flags,
-spam removed from and article kept in the clean text."""
+spam removed from the clean text, the article's recall, and how much of a page's clean text its contaminated
+copies keep."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from detector.dataset import LabelledPage
 from detector.errors import InputError
+from detector.inject import as_contaminated
 from detector.labels import gold_labels
 from detector.metrics import page_prf
 from detector.score import Scorer
@@ -26,6 +28,7 @@ class PageOutcome:
     spam_chars: int
     spam_chars_left: int
     article_recall: float | None
+    text: str = ""
 
 
 def observe(page: LabelledPage, scorer: Scorer) -> PageOutcome | None:
@@ -39,7 +42,7 @@ def observe(page: LabelledPage, scorer: Scorer) -> PageOutcome | None:
     clean = analysis.result.text
     total, left = spam_left(page, clean) if page.contaminated else (0, 0)
     recall = page_prf(clean, page.article)[1] if page.article else None
-    return PageOutcome(confusion, page.contaminated, analysis.result.contaminated, total, left, recall)
+    return PageOutcome(confusion, page.contaminated, analysis.result.contaminated, total, left, recall, clean)
 
 
 def spam_left(page: LabelledPage, clean: str) -> tuple[int, int]:
@@ -68,6 +71,7 @@ class Tally:
     spam_chars: int = 0
     spam_chars_left: int = 0
     recalls: list = field(default_factory=list)
+    kept: list = field(default_factory=list)
     errors: int = 0
 
     def add(self, outcome: PageOutcome | None) -> None:
@@ -97,7 +101,8 @@ class Tally:
             "clean_pages": self.clean_pages,
             "false_flags": _ratio(self.clean_flagged, self.clean_pages),
             "spam_removed": _ratio(self.spam_chars - self.spam_chars_left, self.spam_chars),
-            "article_recall": round(sum(self.recalls) / len(self.recalls), 4) if self.recalls else None,
+            "article_recall": _mean(self.recalls),
+            "article_kept": _mean(self.kept),
             "unreadable": self.errors,
         }
 
@@ -112,6 +117,11 @@ class Tally:
         return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "support": tp + fn}
 
 
+def _mean(values: list[float]) -> float | None:
+    """Mean rounded, None when there is nothing to average."""
+    return round(sum(values) / len(values), 4) if values else None
+
+
 def _ratio(part: int, whole: int) -> float | None:
     """part/whole rounded, None when there is nothing to divide."""
     return round(part / whole, 4) if whole else None
@@ -121,10 +131,43 @@ def evaluate_pages(pages: Iterable[LabelledPage], scorer: Scorer) -> dict:
     """Figures over all pages, and per group of pages (e.g. `test/html/holdout-families`)."""
     overall = Tally()
     groups: dict[str, Tally] = defaultdict(Tally)
+    copies = _CopiesOfPages()
     for page in pages:
         outcome = observe(page, scorer)
         overall.add(outcome)
         groups[page.group].add(outcome)
+        copies.add(page, outcome)
+    for group, kept in copies.kept():
+        overall.kept.append(kept)
+        groups[group].kept.append(kept)
     report = overall.report()
     report["groups"] = {name: tally.report() for name, tally in sorted(groups.items())}
     return report
+
+
+class _CopiesOfPages:
+    """The clean text of each page's clean copy and of its contaminated copies, paired by URL and by the group's
+    form (`test/html/clean` is the clean copy of `test/html/holdout-families`)."""
+
+    def __init__(self) -> None:
+        self.clean: dict[tuple[str, str], str] = {}
+        self.contaminated: list[tuple[tuple[str, str], LabelledPage, str]] = []
+
+    def add(self, page: LabelledPage, outcome: PageOutcome | None) -> None:
+        """Remember a scored copy whose page has a URL and whose group names a form and a family."""
+        form, _, family = page.group.rpartition("/")
+        if outcome is None or not page.url or not form:
+            return
+        if family == "clean":
+            self.clean[(page.url, form)] = outcome.text
+        elif page.contaminated:
+            self.contaminated.append(((page.url, form), page, outcome.text))
+
+    def kept(self) -> Iterator[tuple[str, float]]:
+        """For each contaminated copy with a clean copy: its group and how much of the clean copy's text it kept
+        (shingle recall; what injections cost the article, whatever the extraction misses on both). A mirrored
+        copy is compared with the clean copy's text mirrored too."""
+        for key, page, text in self.contaminated:
+            reference = self.clean.get(key)
+            if reference:
+                yield page.group, page_prf(text, as_contaminated(reference, page.families))[1]

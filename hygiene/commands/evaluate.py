@@ -18,7 +18,8 @@ PAGE_FIGURES = (
     ("detected", "contaminated pages detected"),
     ("false_flags", "clean pages flagged"),
     ("spam_removed", "injected text removed"),
-    ("article_recall", "article text kept"),
+    ("article_recall", "article recall"),
+    ("article_kept", "clean copy's text kept"),
 )
 LABEL_WIDTH = 32
 MIN_COLUMN_WIDTH = 22
@@ -26,7 +27,9 @@ MIN_COLUMN_WIDTH = 22
 EPILOG = """\
 figures: per-label precision/recall/F1 over blocks (blocks of unknown label are not counted); the share of
 contaminated pages detected and of clean pages flagged; the share of injected characters removed from the
-clean text; the article text kept in it (4-token shingle recall, pages with "article" only).
+clean text; the article's recall in it (4-token shingle recall, pages with "article" only); and how much of the
+clean text of a page's clean copy (group "FORM/clean") its contaminated copies (groups "FORM/...") keep, paired
+by URL.
 --json prints {"samples": [...], "models": [{"path", "version", "sha256", "figures": {...}}]}; "figures"
 also has them per "group" of samples. exit codes: 0 done; 2 error (bad samples, bad or tampered model).
 """

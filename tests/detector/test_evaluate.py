@@ -1,0 +1,59 @@
+"""The evaluation's page figures: article recall against the ground truth, and the clean copy's text kept by its
+contaminated copies (paired by URL and form)."""
+
+from __future__ import annotations
+
+from detector.dataset import LabelledPage
+from detector.evaluate import evaluate_pages
+
+URL = "https://news.example.org/2025/harbour-ferry"
+PARAGRAPHS = [
+    "The island ferry will run two fewer crossings a day from next month, the operator said on Tuesday.",
+    "Fuel prices rose by a third over the winter, and the company has struggled to hire qualified deck crew.",
+    "Commuters who rely on the early boat said the change would add an hour to their journey to the mainland.",
+    "The council said it would ask the operator to restore the first morning sailing before the summer season.",
+]
+SPAM = "buy cheap viagra online no prescription casino bonus 500 free spins click www.pills-casino-bonus.top now"
+
+
+def page_text(paragraphs: list[str]) -> str:
+    """Already-scraped article text: one paragraph a line."""
+    return "\n".join(paragraphs)
+
+
+def copy(data: str, family: str, url: str = URL, texts: list[str] | None = None) -> LabelledPage:
+    """A text copy of the page in the group `test/text/<family>`."""
+    return LabelledPage(
+        data, "text", url, page_text(PARAGRAPHS), "example.org", f"test/text/{family}", texts=list(texts or [])
+    )
+
+
+def test_a_contaminated_copy_that_keeps_the_article_keeps_all_of_its_clean_copys_text(scorer):
+    pages = [
+        copy(page_text(PARAGRAPHS), "clean"),
+        copy(page_text(PARAGRAPHS[:2] + [SPAM] + PARAGRAPHS[2:]), "holdout-families", texts=[SPAM]),
+    ]
+    groups = evaluate_pages(pages, scorer)["groups"]
+    assert groups["test/text/holdout-families"]["spam_removed"] == 1.0
+    assert groups["test/text/holdout-families"]["article_kept"] == 1.0
+    assert groups["test/text/clean"]["article_kept"] is None
+
+
+def test_a_copy_missing_a_paragraph_of_its_clean_copy_keeps_less_of_it(scorer):
+    pages = [
+        copy(page_text(PARAGRAPHS), "clean"),
+        copy(page_text(PARAGRAPHS[:2] + [SPAM]), "holdout-families", texts=[SPAM]),
+    ]
+    figures = evaluate_pages(pages, scorer)["groups"]["test/text/holdout-families"]
+    assert 0.3 < figures["article_kept"] < 0.7
+    assert figures["article_recall"] < 0.7
+
+
+def test_copies_pair_only_with_the_clean_copy_of_their_url(scorer):
+    pages = [
+        copy(page_text(PARAGRAPHS), "clean"),
+        copy(page_text(PARAGRAPHS[:2] + [SPAM]), "holdout-families", url=URL + "-other", texts=[SPAM]),
+    ]
+    figures = evaluate_pages(pages, scorer)["groups"]["test/text/holdout-families"]
+    assert figures["article_kept"] is None
+    assert figures["article_recall"] is not None

@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from detector.clean import PROSE_KINDS, clean_text, fill_content_gaps
-from detector.decode import decode_page
+from detector.decode import decode_page, repair_misdecoded
 from detector.errors import ConfigError, InputError
 from detector.explain import reasons_for
 from detector.features import featurize_page, literal_markup_share
@@ -251,6 +251,9 @@ def read_page(data: bytes | str, fmt: str = "auto", content_type: str | None = N
         text, encoding = data, None
         if not text.strip():
             raise InputError("empty page")
+        repaired = repair_misdecoded(text)
+        if repaired is not None:
+            text, encoding = repaired.text, repaired.encoding
     if fmt == "auto":
         fmt = "html" if looks_like_html(text) else "text"
     return text, fmt, encoding

@@ -1,0 +1,79 @@
+"""Pages an earlier program decoded one byte a character (a GBK page read as cp1252 or Latin-9, a UTF-8 page read
+as Latin-1, sometimes twice) and stored as text are decoded again from their bytes; honest pages are left alone."""
+
+from __future__ import annotations
+
+from detector.decode import decode_page, repair_misdecoded
+
+TITLE = "秋粮收购工作全面展开 各地粮库有序入库"
+PARAGRAPHS = (
+    "记者从省粮食和物资储备局获悉，今年秋粮收购工作已于10月8日全面展开，全省共安排收购网点1260个。",
+    "在城东国家粮食储备库，一辆辆满载稻谷的农用车排起长队。粮库主任王镕介绍，库里新增了两台快速检测设备。",
+    "省粮食和物资储备局表示，将加强收购现场监督检查，严禁压级压价、拖欠售粮款等损害农民利益的行为。",
+)
+PHRASES = ("今年秋粮收购工作已于10月8日全面展开", "粮库主任王镕介绍", "严禁压级压价、拖欠售粮款")
+FRENCH = "Le café de la gare a rouvert ses portes après une longue rénovation, à la joie des habitués. "
+
+
+def chinese_page(charset: str) -> str:
+    """A Simplified Chinese article as HTML declaring `charset` in its `<meta>`."""
+    paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return (
+        f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+        f"<title>{TITLE}</title></head><body><h1>{TITLE}</h1>{paragraphs}</body></html>"
+    )
+
+
+def misread(text: str, encoding: str, *read_as: str) -> str:
+    """What a page becomes when its bytes in `encoding` are read with each single-byte codec in turn, every
+    reading stored as UTF-8 and read again."""
+    data = text.encode(encoding)
+    for codec in read_as:
+        text = data.decode(codec, errors="ignore" if codec == "cp1252" else "strict")
+        data = text.encode("utf-8")
+    return text
+
+
+def phrases_found(text: str) -> bool:
+    """True when the article's phrases read right in `text`."""
+    return all(phrase in text for phrase in PHRASES)
+
+
+def test_a_gbk_page_read_as_latin9_and_stored_as_utf8_is_decoded_as_gbk():
+    page = misread(chinese_page("gb2312"), "gbk", "iso-8859-15")
+    assert not phrases_found(page)
+    decoded = decode_page(page.encode("utf-8"))
+    assert decoded.encoding == "gb18030" and decoded.found_by.startswith("repaired")
+    assert phrases_found(decoded.text) and "\ufffd" not in decoded.text
+
+
+def test_a_page_misread_twice_is_undone_layer_by_layer():
+    page = misread(chinese_page("gbk"), "gbk", "iso-8859-15", "latin-1")
+    repaired = repair_misdecoded(page)
+    assert repaired is not None and phrases_found(repaired.text)
+
+
+def test_utf8_pages_read_as_latin1_need_no_declared_charset():
+    for page in (chinese_page("utf-8"), f"<html><body><p>{FRENCH * 10}</p></body></html>"):
+        repaired = repair_misdecoded(misread(page, "utf-8", "latin-1"))
+        assert repaired is not None and repaired.text == page
+
+
+def test_a_misread_page_given_as_text_is_scored_repaired(scorer):
+    page = misread(chinese_page("gb2312"), "gbk", "cp1252")
+    result = scorer.score(page, fmt="html")
+    assert phrases_found(result.text), result.text[:200]
+    assert result.encoding == "gb18030"
+
+
+def test_honest_pages_are_left_alone(charset_case):
+    data = charset_case.page_bytes()
+    decoded = decode_page(data, charset_case.content_type)
+    assert repair_misdecoded(decoded.text) is None
+
+
+def test_honest_western_text_under_a_wrong_chinese_declaration_is_left_alone():
+    quotes = "“Déjà vu” — naïve façade… ’’ «» ±½ " * 5
+    page = f'<html><head><meta charset="gb2312"></head><body><p>{FRENCH * 20}</p><p>{quotes}</p></body></html>'
+    assert repair_misdecoded(page) is None
+    assert decode_page(page.encode("utf-8")).text == page

@@ -18,7 +18,7 @@ from detector.settings import LABELS, N_HASHED_FEATURES
 
 HASHER = FeatureHasher(n_features=N_HASHED_FEATURES, input_type="dict", alternate_sign=False)
 TEST_SITE_SHARE = 0.2
-LEXICON_KEYS = ("lex=", "lexc=", "cta=", "prev:lex=", "prev:lexc=", "next:lex=", "next:lexc=", "run_lex=")
+LEXICON_KEYS = ("lex=", "lexc=", "cta=", "prev:lex=", "prev:lexc=", "next:lex=", "next:lexc=")
 WORD_KEYS = ("w=",)
 
 

@@ -263,9 +263,6 @@ TITLE_SIM_BINS = Bins("title_sim", (0.05, 0.2, 0.5))
 HEADLINE_SIM_BINS = Bins("headline_sim", (0.2, 0.5, 0.8))
 MAIN_SIM_BINS = Bins("main_sim", (0.1, 0.3, 0.5, 0.7))
 RUN_BINS = Bins("run", (2, 4, 8, 16))
-RUN_LEX_BINS = Bins("run_lex", (1, 2, 4))
-RUN_MIS_BINS = Bins("run_mis", (0.01, 0.5, 0.9))
-LEXICON_HIT_KEYS = ("lex=", "lexc=", "cta=")
 SHORT_LINE_CHARS = 30
 DUMP_LIKE_SHORT_SHARE = 0.4
 """A text page more than this share of whose lines are short reads like a whole-page dump, not an article."""
@@ -339,34 +336,16 @@ def _is_short_line(block: Block, text: str) -> bool:
 
 def _add_run_features(shapes: list[dict], short: list[bool]) -> None:
     """How many short lines in a row a short line of scraped text stands among, and whether the page reads like
-    an article (few short lines: a run of keywords in it is foreign) or a whole-page dump (menus are runs); and
-    what the whole run holds: how many of its lines hit the lexicon, what share is in another script than the
-    page (a link farm's words, one a line, share them; an honest menu almost never does)."""
+    an article (few short lines: a run of keywords in it is foreign) or a whole-page dump (menus are runs)."""
     page = "dump" if sum(short) > DUMP_LIKE_SHORT_SHARE * len(short) else "article"
     start = 0
     for is_short, run in groupby(short):
         length = len(list(run))
         if is_short:
-            members = shapes[start : start + length]
-            for shape in members:
-                shape[f"{RUN_BINS.name(length)}/{page}"] = 1.0
-            if length > 1:
-                _add_run_contents(members)
+            name = f"{RUN_BINS.name(length)}/{page}"
+            for index in range(start, start + length):
+                shapes[index][name] = 1.0
         start += length
-
-
-def _add_run_contents(members: list[dict]) -> None:
-    """Features of a run of short lines from its lines' lexicon hits and script mismatches, given to each line."""
-    lexical = sum(any(key.startswith(LEXICON_HIT_KEYS) for key in shape) for shape in members)
-    mismatched = sum("mis" in shape for shape in members)
-    names = []
-    if lexical:
-        names.append(RUN_LEX_BINS.name(lexical))
-    if mismatched:
-        names.append(RUN_MIS_BINS.name(mismatched / len(members)))
-    for shape in members:
-        for name in names:
-            shape[name] = 1.0
 
 
 def page_context(blocks: list[Block], domain: str, title: str, mode: str) -> PageContext:

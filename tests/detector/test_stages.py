@@ -181,20 +181,6 @@ def test_a_run_of_keyword_lines_in_article_text_is_a_run_on_an_article_page():
     assert not any(key.startswith("run=") for row in html for key in row)
 
 
-def test_a_run_of_short_lines_carries_what_its_lines_hold():
-    """Every line of a run hears how many of its lines hit the lexicon and what share is in another script;
-    a run of plain menu items hears neither, a lone short line is no run."""
-    article = "\n".join(f"Paragraph {n} of the council report explains the budget in some detail." for n in range(6))
-    farm = "\nviagra online\nfresh flowers\nbuy cialis\n성인 사이트\n무료 영상\ncheap tickets"
-    menu = "\nHome\nNews\nSport\nWeather"
-    closing = "\nThe council will vote on the budget at its next meeting in the town hall."
-    rows = featurize_page(segment_text(article + farm + closing + menu), "", "", "text")
-    farm_rows, menu_rows = rows[6:12], rows[13:17]
-    for row in farm_rows:
-        assert "run_lex=2" in row and "run_mis=1" in row, sorted(row)
-    assert not any(key.startswith(("run_lex=", "run_mis=")) for row in menu_rows + rows[:6] for key in row)
-
-
 def test_reasons_are_phrases_and_silent_features_give_none():
     """Known features read as phrases; features true of every block are no reason."""
     assert feature_reason("mk_plain_repeated_id") == "one short id repeated on many elements"

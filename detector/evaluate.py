@@ -4,13 +4,15 @@ copies keep."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+import zhconv
+
 from detector.dataset import LabelledPage
 from detector.errors import InputError
-from detector.inject import as_contaminated
 from detector.labels import gold_labels
 from detector.metrics import page_prf
 from detector.score import Scorer
@@ -165,9 +167,17 @@ class _CopiesOfPages:
 
     def kept(self) -> Iterator[tuple[str, float]]:
         """For each contaminated copy with a clean copy: its group and how much of the clean copy's text it kept
-        (shingle recall; what injections cost the article, whatever the extraction misses on both). A mirrored
-        copy is compared with the clean copy's text mirrored too."""
+        (shingle recall; what injections cost the article, whatever the extraction misses on both). Chinese is
+        compared in Simplified characters: a mirror copy turned the whole page Traditional."""
         for key, page, text in self.contaminated:
             reference = self.clean.get(key)
             if reference:
-                yield page.group, page_prf(text, as_contaminated(reference, page.families))[1]
+                yield page.group, page_prf(_in_simplified(text), _in_simplified(reference))[1]
+
+
+def _in_simplified(text: str) -> str:
+    """The text with its Han characters in their Simplified forms (zhconv), untouched when it holds none."""
+    return zhconv.convert(text, "zh-hans") if HAN_RE.search(text) else text
+
+
+HAN_RE = re.compile(r"[\u4e00-\u9fff]")

@@ -258,12 +258,7 @@ mirror_text = to_traditional
 
 def article_after(article: str, injections: Sequence[Injection]) -> str:
     """The ground-truth article as it reads in the contaminated page: Traditional once a mirror was applied."""
-    return as_contaminated(article, [inj.family for inj in injections])
-
-
-def as_contaminated(text: str, families: Sequence[str]) -> str:
-    """Text of a clean page as it reads once these families were injected (Traditional after a mirror)."""
-    return mirror_text(text) if "mirror" in families else text
+    return mirror_text(article) if any(inj.family == "mirror" for inj in injections) else article
 
 
 # --- family application on HTML -----------------------------------------------------------------

@@ -3,6 +3,8 @@ contaminated copies (paired by URL and form)."""
 
 from __future__ import annotations
 
+import zhconv
+
 from detector.dataset import LabelledPage
 from detector.evaluate import evaluate_pages
 
@@ -57,3 +59,20 @@ def test_copies_pair_only_with_the_clean_copy_of_their_url(scorer):
     figures = evaluate_pages(pages, scorer)["groups"]["test/text/holdout-families"]
     assert figures["article_kept"] is None
     assert figures["article_recall"] is not None
+
+
+def test_a_mirror_copy_in_traditional_characters_keeps_its_simplified_clean_copys_text(scorer):
+    article = [
+        "记者从市交通局获悉，地铁五号线南延段今天上午正式开通试运营，新线全长十二公里，设车站八座。",
+        "市交通局表示，新线开通后，南部新城到市中心的通勤时间将从一个小时缩短到三十分钟左右。",
+        "不少市民一早就来到车站体验新线，有乘客说，以后上班再也不用在路上堵车了。",
+    ]
+    mirrored = [zhconv.convert(line, "zh-hant") for line in article]
+    dirty = page_text(mirrored[:2] + [SPAM] + mirrored[2:])
+    pages = [
+        LabelledPage(page_text(article), "text", URL, page_text(article), "example.org", "test/text/clean"),
+        LabelledPage(dirty, "text", URL, page_text(mirrored), "example.org", "test/text/train-families", texts=[SPAM]),
+    ]
+    assert mirrored != article
+    figures = evaluate_pages(pages, scorer)["groups"]["test/text/train-families"]
+    assert figures["spam_removed"] == 1.0 and figures["article_kept"] == 1.0

@@ -272,13 +272,14 @@ def test_copyright_notices_are_a_feature_in_any_script(line):
     assert "copyright" not in blocks[0].features
 
 
-def test_scoring_probabilities_are_the_classifier_predict_proba(scorer):
-    """The scorer's direct softmax of linear scores gives the shipped classifier's own probabilities."""
+def test_scoring_probabilities_are_the_pipelines_predict_proba(scorer):
+    """The scorer's feature transform and direct softmax of linear scores give the shipped pipeline's own
+    probabilities."""
     page = "<html><body><p>Ferries run daily.</p><div style='display:none'><a href='http://x.test'>casino</a></div>"
     blocks = segment_html(parse_html(page + "<p>The harbour board met on Tuesday.</p></body></html>"))
-    rows = scorer.model.pipeline[:-1].transform(featurize_page(blocks, "", "", "html"))
-    expected = scorer.model.pipeline[-1].predict_proba(rows)
-    np.testing.assert_allclose(scorer._probabilities(rows), expected, rtol=1e-9, atol=1e-12)
+    rows = featurize_page(blocks, "", "", "html")
+    expected = scorer.model.pipeline.predict_proba(rows)
+    np.testing.assert_allclose(scorer._probabilities(scorer._featurize(rows)), expected, rtol=1e-9, atol=1e-12)
 
 
 def test_the_title_carries_how_much_of_it_the_headline_repeats():

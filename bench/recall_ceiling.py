@@ -2,9 +2,10 @@
 
     python bench/recall_ceiling.py ../shared [--worst 15]
 
-Reads the clean HTML copies of the held-out sites (the pages behind the README's held-out table), keeps every text
-block, and prints the mean 4-token-shingle recall of the ground-truth article and the pages that fall furthest
-short (their ground truth holds text the HTML does not: lists loaded by scripts, repeated passages).
+Reads the clean HTML copies of the held-out sites (the pages behind the README's held-out table), keeps every
+prose block (as the cleaner assembles them: immediate repeats once), and prints the mean 4-token-shingle recall of
+the ground-truth article and the pages that fall furthest short (their ground truth holds text the HTML does not:
+lists loaded by scripts, repeated passages).
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ def main() -> None:
             recalls.append((recall_keeping_everything(page.data, page.article, page.url), page.site))
         except InputError:
             recalls.append((0.0, page.site))
+    if not recalls:
+        raise SystemExit(f"no {GROUP} pages under {args.shared}")
     recalls.sort()
     mean = sum(recall for recall, _ in recalls) / len(recalls)
     print(f"{GROUP}: {len(recalls)} pages, article recall keeping every block {mean:.4f}")

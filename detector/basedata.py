@@ -72,7 +72,7 @@ def base_pages(
 def page_variants(page: CorpusPage, html: str, seed: int, vocab: SpamVocabulary, split: str) -> Iterator[LabelledPage]:
     """Clean and contaminated copies of one page, in HTML and text form."""
     article = page.article
-    common = {"url": page.url, "site": page.site}
+    common = {"url": page.url, "site": page.site, "source": f"{page.corpus}/{page.page_id}"}
     hard_rng = page_rng(seed, page, "hard-negative")
     if hard_rng.random() < HARD_NEGATIVE_SHARE:
         html, article = with_enforcement_story(html, article, hard_rng, page.lang)

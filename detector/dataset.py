@@ -37,6 +37,8 @@ class LabelledPage:
     markups: list[str] = field(default_factory=list)
     families: list[str] = field(default_factory=list)
     weight: float = 1.0
+    source: str | None = None
+    """The page its copies were made from (`corpus/page id`), when it has no URL to tell them by."""
     lexicon: bool = True
     """False on the training pages whose blocks are featurized as if the lexicon knew none of their words."""
     words: bool = True
@@ -122,4 +124,3 @@ def rows_of_pages(pages: Iterable[LabelledPage], workers: int = 1) -> BlockRows:
 
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         return BlockRows.concat(pool.imap(rows_of_page, pages, chunksize=8))
-

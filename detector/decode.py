@@ -20,6 +20,8 @@ SUPERSETS = {
     "gbk": "gb18030",
     "x-gbk": "gb18030",
     "gb_2312-80": "gb18030",
+    "cp936": "gb18030",
+    "windows-936": "gb18030",
     "big5": "big5hkscs",
     "x-big5": "big5hkscs",
     "shift_jis": "cp932",
@@ -33,20 +35,29 @@ SUPERSETS = {
     "us-ascii": "cp1252",
     "ascii": "cp1252",
     "euc-kr": "cp949",
+    "ks_c_5601-1987": "cp949",
+    "windows-949": "cp949",
+    "x-euc-jp": "euc_jp",
+    "euc-jp": "euc_jp",
+    "big5-hkscs": "big5hkscs",
     "unset": "",
 }
 BINARY_NUL_RATIO = 0.01
 SNIFF_BYTES = 4096
-MULTIBYTE_CHARSETS = frozenset(["gb18030", "big5hkscs", "cp932", "cp949", "euc_jp", "euc-jp", "euc-tw", "hz"])
-"""Charsets whose pages, read as Latin-1 or cp1252, turn into runs of accented letters (mojibake)."""
 META_CHARSET_TEXT_RE = re.compile(r"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
+COMMON_SUBSETS = {"gb18030": "gb2312", "big5hkscs": "big5", "cp932": "shift_jis", "cp949": "euc_kr", "euc_jp": "euc_jp"}
+"""The multibyte charsets a page read one byte a character may be in (GBK, Big5, Shift_JIS, EUC-KR, EUC-JP, by
+their supersets), each with its everyday core: a right repair yields characters from it, a wrong one rare ones."""
 MOJIBAKE_SAMPLE_CHARS = 20_000
+"""How much text, from the first non-ASCII character on, the mojibake test reads."""
 MOJIBAKE_MIN_CHARS = 20
 MOJIBAKE_PAIRED_SHARE = 0.8
 """In a multibyte page read one byte a character, nearly every non-ASCII character stands next to another; in
 honest Western text (café, naïve), accented letters stand between ASCII ones."""
-MOJIBAKE_MAX_REPLACED = 0.01
-"""At most this share of a repaired page's non-ASCII characters may be undecodable."""
+MOJIBAKE_EVERYDAY_SHARE = 0.9
+"""A repair as a declared multibyte charset must turn this share of the non-ASCII characters into everyday ones
+(an honest page under a wrong `<meta>` turns into rare and private-use characters)."""
+MAX_MOJIBAKE_LAYERS = 3
 
 
 @dataclass
@@ -64,15 +75,13 @@ def decode_page(data: bytes, content_type: str | None = None) -> DecodedPage:
         raise InputError("empty page")
     for bom, encoding in BOMS:
         if data.startswith(bom):
-            return DecodedPage(data.decode(encoding, errors="replace"), encoding, "bom")
+            text = data.decode(encoding, errors="replace")
+            return repair_misdecoded(text) or DecodedPage(text, encoding, "bom")
     if _looks_binary(data):
         raise InputError("binary data, not a web page or text")
     text = _utf8_text(data)
     if text is not None:
-        repaired = repair_misdecoded(text)
-        if repaired is not None:
-            return repaired
-        return DecodedPage(text, "utf-8", "utf-8 validity")
+        return repair_misdecoded(text) or DecodedPage(text, "utf-8", "utf-8 validity")
     for found_by, name in (("http header", _header_charset(content_type)), ("meta", _declared_charset(data))):
         decoded = _decode_as(data, name)
         if decoded is not None:
@@ -133,51 +142,94 @@ def _detect(data: bytes) -> DecodedPage:
     return DecodedPage(data.decode("utf-8", errors="replace"), "utf-8", "fallback")
 
 
-def _single_byte_table(codec: str) -> dict[str, int]:
-    """Each character a byte 0x80-0xFF becomes when read with a single-byte codec (C1 controls where it has none)."""
+def _single_byte_table(codec: str) -> dict[int, str]:
+    """`str.translate` table from each character a byte 0x80-0xFF becomes in a single-byte codec back to that byte
+    (as a Latin-1 character); characters it leaves alone are their own byte (C1 controls, Latin-1 letters)."""
     table = {}
     for value in range(0x80, 0x100):
-        char = bytes([value]).decode(codec, errors="ignore") or chr(value)
-        table[char] = value
+        char = bytes([value]).decode(codec, errors="ignore")
+        if char and ord(char) != value:
+            table[ord(char)] = chr(value)
     return table
 
 
-SINGLE_BYTE_TABLES = tuple(_single_byte_table(codec) for codec in ("cp1252", "iso-8859-15"))
-"""cp1252 and Latin-9 (Latin-1 with € Š š Ž ž Œ œ Ÿ in place of ¤ ¦ ¨ ´ ¸ ¼ ½ ¾): what pages get read as."""
-SINGLE_BYTE_CHARS = "".join(
-    sorted({char for table in SINGLE_BYTE_TABLES for char in table} | set(map(chr, range(0x80, 0x100))))
-)
-TO_BYTE_CHARS = tuple({ord(char): chr(value) for char, value in table.items()} for table in SINGLE_BYTE_TABLES)
-SINGLE_BYTE_RUN_RE = re.compile("[" + re.escape(SINGLE_BYTE_CHARS) + "]+")
+CP1252_READING = _single_byte_table("cp1252")
+LATIN_READING = _single_byte_table("iso-8859-15")
+"""Latin-9, which also undoes a Latin-1 reading: the Latin-1 characters it replaced (¤ ¦ ¨ ´ ¸ ¼ ½ ¾) and the
+C1 controls are their own bytes."""
+_CP1252_CHARS = set(map(chr, CP1252_READING))
+_LATIN9_CHARS = set(map(chr, LATIN_READING))
+SINGLE_BYTE_CHARS = "".join(sorted(_CP1252_CHARS | _LATIN9_CHARS | set(map(chr, range(0x80, 0x100)))))
 NOT_SINGLE_BYTE_RE = re.compile("[^\\x00-\\x7f" + re.escape(SINGLE_BYTE_CHARS) + "]")
+SINGLE_BYTE_RUN_RE = re.compile("[" + re.escape(SINGLE_BYTE_CHARS) + "]+")
 NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
-MAX_MOJIBAKE_LAYERS = 3
-COMMON_SUBSETS = {"gb18030": "gb2312", "big5hkscs": "big5", "cp932": "shift_jis", "cp949": "euc_kr"}
-"""The everyday core of each multibyte charset: a right repair yields characters from it, a wrong one rare ones."""
+CP1252_ONLY_RE = re.compile("[" + re.escape("".join(sorted(_CP1252_CHARS - _LATIN9_CHARS))) + "]")
+"""Punctuation only a cp1252 reading produces (‚ „ … † ‘ ’ “ ” • – — ™ ...)."""
+C1_CONTROL_RE = re.compile("[\x80\x82-\x8c\x8e\x91-\x9c\x9e\x9f]")
+"""C1 controls a Latin-1 or Latin-9 reading produces and a cp1252 one cannot (it reads those bytes as letters)."""
+UTF8_AS_SINGLE_BYTES_RE = re.compile(
+    "[\u00c2-\u00f4][\x80-\xbf" + re.escape("".join(sorted(_CP1252_CHARS | _LATIN9_CHARS))) + "]"
+)
+"""A UTF-8 lead byte followed by a continuation byte, as a single-byte reading shows them (Ã© for é, â€ for ’)."""
 
 
 def repair_misdecoded(text: str) -> DecodedPage | None:
     """A page an earlier program decoded one byte a character (as cp1252, Latin-1 or Latin-9) and stored as text,
     maybe more than once, decoded again from its bytes: as UTF-8 where they are UTF-8, else as the multibyte
     charset (GBK, Big5, Shift_JIS...) its `<meta>` declares; None when the text does not read like that."""
-    repaired, layers = text, []
+    repaired, encoding = text, ""
     for _ in range(MAX_MOJIBAKE_LAYERS):
-        if not _reads_one_byte_a_character(repaired[:MOJIBAKE_SAMPLE_CHARS]):
+        sample = _non_ascii_sample(repaired)
+        if sample is None or not _may_be_misread(repaired, sample) or not _reads_one_byte_a_character(sample):
             break
-        candidates = [raw for raw in (_latin1_bytes(repaired.translate(table)) for table in TO_BYTE_CHARS) if raw]
+        candidates = [raw for raw in (_latin1_bytes(repaired.translate(t)) for t in _readings(sample)) if raw]
         as_utf8 = next((decoded for decoded in map(_utf8_text, candidates) if decoded is not None), None)
         if as_utf8 is not None:
-            repaired = as_utf8
-            layers.append("utf-8")
+            repaired, encoding = as_utf8, "utf-8"
             continue
         as_declared = _decode_as_declared_multibyte(candidates, repaired)
         if as_declared is not None:
             repaired, encoding = as_declared
-            layers.append(encoding)
         break
-    if not layers:
+    if not encoding:
         return None
-    return DecodedPage(repaired, layers[-1], "repaired from text decoded one byte a character")
+    return DecodedPage(repaired, encoding, "repaired from text decoded one byte a character")
+
+
+def _non_ascii_sample(text: str) -> str | None:
+    """The text from its first non-ASCII character on, as much as the mojibake test reads; None for ASCII text and
+    for text whose first non-ASCII character is no byte's (CJK, Cyrillic...: honest text, the common case)."""
+    found = NON_ASCII_RE.search(text)
+    if found is None or found.group() not in SINGLE_BYTE_CHARS:
+        return None
+    return text[found.start() : found.start() + MOJIBAKE_SAMPLE_CHARS]
+
+
+def _may_be_misread(text: str, sample: str) -> bool:
+    """A quick test before the exact one: the sample shows a UTF-8 sequence read one byte a character, or the page
+    declares a multibyte charset."""
+    return bool(UTF8_AS_SINGLE_BYTES_RE.search(sample)) or _declared_multibyte(text) is not None
+
+
+def _reads_one_byte_a_character(sample: str) -> bool:
+    """True when every non-ASCII character of the sample is one a byte becomes in cp1252, Latin-1 or Latin-9, and
+    nearly all of them stand in runs (the bytes of multibyte characters)."""
+    if NOT_SINGLE_BYTE_RE.search(sample):
+        return False
+    runs = SINGLE_BYTE_RUN_RE.findall(sample)
+    non_ascii = sum(map(len, runs))
+    paired = sum(len(run) for run in runs if len(run) > 1)
+    return non_ascii >= MOJIBAKE_MIN_CHARS and paired >= MOJIBAKE_PAIRED_SHARE * non_ascii
+
+
+def _readings(sample: str) -> list[dict[int, str]]:
+    """The single-byte readings that may have made the sample, the likelier first: C1 controls mean Latin-1 or
+    Latin-9, cp1252's own punctuation means cp1252; with both or neither, cp1252 (the commoner) then Latin-9."""
+    cp1252 = CP1252_ONLY_RE.search(sample) is not None
+    latin = C1_CONTROL_RE.search(sample) is not None
+    if cp1252 != latin:
+        return [CP1252_READING] if cp1252 else [LATIN_READING]
+    return [CP1252_READING, LATIN_READING]
 
 
 def _latin1_bytes(text: str) -> bytes | None:
@@ -188,47 +240,30 @@ def _latin1_bytes(text: str) -> bytes | None:
         return None
 
 
-def _decode_as_declared_multibyte(candidates: list[bytes], text: str) -> tuple[str, str] | None:
-    """The candidate bytes decoded with the multibyte charset the page's `<meta>` declares, the one yielding the
-    most everyday characters, when few of them fail to decode."""
+def _declared_multibyte(text: str) -> str | None:
+    """The multibyte charset (by its superset) a page's `<meta>` declares, if any."""
     match = META_CHARSET_TEXT_RE.search(text, 0, SNIFF_BYTES)
     encoding = _canonical(match.group(1)) if match else ""
-    if encoding not in MULTIBYTE_CHARSETS or not candidates:
+    return encoding if encoding in COMMON_SUBSETS else None
+
+
+def _decode_as_declared_multibyte(candidates: list[bytes], text: str) -> tuple[str, str] | None:
+    """The candidate bytes decoded with the multibyte charset the page's `<meta>` declares, the reading yielding
+    the most everyday characters, when nearly all its non-ASCII characters are everyday ones."""
+    encoding = _declared_multibyte(text)
+    if encoding is None or not candidates:
         return None
     decodings = [raw.decode(encoding, errors="replace") for raw in candidates]
-    decoded = max(decodings, key=lambda candidate: _everyday_chars(candidate, encoding))
-    sample = decoded[:MOJIBAKE_SAMPLE_CHARS]
-    if sample.count("\ufffd") > MOJIBAKE_MAX_REPLACED * len(NON_ASCII_RE.findall(sample)):
-        return None
-    return decoded, encoding
+    scored = [(_everyday_share(decoded, encoding), decoded) for decoded in decodings]
+    share, decoded = max(scored, key=lambda pair: pair[0])
+    return (decoded, encoding) if share >= MOJIBAKE_EVERYDAY_SHARE else None
 
 
-def _everyday_chars(text: str, encoding: str) -> int:
-    """How many characters of a decoded sample the charset's everyday core holds (minus undecodable ones)."""
-    sample = text[:MOJIBAKE_SAMPLE_CHARS]
-    subset = COMMON_SUBSETS.get(encoding, encoding)
-    rare = sample.encode(subset, errors="replace").count(b"?") - sample.count("?")
-    return len(sample) - rare - sample.count("\ufffd")
-
-
-def _reads_one_byte_a_character(sample: str) -> bool:
-    """True when every non-ASCII character of the sample is one a byte becomes in cp1252, Latin-1 or Latin-9, and
-    nearly all of them stand in runs (the bytes of multibyte characters)."""
-    if sample.isascii() or not _may_be_misread(sample) or NOT_SINGLE_BYTE_RE.search(sample):
-        return False
-    runs = SINGLE_BYTE_RUN_RE.findall(sample)
-    non_ascii = sum(map(len, runs))
-    paired = sum(len(run) for run in runs if len(run) > 1)
-    return non_ascii >= MOJIBAKE_MIN_CHARS and paired >= MOJIBAKE_PAIRED_SHARE * non_ascii
-
-
-def _may_be_misread(sample: str) -> bool:
-    """A quick test before the exact one: the sample declares a multibyte charset, or holds a character that the
-    lead byte of a UTF-8 sequence becomes (Ã for é, â€ for ’, Ð for Cyrillic, ä to é for Chinese)."""
-    if any(marker in sample for marker in UTF8_LEAD_MARKERS):
-        return True
-    match = META_CHARSET_TEXT_RE.search(sample, 0, SNIFF_BYTES)
-    return match is not None and _canonical(match.group(1)) in MULTIBYTE_CHARSETS
-
-
-UTF8_LEAD_MARKERS = ("Ã", "Â", "â€", "Ð", "Ñ", "ã", "ä", "å", "æ", "ç", "è", "é")
+def _everyday_share(text: str, encoding: str) -> float:
+    """Share of the non-ASCII characters of a decoded sample that the charset's everyday core holds."""
+    found = NON_ASCII_RE.search(text)
+    non_ascii = NON_ASCII_RE.findall(text, found.start(), found.start() + MOJIBAKE_SAMPLE_CHARS) if found else []
+    if not non_ascii:
+        return 0.0
+    everyday = "".join(non_ascii).encode(COMMON_SUBSETS[encoding], errors="ignore").decode(COMMON_SUBSETS[encoding])
+    return len(everyday) / len(non_ascii)

@@ -14,7 +14,7 @@ import zhconv
 from detector.dataset import LabelledPage
 from detector.errors import InputError
 from detector.labels import gold_labels
-from detector.metrics import page_prf
+from detector.metrics import page_prf, shingles
 from detector.score import Scorer
 from detector.settings import LABELS
 from detector.text import normalize_space
@@ -148,36 +148,38 @@ def evaluate_pages(pages: Iterable[LabelledPage], scorer: Scorer) -> dict:
 
 
 class _CopiesOfPages:
-    """The clean text of each page's clean copy and of its contaminated copies, paired by URL and by the group's
-    form (`test/html/clean` is the clean copy of `test/html/holdout-families`)."""
+    """The clean text of each page's clean copy and of its contaminated copies, paired by the page they were made
+    from (its source id, else its URL) and by the group's form (`test/html/clean` is the clean copy of
+    `test/html/holdout-families`)."""
 
     def __init__(self) -> None:
         self.clean: dict[tuple[str, str], str] = {}
-        self.contaminated: list[tuple[tuple[str, str], LabelledPage, str]] = []
+        self.contaminated: list[tuple[tuple[str, str], str, str]] = []
 
     def add(self, page: LabelledPage, outcome: PageOutcome | None) -> None:
-        """Remember a scored copy whose page has a URL and whose group names a form and a family."""
+        """Remember a scored copy of a known page whose group names a form and a family."""
         form, _, family = page.group.rpartition("/")
-        if outcome is None or not page.url or not form:
+        origin = page.source or page.url
+        if outcome is None or not origin or not form:
             return
         if family == "clean":
-            self.clean[(page.url, form)] = outcome.text
+            self.clean[(origin, form)] = outcome.text
         elif page.contaminated:
-            self.contaminated.append(((page.url, form), page, outcome.text))
+            self.contaminated.append(((origin, form), page.group, outcome.text))
 
     def kept(self) -> Iterator[tuple[str, float]]:
-        """For each contaminated copy with a clean copy: its group and how much of the clean copy's text it kept
+        """For each contaminated copy whose clean copy kept some text: its group and how much of that text it kept
         (shingle recall; what injections cost the article, whatever the extraction misses on both). Chinese is
         compared in Simplified characters: a mirror copy turned the whole page Traditional."""
-        for key, page, text in self.contaminated:
-            reference = self.clean.get(key)
-            if reference:
-                yield page.group, page_prf(_in_simplified(text), _in_simplified(reference))[1]
+        for key, group, text in self.contaminated:
+            reference = _in_simplified(self.clean.get(key, ""))
+            if shingles(reference):
+                yield group, page_prf(_in_simplified(text), reference)[1]
+
+
+HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _in_simplified(text: str) -> str:
     """The text with its Han characters in their Simplified forms (zhconv), untouched when it holds none."""
     return zhconv.convert(text, "zh-hans") if HAN_RE.search(text) else text
-
-
-HAN_RE = re.compile(r"[\u4e00-\u9fff]")

@@ -177,7 +177,8 @@ the page's cycles, if any, are collected later."""
 def transform_of(steps: Pipeline) -> Callable[[list[dict]], object]:
     """The `transform` of the pipeline's feature steps: the one step's own when there is one (the same object,
     without the 0.1 ms a page that a Pipeline's per-call checks cost)."""
-    return steps[0].transform if len(steps) == 1 else steps.transform
+    single = steps[0] if len(steps) == 1 else None
+    return single.transform if hasattr(single, "transform") else steps.transform
 
 
 def probabilities_of(classifier) -> Callable[[object], np.ndarray]:

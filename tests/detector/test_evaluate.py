@@ -76,3 +76,17 @@ def test_a_mirror_copy_in_traditional_characters_keeps_its_simplified_clean_copy
     assert mirrored != article
     figures = evaluate_pages(pages, scorer)["groups"]["test/text/train-families"]
     assert figures["spam_removed"] == 1.0 and figures["article_kept"] == 1.0
+
+
+def test_copies_without_a_url_pair_by_the_page_they_were_made_from(scorer):
+    def copy_of(source: str, data: str, family: str, texts: list[str]) -> LabelledPage:
+        article = page_text(PARAGRAPHS)
+        return LabelledPage(data, "text", None, article, "example.org", f"test/text/{family}", texts, source=source)
+
+    pages = [
+        copy_of("corpus/1", page_text(PARAGRAPHS), "clean", []),
+        copy_of("corpus/1", page_text(PARAGRAPHS[:2] + [SPAM]), "holdout-families", [SPAM]),
+        copy_of("corpus/2", page_text(PARAGRAPHS + [SPAM]), "holdout-families", [SPAM]),
+    ]
+    figures = evaluate_pages(pages, scorer)["groups"]["test/text/holdout-families"]
+    assert 0.3 < figures["article_kept"] < 0.7

@@ -3,6 +3,8 @@ as Latin-1, sometimes twice) and stored as text are decoded again from their byt
 
 from __future__ import annotations
 
+import codecs
+
 from detector.decode import decode_page, repair_misdecoded
 
 TITLE = "秋粮收购工作全面展开 各地粮库有序入库"
@@ -24,12 +26,20 @@ def chinese_page(charset: str) -> str:
     )
 
 
+def _as_browsers_read(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Bytes a codec leaves undefined (cp1252's 81, 8D, 8F, 90, 9D) read as the C1 controls browsers make them."""
+    return chr(error.object[error.start]), error.start + 1
+
+
+codecs.register_error("browser", _as_browsers_read)
+
+
 def misread(text: str, encoding: str, *read_as: str) -> str:
     """What a page becomes when its bytes in `encoding` are read with each single-byte codec in turn, every
     reading stored as UTF-8 and read again."""
     data = text.encode(encoding)
     for codec in read_as:
-        text = data.decode(codec, errors="ignore" if codec == "cp1252" else "strict")
+        text = data.decode(codec, errors="browser")
         data = text.encode("utf-8")
     return text
 
@@ -67,9 +77,35 @@ def test_a_misread_page_given_as_text_is_scored_repaired(scorer):
 
 
 def test_honest_pages_are_left_alone(charset_case):
-    data = charset_case.page_bytes()
-    decoded = decode_page(data, charset_case.content_type)
+    decoded = decode_page(charset_case.page_bytes(), charset_case.content_type)
+    assert not decoded.found_by.startswith("repaired")
     assert repair_misdecoded(decoded.text) is None
+
+
+def test_utf8_read_as_latin9_or_cp1252_comes_back_letter_for_letter():
+    german = "<p>" + "Die Bürger fordern für die Größe der Brücke eine Lösung, heißt es. " * 5 + "</p>"
+    english = "<p>" + "It’s the council’s “final” offer — and it’s €5m short. " * 5 + "</p>"
+    for page, codec in ((german, "iso-8859-15"), (german, "latin-1"), (english, "cp1252")):
+        repaired = repair_misdecoded(misread(page, "utf-8", codec))
+        assert repaired is not None and repaired.text == page, codec
+
+
+def test_mojibake_after_a_long_ascii_head_and_in_other_scripts_is_repaired():
+    head = "<html><head><script>" + "var x = 1;" * 4000 + "</script></head><body>"
+    korean = head + "<p>" + "서울시는 내년부터 버스 노선을 개편한다고 밝혔다. " * 10 + "</p></body></html>"
+    repaired = repair_misdecoded(misread(korean, "utf-8", "latin-1"))
+    assert repaired is not None and repaired.text == korean
+    gbk = chinese_page("gbk").replace("<body>", "<body><script>" + "var y = 2;" * 4000 + "</script>")
+    assert phrases_found(decode_page(misread(gbk, "gbk", "iso-8859-15").encode("utf-8")).text)
+
+
+def test_an_honest_page_under_a_wrong_multibyte_declaration_is_left_alone():
+    nbsp = "\u00a0\u00a0"
+    body = "".join(f"<p>{nbsp}Paragraph {n}: the council met on Tuesday — “a long day”.</p>" for n in range(30))
+    for charset in ("shift_jis", "gb2312", "euc-kr", "big5", "euc-tw", "x-unknown"):
+        page = f'<html><head><meta charset="{charset}"></head><body>{body}</body></html>'
+        assert decode_page(page.encode("utf-8")).text == page, charset
+        assert repair_misdecoded(page) is None, charset
 
 
 def test_honest_western_text_under_a_wrong_chinese_declaration_is_left_alone():

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
 from detector.errors import InputError
 from detector.explain import feature_reason
 from detector.features import featurize_page, writing_system
+from detector.heldout_pages import HELDOUT_SAMPLES_PATH as HELDOUT_SAMPLES
 from detector.labels import gold_labels
 from detector.metrics import corpus_f1, page_prf
 from detector.parse import looks_like_html, parse_html, split_around_html
-from detector.score import page_score
+from detector.score import page_score, read_page, segment_page
 from detector.segment import Block, segment_html, segment_text
 
 ARTICLE = "<p>The council approved the new budget on Tuesday after a long debate about schools.</p>"
@@ -280,6 +283,20 @@ def test_scoring_probabilities_are_the_pipelines_predict_proba(scorer):
     rows = featurize_page(blocks, "", "", "html")
     expected = scorer.model.pipeline.predict_proba(rows)
     np.testing.assert_allclose(scorer._probabilities(scorer._featurize(rows)), expected, rtol=1e-9, atol=1e-12)
+
+
+def test_the_scorers_hashed_columns_are_the_pipelines_own(scorer):
+    """The scorer's remembered name-to-column hashing gives the pipeline's `FeatureHasher` matrix, page after
+    page (so its cache carries nothing wrong from one page to the next), for HTML and scraped text alike."""
+    hasher = scorer.model.pipeline[0]
+    records = [json.loads(line) for line in HELDOUT_SAMPLES.read_text(encoding="utf-8").splitlines()[:40]]
+    for record in records:
+        data = record.get("html") or record["text"]
+        text, fmt, _ = read_page(data, "html" if "html" in record else "text")
+        blocks, title, domain, _ = segment_page(text, fmt, record.get("url"))
+        rows = featurize_page(blocks, domain, title, fmt) + [{"w=twice": 1.0, "bias": 2.0}]
+        ours, theirs = scorer._featurize(rows), hasher.transform(rows)
+        assert ours.shape == theirs.shape and abs(ours - theirs).max() == 0
 
 
 def test_the_title_carries_how_much_of_it_the_headline_repeats():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 from charset_normalizer import from_bytes
 
@@ -49,7 +50,8 @@ COMMON_SUBSETS = {"gb18030": "gb2312", "big5hkscs": "big5", "cp932": "shift_jis"
 """The multibyte charsets a page read one byte a character may be in (GBK, Big5, Shift_JIS, EUC-KR, EUC-JP, by
 their supersets), each with its everyday core: a right repair yields characters from it, a wrong one rare ones."""
 MOJIBAKE_SAMPLE_CHARS = 20_000
-"""How much text, from the first non-ASCII character on, the mojibake test reads."""
+"""How much text, from the first non-ASCII character on, the mojibake tests sample (the quick test, the choice
+of a multibyte reading)."""
 MOJIBAKE_MIN_CHARS = 20
 MOJIBAKE_PAIRED_SHARE = 0.8
 """In a multibyte page read one byte a character, nearly every non-ASCII character stands next to another; in
@@ -179,13 +181,15 @@ def repair_misdecoded(text: str) -> DecodedPage | None:
     charset (GBK, Big5, Shift_JIS...) its `<meta>` declares; None when the text does not read like that."""
     repaired, encoding = text, ""
     for _ in range(MAX_MOJIBAKE_LAYERS):
-        sample = _non_ascii_sample(repaired)
-        if sample is None or not _may_be_misread(repaired, sample) or not _reads_one_byte_a_character(sample):
+        rest = _from_first_non_ascii(repaired)
+        if rest is None or not _may_be_misread(repaired, rest) or not _reads_one_byte_a_character(rest):
             break
-        candidates = [raw for raw in (_latin1_bytes(repaired.translate(t)) for t in _readings(sample)) if raw]
-        as_utf8 = next((decoded for decoded in map(_utf8_text, candidates) if decoded is not None), None)
-        if as_utf8 is not None:
-            repaired, encoding = as_utf8, "utf-8"
+        candidates = [raw for raw in (_latin1_bytes(repaired.translate(t)) for t in _readings(rest)) if raw]
+        as_utf8 = [decoded for decoded in map(_utf8_text, candidates) if decoded is not None]
+        if as_utf8:
+            if len(set(as_utf8)) > 1:
+                break  # cp1252 and Latin-9 readings both make UTF-8 and disagree: no evidence tells which
+            repaired, encoding = as_utf8[0], "utf-8"
             continue
         as_declared = _decode_as_declared_multibyte(candidates, repaired)
         if as_declared is not None:
@@ -196,37 +200,38 @@ def repair_misdecoded(text: str) -> DecodedPage | None:
     return DecodedPage(repaired, encoding, "repaired from text decoded one byte a character")
 
 
-def _non_ascii_sample(text: str) -> str | None:
-    """The text from its first non-ASCII character on, as much as the mojibake test reads; None for ASCII text and
-    for text whose first non-ASCII character is no byte's (CJK, Cyrillic...: honest text, the common case)."""
+def _from_first_non_ascii(text: str) -> str | None:
+    """The text from its first non-ASCII character on; None for ASCII text and for text whose first non-ASCII
+    character is no byte's (CJK, Cyrillic...: honest text, the common case)."""
     found = NON_ASCII_RE.search(text)
     if found is None or found.group() not in SINGLE_BYTE_CHARS:
         return None
-    return text[found.start() : found.start() + MOJIBAKE_SAMPLE_CHARS]
+    return text[found.start() :]
 
 
-def _may_be_misread(text: str, sample: str) -> bool:
-    """A quick test before the exact one: the sample shows a UTF-8 sequence read one byte a character, or the page
-    declares a multibyte charset."""
-    return bool(UTF8_AS_SINGLE_BYTES_RE.search(sample)) or _declared_multibyte(text) is not None
+def _may_be_misread(text: str, rest: str) -> bool:
+    """A quick test before the exact one: the first stretch of non-ASCII text shows a UTF-8 sequence read one byte a
+    character, or the page declares a multibyte charset."""
+    found = UTF8_AS_SINGLE_BYTES_RE.search(rest, 0, MOJIBAKE_SAMPLE_CHARS)
+    return found is not None or _declared_multibyte(text) is not None
 
 
-def _reads_one_byte_a_character(sample: str) -> bool:
-    """True when every non-ASCII character of the sample is one a byte becomes in cp1252, Latin-1 or Latin-9, and
+def _reads_one_byte_a_character(rest: str) -> bool:
+    """True when every non-ASCII character of the text is one a byte becomes in cp1252, Latin-1 or Latin-9, and
     nearly all of them stand in runs (the bytes of multibyte characters)."""
-    if NOT_SINGLE_BYTE_RE.search(sample):
+    if NOT_SINGLE_BYTE_RE.search(rest):
         return False
-    runs = SINGLE_BYTE_RUN_RE.findall(sample)
+    runs = SINGLE_BYTE_RUN_RE.findall(rest)
     non_ascii = sum(map(len, runs))
     paired = sum(len(run) for run in runs if len(run) > 1)
     return non_ascii >= MOJIBAKE_MIN_CHARS and paired >= MOJIBAKE_PAIRED_SHARE * non_ascii
 
 
-def _readings(sample: str) -> list[dict[int, str]]:
-    """The single-byte readings that may have made the sample, the likelier first: C1 controls mean Latin-1 or
-    Latin-9, cp1252's own punctuation means cp1252; with both or neither, cp1252 (the commoner) then Latin-9."""
-    cp1252 = CP1252_ONLY_RE.search(sample) is not None
-    latin = C1_CONTROL_RE.search(sample) is not None
+def _readings(text: str) -> list[dict[int, str]]:
+    """The single-byte readings that may have made the text: C1 controls mean Latin-1 or Latin-9, cp1252's own
+    punctuation means cp1252; with both or neither, either."""
+    cp1252 = CP1252_ONLY_RE.search(text) is not None
+    latin = C1_CONTROL_RE.search(text) is not None
     if cp1252 != latin:
         return [CP1252_READING] if cp1252 else [LATIN_READING]
     return [CP1252_READING, LATIN_READING]
@@ -248,22 +253,23 @@ def _declared_multibyte(text: str) -> str | None:
 
 
 def _decode_as_declared_multibyte(candidates: list[bytes], text: str) -> tuple[str, str] | None:
-    """The candidate bytes decoded with the multibyte charset the page's `<meta>` declares, the reading yielding
-    the most everyday characters, when nearly all its non-ASCII characters are everyday ones."""
+    """The candidate bytes decoded with the multibyte charset the page's `<meta>` declares: the reading yielding
+    the most everyday characters, when nearly all its non-ASCII characters are everyday ones and they are many
+    different ones (a real page's text; an honest page's few repeated punctuation pairs are not)."""
     encoding = _declared_multibyte(text)
     if encoding is None or not candidates:
         return None
     decodings = [raw.decode(encoding, errors="replace") for raw in candidates]
-    scored = [(_everyday_share(decoded, encoding), decoded) for decoded in decodings]
-    share, decoded = max(scored, key=lambda pair: pair[0])
+    share, decoded = max(((_everyday_share(d, encoding), d) for d in decodings), key=lambda pair: pair[0])
     return (decoded, encoding) if share >= MOJIBAKE_EVERYDAY_SHARE else None
 
 
-def _everyday_share(text: str, encoding: str) -> float:
-    """Share of the non-ASCII characters of a decoded sample that the charset's everyday core holds."""
-    found = NON_ASCII_RE.search(text)
-    non_ascii = NON_ASCII_RE.findall(text, found.start(), found.start() + MOJIBAKE_SAMPLE_CHARS) if found else []
-    if not non_ascii:
+def _everyday_share(decoded: str, encoding: str) -> float:
+    """Share of the first non-ASCII characters of a decoded page that the charset's everyday core holds; 0 when
+    they are fewer than MOJIBAKE_MIN_CHARS different characters."""
+    non_ascii = [found.group() for found in islice(NON_ASCII_RE.finditer(decoded), MOJIBAKE_SAMPLE_CHARS)]
+    if len(set(non_ascii)) < MOJIBAKE_MIN_CHARS:
         return 0.0
-    everyday = "".join(non_ascii).encode(COMMON_SUBSETS[encoding], errors="ignore").decode(COMMON_SUBSETS[encoding])
+    subset = COMMON_SUBSETS[encoding]
+    everyday = "".join(non_ascii).encode(subset, errors="ignore").decode(subset)
     return len(everyday) / len(non_ascii)

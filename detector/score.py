@@ -10,11 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.feature_extraction import FeatureHasher
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
-from sklearn.utils import murmurhash3_32
 
 from detector.clean import PROSE_KINDS, clean_text, fill_content_gaps
 from detector.decode import decode_page, repair_misdecoded
@@ -178,48 +175,10 @@ the page's cycles, if any, are collected later."""
 
 
 def transform_of(steps: Pipeline) -> Callable[[list[dict]], object]:
-    """The `transform` of the pipeline's feature steps: for its one `FeatureHasher` of dict rows, the same
-    columns computed with each feature name's column remembered; else the one step's own `transform` (without
-    the 0.1 ms a page that a Pipeline's per-call checks cost), else the steps'."""
+    """The `transform` of the pipeline's feature steps: the one step's own when there is one (the same object,
+    without the 0.1 ms a page that a Pipeline's per-call checks cost)."""
     single = steps[0] if len(steps) == 1 else None
-    if isinstance(single, FeatureHasher) and single.input_type == "dict" and not single.alternate_sign:
-        return _HashedColumns(single.n_features)
     return single.transform if hasattr(single, "transform") else steps.transform
-
-
-class _HashedColumns(dict):
-    """`FeatureHasher(input_type="dict", alternate_sign=False).transform` with the column of each feature name
-    remembered (names repeat on every block and page: 0.2 ms a page less), up to MAX_NAMES names."""
-
-    MAX_NAMES = 50_000
-
-    def __init__(self, n_features: int) -> None:
-        super().__init__()
-        self.n_features = n_features
-
-    def __missing__(self, name: str) -> int:
-        hashed = murmurhash3_32(name, seed=0)
-        column = (
-            (2**31 - 1 - (self.n_features - 1)) % self.n_features
-            if hashed == -(2**31)
-            else abs(hashed) % self.n_features
-        )
-        self[name] = column
-        return column
-
-    def __call__(self, rows: list[dict]) -> sp.csr_matrix:
-        """The hashed rows (a feature repeated in a row, or two names in one column, add up in the products)."""
-        if len(self) > self.MAX_NAMES:
-            self.clear()
-        indices: list[int] = []
-        values: list[float] = []
-        ends = [0]
-        for row in rows:
-            indices += map(self.__getitem__, row)
-            values += row.values()
-            ends.append(len(indices))
-        arrays = (np.array(values, dtype=np.float64), np.array(indices, dtype=np.int32), np.array(ends, dtype=np.int32))
-        return sp.csr_matrix(arrays, shape=(len(rows), self.n_features))
 
 
 def probabilities_of(classifier) -> Callable[[object], np.ndarray]:

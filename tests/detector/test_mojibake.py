@@ -113,3 +113,18 @@ def test_honest_western_text_under_a_wrong_chinese_declaration_is_left_alone():
     page = f'<html><head><meta charset="gb2312"></head><body><p>{FRENCH * 20}</p><p>{quotes}</p></body></html>'
     assert repair_misdecoded(page) is None
     assert decode_page(page.encode("utf-8")).text == page
+
+
+def test_an_ambiguous_single_byte_reading_is_repaired_right_or_not_at_all():
+    """cp1252 and Latin-9 put Ž Œ Ÿ... on different bytes: with no C1 control or cp1252 punctuation to tell them
+    apart, a reading whose two repairs disagree is left as it is rather than repaired into wrong letters."""
+    page = "<p>" + "Die Bürger wollen grüne Bäume, sagt die Stadt. " * 5 + "</p>"
+    repaired = repair_misdecoded(misread(page, "utf-8", "iso-8859-15"))
+    assert repaired is None or repaired.text == page
+
+
+def test_repeated_punctuation_pairs_under_a_wrong_multibyte_declaration_are_left_alone():
+    body = "".join(f"<p>The film \u00a0\u00a0Dream\u00a0\u00a0 opened ‘‘{n}’’ »» °° weeks ago.</p>" for n in range(30))
+    for charset in ("euc-kr", "shift_jis", "gb2312", "big5", "euc-jp"):
+        page = f'<html><head><meta charset="{charset}"></head><body>{body}</body></html>'
+        assert repair_misdecoded(page) is None, charset

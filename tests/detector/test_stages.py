@@ -285,17 +285,16 @@ def test_scoring_probabilities_are_the_pipelines_predict_proba(scorer):
     np.testing.assert_allclose(scorer._probabilities(scorer._featurize(rows)), expected, rtol=1e-9, atol=1e-12)
 
 
-def test_the_scorers_hashed_columns_are_the_pipelines_own(scorer):
-    """The scorer's remembered name-to-column hashing gives the pipeline's `FeatureHasher` matrix, page after
-    page (so its cache carries nothing wrong from one page to the next), for HTML and scraped text alike."""
-    hasher = scorer.model.pipeline[0]
+def test_the_scorers_feature_matrix_is_the_pipelines_own(scorer):
+    """The scorer's feature transform gives the pipeline's own matrix, page after page, for HTML and scraped text
+    alike."""
     records = [json.loads(line) for line in HELDOUT_SAMPLES.read_text(encoding="utf-8").splitlines()[:40]]
     for record in records:
         data = record.get("html") or record["text"]
         text, fmt, _ = read_page(data, "html" if "html" in record else "text")
         blocks, title, domain, _ = segment_page(text, fmt, record.get("url"))
         rows = featurize_page(blocks, domain, title, fmt) + [{"w=twice": 1.0, "bias": 2.0}]
-        ours, theirs = scorer._featurize(rows), hasher.transform(rows)
+        ours, theirs = scorer._featurize(rows), scorer.model.pipeline[:-1].transform(rows)
         assert ours.shape == theirs.shape and abs(ours - theirs).max() == 0
 
 

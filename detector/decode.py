@@ -119,9 +119,16 @@ def _declared_charset(data: bytes) -> str | None:
 
 
 def _canonical(name: str | None) -> str:
-    """Map a declared charset to the superset browsers actually use for it."""
+    """Map a declared charset to the superset browsers actually use for it (an alias Python knows, such as
+    `euc-cn` or `ms932`, by the codec it names)."""
     lowered = (name or "").strip().lower()
-    return SUPERSETS.get(lowered, lowered)
+    if lowered in SUPERSETS:
+        return SUPERSETS[lowered]
+    try:
+        codec = codecs.lookup(lowered).name
+    except LookupError:
+        return lowered
+    return SUPERSETS.get(codec, SUPERSETS.get(codec.replace("_", "-"), codec))
 
 
 def _decode_as(data: bytes, name: str | None) -> str | None:

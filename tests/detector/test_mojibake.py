@@ -128,3 +128,18 @@ def test_repeated_punctuation_pairs_under_a_wrong_multibyte_declaration_are_left
     for charset in ("euc-kr", "shift_jis", "gb2312", "big5", "euc-jp"):
         page = f'<html><head><meta charset="{charset}"></head><body>{body}</body></html>'
         assert repair_misdecoded(page) is None, charset
+
+
+def test_charset_aliases_python_knows_are_read_as_declared():
+    """`euc-cn`, `ms932`, `eucjp` and `euc_kr` name the charsets their bytes are in, by their supersets (GBK text
+    under `euc-cn`): the meta decides, no guess."""
+    article = {
+        "euc-cn": ("gbk", PARAGRAPHS[1]),  # 王镕: GBK, not GB2312
+        "ms932": ("cp932", "市内の路線バスは来年三月末で郊外の三系統を廃止する。" * 3),
+        "eucjp": ("euc_jp", "冬の恒例行事となっている雪まつりが中央公園で開幕した。" * 3),
+        "euc_kr": ("euc_kr", "올해 강변 불꽃축제가 다음 달 열린다는 소식이다. " * 3),
+    }
+    for declared, (codec, text) in article.items():
+        page = f'<html><head><meta charset="{declared}"></head><body><p>{text}</p></body></html>'
+        decoded = decode_page(page.encode(codec))
+        assert decoded.found_by == "meta" and text in decoded.text, declared

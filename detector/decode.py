@@ -12,7 +12,9 @@ from charset_normalizer import from_bytes
 
 from detector.errors import InputError
 
-META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
+META_CHARSET = r"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)"""
+META_CHARSET_RE = re.compile(META_CHARSET.encode("ascii"), re.I)
+META_CHARSET_TEXT_RE = re.compile(META_CHARSET, re.I)
 WRAPPER_ENCODING_RE = re.compile(rb"""^\s*<text[^>]*\bencoding\s*=\s*["']([a-zA-Z0-9_-]+)""", re.I)
 HEADER_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -21,7 +23,6 @@ SUPERSETS = {
     "gbk": "gb18030",
     "x-gbk": "gb18030",
     "gb_2312-80": "gb18030",
-    "cp936": "gb18030",
     "windows-936": "gb18030",
     "big5": "big5hkscs",
     "x-big5": "big5hkscs",
@@ -36,16 +37,12 @@ SUPERSETS = {
     "us-ascii": "cp1252",
     "ascii": "cp1252",
     "euc-kr": "cp949",
-    "ks_c_5601-1987": "cp949",
     "windows-949": "cp949",
     "x-euc-jp": "euc_jp",
-    "euc-jp": "euc_jp",
-    "big5-hkscs": "big5hkscs",
     "unset": "",
 }
 BINARY_NUL_RATIO = 0.01
 SNIFF_BYTES = 4096
-META_CHARSET_TEXT_RE = re.compile(r"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
 COMMON_SUBSETS = {"gb18030": "gb2312", "big5hkscs": "big5", "cp932": "shift_jis", "cp949": "euc_kr", "euc_jp": "euc_jp"}
 """The multibyte charsets a page read one byte a character may be in (GBK, Big5, Shift_JIS, EUC-KR, EUC-JP, by
 their supersets), each with its everyday core: a right repair yields characters from it, a wrong one rare ones."""
@@ -188,10 +185,10 @@ def repair_misdecoded(text: str) -> DecodedPage | None:
     charset (GBK, Big5, Shift_JIS...) its `<meta>` declares; None when the text does not read like that."""
     repaired, encoding = text, ""
     for _ in range(MAX_MOJIBAKE_LAYERS):
-        rest = _from_first_non_ascii(repaired)
-        if rest is None or not _may_be_misread(repaired, rest) or not _reads_one_byte_a_character(rest):
+        start = _first_non_ascii(repaired)
+        if start is None or not _may_be_misread(repaired, start) or not _reads_one_byte_a_character(repaired):
             break
-        candidates = [raw for raw in (_latin1_bytes(repaired.translate(t)) for t in _readings(rest)) if raw]
+        candidates = [raw for raw in (_latin1_bytes(repaired.translate(t)) for t in _readings(repaired)) if raw]
         as_utf8 = [decoded for decoded in map(_utf8_text, candidates) if decoded is not None]
         if as_utf8:
             if len(set(as_utf8)) > 1:
@@ -207,28 +204,26 @@ def repair_misdecoded(text: str) -> DecodedPage | None:
     return DecodedPage(repaired, encoding, "repaired from text decoded one byte a character")
 
 
-def _from_first_non_ascii(text: str) -> str | None:
-    """The text from its first non-ASCII character on; None for ASCII text and for text whose first non-ASCII
+def _first_non_ascii(text: str) -> int | None:
+    """Where the text's first non-ASCII character stands; None for ASCII text and for text whose first non-ASCII
     character is no byte's (CJK, Cyrillic...: honest text, the common case)."""
     found = NON_ASCII_RE.search(text)
-    if found is None or found.group() not in SINGLE_BYTE_CHARS:
-        return None
-    return text[found.start() :]
+    return found.start() if found is not None and found.group() in SINGLE_BYTE_CHARS else None
 
 
-def _may_be_misread(text: str, rest: str) -> bool:
+def _may_be_misread(text: str, start: int) -> bool:
     """A quick test before the exact one: the first stretch of non-ASCII text shows a UTF-8 sequence read one byte a
     character, or the page declares a multibyte charset."""
-    found = UTF8_AS_SINGLE_BYTES_RE.search(rest, 0, MOJIBAKE_SAMPLE_CHARS)
+    found = UTF8_AS_SINGLE_BYTES_RE.search(text, start, start + MOJIBAKE_SAMPLE_CHARS)
     return found is not None or _declared_multibyte(text) is not None
 
 
-def _reads_one_byte_a_character(rest: str) -> bool:
+def _reads_one_byte_a_character(text: str) -> bool:
     """True when every non-ASCII character of the text is one a byte becomes in cp1252, Latin-1 or Latin-9, and
     nearly all of them stand in runs (the bytes of multibyte characters)."""
-    if NOT_SINGLE_BYTE_RE.search(rest):
+    if NOT_SINGLE_BYTE_RE.search(text):
         return False
-    runs = SINGLE_BYTE_RUN_RE.findall(rest)
+    runs = SINGLE_BYTE_RUN_RE.findall(text)
     non_ascii = sum(map(len, runs))
     paired = sum(len(run) for run in runs if len(run) > 1)
     return non_ascii >= MOJIBAKE_MIN_CHARS and paired >= MOJIBAKE_PAIRED_SHARE * non_ascii

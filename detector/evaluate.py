@@ -4,7 +4,6 @@ copies keep."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from detector.labels import gold_labels
 from detector.metrics import page_prf, shingles
 from detector.score import Scorer
 from detector.settings import LABELS
-from detector.text import normalize_space
+from detector.text import SCRIPT_PATTERNS, normalize_space
 
 
 @dataclass
@@ -163,7 +162,7 @@ class _CopiesOfPages:
         if outcome is None or not origin or not form:
             return
         if family == "clean":
-            self.clean[(origin, form)] = outcome.text
+            self.clean[(origin, form)] = _in_simplified(outcome.text)
         elif page.contaminated:
             self.contaminated.append(((origin, form), page.group, outcome.text))
 
@@ -172,14 +171,11 @@ class _CopiesOfPages:
         (shingle recall; what injections cost the article, whatever the extraction misses on both). Chinese is
         compared in Simplified characters: a mirror copy turned the whole page Traditional."""
         for key, group, text in self.contaminated:
-            reference = _in_simplified(self.clean.get(key, ""))
+            reference = self.clean.get(key, "")
             if shingles(reference):
                 yield group, page_prf(_in_simplified(text), reference)[1]
 
 
-HAN_RE = re.compile(r"[\u4e00-\u9fff]")
-
-
 def _in_simplified(text: str) -> str:
     """The text with its Han characters in their Simplified forms (zhconv), untouched when it holds none."""
-    return zhconv.convert(text, "zh-hans") if HAN_RE.search(text) else text
+    return zhconv.convert(text, "zh-hans") if SCRIPT_PATTERNS["han"].search(text) else text

@@ -6,6 +6,7 @@ import re
 
 from detector.segment import Block
 from detector.settings import CONTAMINATION_LABELS
+from detector.text import tokens
 
 PROSE_KINDS = ("text", "line")
 SENTENCE_END_RE = re.compile(r"[.!?。！？…」』”\"]\s*$")
@@ -14,6 +15,14 @@ CLOSING_VOCABULARY_SHARE = 0.3
 """A closing sentence must share this much of its vocabulary with the article (trailing spam does not)."""
 SUSPICION = 0.1
 """Contamination probability from which a block is never promoted to content."""
+SHORT_ARTICLE_CHARS = 1000
+"""Kept article text shorter than this is looked at again (the model missed the article, or most of it)."""
+SECOND_LOOK_CONTENT = 0.3
+"""On that second look, prose the model gave at least this probability of content is kept too."""
+SECOND_LOOK_MIN_CHARS = 30
+LINK_LABEL_TOKENS = 8
+"""A kept block this short, mostly link text and no sentence, is a tag, kicker or menu link, not article text."""
+LINK_LABEL_SHARE = 0.5
 
 
 def fill_content_gaps(blocks: list[Block], labels: list[str], contamination) -> list[str]:
@@ -37,6 +46,46 @@ def fill_content_gaps(blocks: list[Block], labels: list[str], contamination) -> 
         if (after is not None and labels[after] == "content") or _closes_article(blocks[before], blocks[index]):
             filled[index] = "content"
     return filled
+
+
+def recover_short_article(blocks: list[Block], labels: list[str], content, contamination) -> list[str]:
+    """When the kept text of an HTML page is shorter than SHORT_ARTICLE_CHARS, also keep the plain prose the
+    model thought possibly content (`content` >= SECOND_LOOK_CONTENT) and not at all suspicious, as extractors
+    fall back when their first pass finds too little (in scraped text it would keep menu lines)."""
+    kept = sum(len(b.text) for b, label in zip(blocks, labels) if label == "content" and b.kind in PROSE_KINDS)
+    if kept >= SHORT_ARTICLE_CHARS:
+        return labels
+    return [
+        "content" if label == "boilerplate" and _deserves_second_look(block, p_content, p_dirty) else label
+        for block, label, p_content, p_dirty in zip(blocks, labels, content, contamination)
+    ]
+
+
+def _deserves_second_look(block: Block, content: float, contamination: float) -> bool:
+    """Plain prose of some length that the model found possibly content and not suspicious."""
+    return (
+        block.kind in PROSE_KINDS
+        and content >= SECOND_LOOK_CONTENT
+        and contamination < SUSPICION
+        and len(block.text) >= SECOND_LOOK_MIN_CHARS
+        and _is_plain_prose(block)
+    )
+
+
+def drop_link_labels(blocks: list[Block], labels: list[str]) -> list[str]:
+    """Relabel as boilerplate the short link labels kept as content (topic tags, section kickers, menu items)."""
+    return [
+        "boilerplate" if label == "content" and _is_link_label(block) else label for block, label in zip(blocks, labels)
+    ]
+
+
+def _is_link_label(block: Block) -> bool:
+    """A few words, mostly inside links, that end no sentence."""
+    return (
+        block.link_chars >= LINK_LABEL_SHARE * len(block.text)
+        and len(tokens(block.text)) <= LINK_LABEL_TOKENS
+        and not SENTENCE_END_RE.search(block.text)
+    )
 
 
 def _is_plain_prose(block: Block) -> bool:

@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from detector.clean import PROSE_KINDS, clean_text, fill_content_gaps
+from detector.clean import PROSE_KINDS, clean_text, drop_link_labels, fill_content_gaps, recover_short_article
 from detector.decode import decode_page, repair_misdecoded
 from detector.errors import ConfigError, InputError
 from detector.explain import reasons_for
@@ -83,11 +83,14 @@ class Scorer:
         """`analyse` without emptying the page caches."""
         text, fmt, encoding = read_page(data, fmt, content_type)
         blocks, title, domain, root = segment_page(text, fmt, url)
-        labels, clean_labels, contamination = self._classify(blocks, title, domain, fmt)
+        labels, clean_labels, contamination, content = self._classify(blocks, title, domain, fmt)
         score = page_score(blocks, contamination)
         if score < self.threshold:
             labels = clean_labels
         labels = fill_content_gaps(blocks, labels, contamination)
+        if fmt == "html":
+            labels = recover_short_article(blocks, labels, content, contamination)
+        labels = drop_link_labels(blocks, labels)
         flagged = [
             self._flag(block, label, float(p), root)
             for block, label, p in zip(blocks, labels, contamination)
@@ -108,11 +111,11 @@ class Scorer:
 
     def _classify(
         self, blocks: list[Block], title: str, domain: str, fmt: str
-    ) -> tuple[list[str], list[str], np.ndarray]:
-        """Per-block labels, the labels blocks would have unflagged (content or boilerplate), and contamination
-        probabilities (P(tag-noise) + P(spam))."""
+    ) -> tuple[list[str], list[str], np.ndarray, list[float]]:
+        """Per-block labels, the labels blocks would have unflagged (content or boilerplate), contamination
+        probabilities (P(tag-noise) + P(spam)) and content probabilities (0 for blocks never content)."""
         if not blocks:
-            return [], [], np.zeros(0)
+            return [], [], np.zeros(0), []
         rows = featurize_page(blocks, domain, title, fmt)
         probabilities = self._probabilities(self._featurize(rows))
         index = self.model.label_index()
@@ -122,15 +125,17 @@ class Scorer:
         not_content = (boilerplate_wins | (contamination >= MORE_DIRTY_THAN_NOT)).tolist()
         dirty = (contamination >= self.threshold).tolist()
         noise_wins = (noise >= spam).tolist()
+        never = [_never_content(block) for block in blocks]
+        content = np.where(never, 0.0, probabilities[:, index["content"]]).tolist()
         labels, clean_labels = [], []
-        for block, boilerplate, is_dirty, is_noise in zip(blocks, not_content, dirty, noise_wins):
-            clean = "boilerplate" if boilerplate or _never_content(block) else "content"
+        for never_content, boilerplate, is_dirty, is_noise in zip(never, not_content, dirty, noise_wins):
+            clean = "boilerplate" if boilerplate or never_content else "content"
             clean_labels.append(clean)
             if is_dirty:
                 labels.append("tag-noise" if is_noise else "spam")
             else:
                 labels.append(clean)
-        return labels, clean_labels, contamination
+        return labels, clean_labels, contamination, content
 
     def _flag(self, block: Block, label: str, probability: float, root) -> Flag:
         """A flagged block with where it stands and why."""

@@ -23,6 +23,10 @@ SECOND_LOOK_MIN_CHARS = 30
 LINK_LABEL_TOKENS = 8
 """A kept block this short, mostly link text and no sentence, is a tag, kicker or menu link, not article text."""
 LINK_LABEL_SHARE = 0.5
+COMMENT_WORDS = frozenset(("comment", "comments"))
+COMMENTS_AT_MOST = 0.9
+"""Comment sections are dropped unless they would take this share of the kept text (an article wrapper named for
+its comments, not a comment section)."""
 
 
 def fill_content_gaps(blocks: list[Block], labels: list[str], contamination) -> list[str]:
@@ -77,6 +81,25 @@ def drop_link_labels(blocks: list[Block], labels: list[str]) -> list[str]:
     return [
         "boilerplate" if label == "content" and _is_link_label(block) else label for block, label in zip(blocks, labels)
     ]
+
+
+def drop_comment_sections(blocks: list[Block], labels: list[str]) -> list[str]:
+    """Relabel as boilerplate the kept text of readers' comments (a comment or comments class/id word among the
+    block's containers), unless that would leave almost nothing of the article."""
+    in_comments = [
+        index
+        for index, (block, label) in enumerate(zip(blocks, labels))
+        if label == "content" and not COMMENT_WORDS.isdisjoint(block.attr_tokens)
+    ]
+    if not in_comments:
+        return labels
+    kept = sum(len(block.text) for block, label in zip(blocks, labels) if label == "content")
+    if sum(len(blocks[index].text) for index in in_comments) > COMMENTS_AT_MOST * kept:
+        return labels
+    dropped = list(labels)
+    for index in in_comments:
+        dropped[index] = "boilerplate"
+    return dropped
 
 
 def _is_link_label(block: Block) -> bool:

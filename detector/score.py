@@ -13,7 +13,14 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from detector.clean import PROSE_KINDS, clean_text, drop_link_labels, fill_content_gaps, recover_short_article
+from detector.clean import (
+    PROSE_KINDS,
+    clean_text,
+    drop_comment_sections,
+    drop_link_labels,
+    fill_content_gaps,
+    recover_short_article,
+)
 from detector.decode import decode_page, repair_misdecoded
 from detector.errors import ConfigError, InputError
 from detector.explain import reasons_for
@@ -90,7 +97,7 @@ class Scorer:
         labels = fill_content_gaps(blocks, labels, contamination)
         if fmt == "html":
             labels = recover_short_article(blocks, labels, content, contamination)
-        labels = drop_link_labels(blocks, labels)
+        labels = drop_comment_sections(blocks, drop_link_labels(blocks, labels))
         flagged = [
             self._flag(block, label, float(p), root)
             for block, label, p in zip(blocks, labels, contamination)

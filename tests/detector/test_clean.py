@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from detector.clean import SHORT_ARTICLE_CHARS, drop_link_labels, recover_short_article
+from detector.clean import SHORT_ARTICLE_CHARS, drop_comment_sections, drop_link_labels, recover_short_article
 from detector.segment import Block
 
 PARAGRAPH = "The council approved the new budget on Tuesday after a long debate about schools and roads."
 
 
-def text_block(text: str, link_chars: int = 0, hidden: str = "") -> Block:
+def text_block(text: str, link_chars: int = 0, hidden: str = "", attr_tokens: tuple[str, ...] = ()) -> Block:
     """A text block of an HTML page."""
-    return Block(text, "text", "body", tag="p", link_chars=link_chars, hidden=hidden)
+    return Block(text, "text", "body", tag="p", link_chars=link_chars, hidden=hidden, attr_tokens=attr_tokens)
 
 
 def test_a_short_article_gets_a_second_look_at_possible_content():
@@ -49,6 +49,23 @@ def test_short_link_labels_are_not_article_text():
     ]
     labels = ["content"] * 5
     assert drop_link_labels(blocks, labels) == ["boilerplate", "boilerplate", "content", "content", "content"]
+
+
+def test_readers_comments_are_not_article_text():
+    """Kept text inside a comment section goes; the article around it stays."""
+    comment = ("comments", "container", "comment", "content")
+    blocks = [text_block(PARAGRAPH, attr_tokens=("article", "body")) for _ in range(3)]
+    blocks += [text_block("I disagree with the council, the roads matter more than anything.", attr_tokens=comment)]
+    labels = ["content"] * 4
+    assert drop_comment_sections(blocks, labels) == ["content"] * 3 + ["boilerplate"]
+
+
+def test_an_article_wrapper_named_for_its_comments_is_kept():
+    """When nearly all kept text sits under a comment word (`<div class="post has-comments">`), it is the article."""
+    blocks = [text_block(PARAGRAPH, attr_tokens=("post", "has", "comments")) for _ in range(5)]
+    blocks += [text_block("Photo: the council chamber on Tuesday night.")]
+    labels = ["content"] * 6
+    assert drop_comment_sections(blocks, labels) == labels
 
 
 def test_topic_tags_after_an_article_stay_out_of_its_text(scorer):

@@ -1,15 +1,21 @@
-"""Assemble the clean article text from the blocks the model kept as content."""
+"""Assemble the clean article text from the blocks the model kept as content: steps after the model that each
+change content/boilerplate calls for one reason (never a contamination label), then the text itself."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+from detector.features import CTA_BINS, LEX_BINS, LEXC_BINS, literal_markup_share
 from detector.segment import Block
 from detector.settings import CONTAMINATION_LABELS
 from detector.text import tokens
 
 PROSE_KINDS = ("text", "line")
+HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 SENTENCE_END_RE = re.compile(r"[.!?。！？…」』”\"]\s*$")
+LITERAL_MARKUP_SHARE = 0.6
+"""Text this much of which is literal tags is leaked markup, never article text."""
 MAX_LINK_SHARE = 0.3
 CLOSING_VOCABULARY_SHARE = 0.3
 """A closing sentence must share this much of its vocabulary with the article (trailing spam does not)."""
@@ -18,18 +24,39 @@ SUSPICION = 0.1
 SHORT_ARTICLE_CHARS = 1000
 """Kept article text shorter than this is looked at again (the model missed the article, or most of it)."""
 SECOND_LOOK_CONTENT = 0.3
-"""On that second look, prose the model gave at least this probability of content is kept too."""
+"""On that second look, prose the model gave at least this probability of content is kept too..."""
 SECOND_LOOK_MIN_CHARS = 30
+"""...when it is at least this long."""
 LINK_LABEL_TOKENS = 8
 """A kept block this short, mostly link text and no sentence, is a tag, kicker or menu link, not article text."""
 LINK_LABEL_SHARE = 0.5
+"""The share of its text in links that makes a short block a link label."""
 COMMENT_WORDS = frozenset(("comment", "comments"))
-COMMENTS_AT_MOST = 0.9
-"""Comment sections are dropped unless they would take this share of the kept text (an article wrapper named for
-its comments, not a comment section)."""
+"""Class and id words of readers' comment sections."""
+SPAM_TERM_FEATURES = frozenset(LEX_BINS.names + LEXC_BINS.names + CTA_BINS.names)
+"""Features saying a text holds spam-lexicon terms or calls to action: such text gets no second look (it is how
+spam in the page's own script that the model left unflagged stays out of the text)."""
 
 
-def fill_content_gaps(blocks: list[Block], labels: list[str], contamination) -> list[str]:
+def settle_content(
+    blocks: list[Block], labels: list[str], content: Sequence[float], contamination: Sequence[float], fmt: str
+) -> list[str]:
+    """The final labels: link labels and comment sections dropped, a second look at a short HTML article, then
+    the gaps between content blocks closed."""
+    labels = drop_comment_sections(blocks, drop_link_labels(blocks, labels))
+    if fmt == "html":
+        labels = recover_short_article(blocks, labels, content, contamination)
+    return fill_content_gaps(blocks, labels, contamination)
+
+
+def never_content(block: Block) -> bool:
+    """Structural blocks, title and meta, and text that is mostly literal markup are never article text."""
+    if block.kind not in PROSE_KINDS:
+        return True
+    return "<" in block.text and literal_markup_share(block.text) >= LITERAL_MARKUP_SHARE
+
+
+def fill_content_gaps(blocks: list[Block], labels: list[str], contamination: Sequence[float]) -> list[str]:
     """Relabel as content the prose between two content blocks, and a sentence that closes the article in the
     same container as its last paragraph (short last lines and quotes the model tends to drop), unless the
     model found it even a little suspicious."""
@@ -40,8 +67,9 @@ def fill_content_gaps(blocks: list[Block], labels: list[str], contamination) -> 
     ]
     filled = list(labels)
     for position, index in enumerate(prose):
-        suspicious = contamination[index] >= SUSPICION
-        if labels[index] != "boilerplate" or suspicious or not _is_plain_prose(blocks[index]):
+        if labels[index] != "boilerplate" or contamination[index] >= SUSPICION:
+            continue
+        if not _is_plain_prose(blocks[index]) or never_content(blocks[index]):
             continue
         before = prose[position - 1] if position > 0 else None
         after = prose[position + 1] if position + 1 < len(prose) else None
@@ -52,12 +80,12 @@ def fill_content_gaps(blocks: list[Block], labels: list[str], contamination) -> 
     return filled
 
 
-def recover_short_article(blocks: list[Block], labels: list[str], content, contamination) -> list[str]:
-    """When the kept text of an HTML page is shorter than SHORT_ARTICLE_CHARS, also keep the plain prose the
-    model thought possibly content (`content` >= SECOND_LOOK_CONTENT) and not at all suspicious, as extractors
-    fall back when their first pass finds too little (in scraped text it would keep menu lines)."""
-    kept = sum(len(b.text) for b, label in zip(blocks, labels) if label == "content" and b.kind in PROSE_KINDS)
-    if kept >= SHORT_ARTICLE_CHARS:
+def recover_short_article(
+    blocks: list[Block], labels: list[str], content: Sequence[float], contamination: Sequence[float]
+) -> list[str]:
+    """Under SHORT_ARTICLE_CHARS of kept text, also keep the plain prose in the page's writing system that the
+    model thought possibly content and not at all suspicious (extractors fall back when they find too little)."""
+    if kept_chars(blocks, labels) >= SHORT_ARTICLE_CHARS:
         return labels
     return [
         "content" if label == "boilerplate" and _deserves_second_look(block, p_content, p_dirty) else label
@@ -65,27 +93,45 @@ def recover_short_article(blocks: list[Block], labels: list[str], content, conta
     ]
 
 
-def _deserves_second_look(block: Block, content: float, contamination: float) -> bool:
-    """Plain prose of some length that the model found possibly content and not suspicious."""
+def kept_chars(blocks: list[Block], labels: list[str]) -> int:
+    """Characters of the blocks labelled content."""
+    return sum(len(block.text) for block, label in zip(blocks, labels) if label == "content")
+
+
+def _deserves_second_look(block: Block, p_content: float, p_dirty: float) -> bool:
+    """Plain prose of some length, in the page's writing system, possibly content, not suspicious and free of spam
+    terms."""
     return (
-        block.kind in PROSE_KINDS
-        and content >= SECOND_LOOK_CONTENT
-        and contamination < SUSPICION
+        p_content >= SECOND_LOOK_CONTENT
+        and p_dirty < SUSPICION
         and len(block.text) >= SECOND_LOOK_MIN_CHARS
+        and "mis" not in block.features
+        and SPAM_TERM_FEATURES.isdisjoint(block.features)
+        and not COMMENT_WORDS.intersection(block.attr_tokens)
         and _is_plain_prose(block)
+        and not never_content(block)
     )
 
 
 def drop_link_labels(blocks: list[Block], labels: list[str]) -> list[str]:
     """Relabel as boilerplate the short link labels kept as content (topic tags, section kickers, menu items)."""
-    return [
-        "boilerplate" if label == "content" and _is_link_label(block) else label for block, label in zip(blocks, labels)
-    ]
+    return ["boilerplate" if label == "content" and _is_link_label(b) else label for b, label in zip(blocks, labels)]
+
+
+def _is_link_label(block: Block) -> bool:
+    """A few words, mostly inside links, that end no sentence and head nothing (a linked headline stays)."""
+    return (
+        block.link_chars >= LINK_LABEL_SHARE * len(block.text)
+        and block.tag not in HEADING_TAGS
+        and len(tokens(block.text)) <= LINK_LABEL_TOKENS
+        and not SENTENCE_END_RE.search(block.text)
+    )
 
 
 def drop_comment_sections(blocks: list[Block], labels: list[str]) -> list[str]:
-    """Relabel as boilerplate the kept text of readers' comments (a comment or comments class/id word among the
-    block's containers), unless that would leave almost nothing of the article."""
+    """Relabel as boilerplate the kept text of readers' comments (a comment word in the class or id of the block's
+    containers), unless what would be left is too short to be an article (it is the article, named for its
+    comments: `<div class="post has-comments">`)."""
     in_comments = [
         index
         for index, (block, label) in enumerate(zip(blocks, labels))
@@ -93,22 +139,10 @@ def drop_comment_sections(blocks: list[Block], labels: list[str]) -> list[str]:
     ]
     if not in_comments:
         return labels
-    kept = sum(len(block.text) for block, label in zip(blocks, labels) if label == "content")
-    if sum(len(blocks[index].text) for index in in_comments) > COMMENTS_AT_MOST * kept:
-        return labels
     dropped = list(labels)
     for index in in_comments:
         dropped[index] = "boilerplate"
-    return dropped
-
-
-def _is_link_label(block: Block) -> bool:
-    """A few words, mostly inside links, that end no sentence."""
-    return (
-        block.link_chars >= LINK_LABEL_SHARE * len(block.text)
-        and len(tokens(block.text)) <= LINK_LABEL_TOKENS
-        and not SENTENCE_END_RE.search(block.text)
-    )
+    return dropped if kept_chars(blocks, dropped) >= SHORT_ARTICLE_CHARS else labels
 
 
 def _is_plain_prose(block: Block) -> bool:

@@ -13,18 +13,11 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from detector.clean import (
-    PROSE_KINDS,
-    clean_text,
-    drop_comment_sections,
-    drop_link_labels,
-    fill_content_gaps,
-    recover_short_article,
-)
+from detector.clean import PROSE_KINDS, clean_text, never_content, settle_content
 from detector.decode import decode_page, repair_misdecoded
 from detector.errors import ConfigError, InputError
 from detector.explain import reasons_for
-from detector.features import featurize_page, literal_markup_share
+from detector.features import featurize_page
 from detector.model import LoadedModel, load_model
 from detector.pagecache import forget_page_caches
 from detector.parse import looks_like_html, parse_html
@@ -35,7 +28,6 @@ from detector.text import tokens
 from detector.weblinks import registrable_domain
 
 MAX_FLAG_TEXT = 300
-LITERAL_MARKUP_SHARE = 0.6
 MORE_DIRTY_THAN_NOT = 0.5
 """A block more likely contamination than not is never article text, even on a page that is not flagged."""
 MIN_EVIDENCE_TOKENS = 8
@@ -94,10 +86,7 @@ class Scorer:
         score = page_score(blocks, contamination)
         if score < self.threshold:
             labels = clean_labels
-        labels = fill_content_gaps(blocks, labels, contamination)
-        if fmt == "html":
-            labels = recover_short_article(blocks, labels, content, contamination)
-        labels = drop_comment_sections(blocks, drop_link_labels(blocks, labels))
+        labels = settle_content(blocks, labels, content, contamination, fmt)
         flagged = [
             self._flag(block, label, float(p), root)
             for block, label, p in zip(blocks, labels, contamination)
@@ -118,11 +107,11 @@ class Scorer:
 
     def _classify(
         self, blocks: list[Block], title: str, domain: str, fmt: str
-    ) -> tuple[list[str], list[str], np.ndarray, list[float]]:
-        """Per-block labels, the labels blocks would have unflagged (content or boilerplate), contamination
-        probabilities (P(tag-noise) + P(spam)) and content probabilities (0 for blocks never content)."""
+    ) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+        """Per-block labels, the labels blocks would have unflagged (content or boilerplate), and the probabilities
+        of contamination (P(tag-noise) + P(spam)) and of content."""
         if not blocks:
-            return [], [], np.zeros(0), []
+            return [], [], np.zeros(0), np.zeros(0)
         rows = featurize_page(blocks, domain, title, fmt)
         probabilities = self._probabilities(self._featurize(rows))
         index = self.model.label_index()
@@ -132,17 +121,15 @@ class Scorer:
         not_content = (boilerplate_wins | (contamination >= MORE_DIRTY_THAN_NOT)).tolist()
         dirty = (contamination >= self.threshold).tolist()
         noise_wins = (noise >= spam).tolist()
-        never = [_never_content(block) for block in blocks]
-        content = np.where(never, 0.0, probabilities[:, index["content"]]).tolist()
         labels, clean_labels = [], []
-        for never_content, boilerplate, is_dirty, is_noise in zip(never, not_content, dirty, noise_wins):
-            clean = "boilerplate" if boilerplate or never_content else "content"
+        for block, boilerplate, is_dirty, is_noise in zip(blocks, not_content, dirty, noise_wins):
+            clean = "boilerplate" if boilerplate or never_content(block) else "content"
             clean_labels.append(clean)
             if is_dirty:
                 labels.append("tag-noise" if is_noise else "spam")
             else:
                 labels.append(clean)
-        return labels, clean_labels, contamination, content
+        return labels, clean_labels, contamination, probabilities[:, index["content"]]
 
     def _flag(self, block: Block, label: str, probability: float, root) -> Flag:
         """A flagged block with where it stands and why."""
@@ -249,13 +236,6 @@ def page_score(blocks: list[Block], contamination: np.ndarray) -> float:
 def _is_evidence_alone(block: Block) -> bool:
     """A block whose flag alone makes a page contaminated."""
     return block.kind not in PROSE_KINDS or len(tokens(block.text)) >= MIN_EVIDENCE_TOKENS
-
-
-def _never_content(block: Block) -> bool:
-    """Structural blocks, title and meta, and text that is mostly literal markup are never article text."""
-    if block.kind not in PROSE_KINDS:
-        return True
-    return "<" in block.text and literal_markup_share(block.text) >= LITERAL_MARKUP_SHARE
 
 
 def read_page(data: bytes | str, fmt: str = "auto", content_type: str | None = None) -> tuple[str, str, str | None]:

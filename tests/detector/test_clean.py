@@ -1,21 +1,37 @@
-"""Assembling the clean text: the second look at a page whose kept text is short, and link labels dropped."""
+"""Assembling the clean text: link labels and comment sections dropped, a second look at a page whose kept text
+is short, gaps closed — content/boilerplate calls only, never a contamination label."""
 
 from __future__ import annotations
 
-from detector.clean import SHORT_ARTICLE_CHARS, drop_comment_sections, drop_link_labels, recover_short_article
+import pytest
+
+from detector.clean import (
+    SHORT_ARTICLE_CHARS,
+    drop_comment_sections,
+    drop_link_labels,
+    fill_content_gaps,
+    recover_short_article,
+    settle_content,
+)
 from detector.segment import Block
 
 PARAGRAPH = "The council approved the new budget on Tuesday after a long debate about schools and roads."
+LONG_ENOUGH = SHORT_ARTICLE_CHARS // len(PARAGRAPH) + 1
+"""Paragraphs that make a kept text long enough to need no second look."""
 
 
-def text_block(text: str, link_chars: int = 0, hidden: str = "", attr_tokens: tuple[str, ...] = ()) -> Block:
+def text_block(text: str, link_chars: int = 0, hidden: str = "", attr_tokens=(), tag: str = "p") -> Block:
     """A text block of an HTML page."""
-    return Block(text, "text", "body", tag="p", link_chars=link_chars, hidden=hidden, attr_tokens=attr_tokens)
+    return Block(text, "text", "body", tag=tag, link_chars=link_chars, hidden=hidden, attr_tokens=tuple(attr_tokens))
 
 
 def test_a_short_article_gets_a_second_look_at_possible_content():
-    """With little kept, plain prose the model thought possibly content is kept; links, hidden text, suspicious
-    or unlikely blocks are not."""
+    """With little kept, plain prose the model thought possibly content is kept; links, hidden text, suspicious,
+    unlikely, other-script, spam-term, comment-section and literal-markup blocks are not."""
+    other_script = text_block("시알리스 구매-발기부전 치료제 판매-처방전 없이 발기부전 치료제 효과")
+    other_script.features = {"mis": 1.0}
+    spam_terms = text_block("Cheap replica watches and designer bags, order online with free shipping today.")
+    spam_terms.features = {"lexc=1": 1.0, "cta=0": 1.0}
     blocks = [
         text_block(PARAGRAPH),
         text_block("Residents will be asked to comment on the plan at three meetings in May."),
@@ -23,53 +39,92 @@ def test_a_short_article_gets_a_second_look_at_possible_content():
         text_block("Subscribers can read the full minutes of the meeting online today.", hidden="display"),
         text_block("A second paragraph that the model found slightly suspicious, like spam."),
         text_block("A line the model was sure is boilerplate, such as a cookie notice here."),
+        other_script,
+        spam_terms,
+        text_block("I think the council is wrong about the roads, as usual.", attr_tokens=("comment", "body")),
+        text_block('<div class="row"><span id="x1">a</span></div>'),
     ]
-    labels = ["content"] + ["boilerplate"] * 5
-    content = [0.9, 0.35, 0.6, 0.6, 0.6, 0.1]
-    contamination = [0.0, 0.02, 0.0, 0.0, 0.2, 0.0]
+    labels = ["content"] + ["boilerplate"] * 9
+    content = [0.9, 0.35, 0.6, 0.6, 0.6, 0.1, 0.6, 0.6, 0.6, 0.9]
+    contamination = [0.0, 0.02, 0.0, 0.0, 0.2, 0.0, 0.05, 0.0, 0.0, 0.0]
     assert recover_short_article(blocks, labels, content, contamination) == ["content", "content"] + labels[2:]
 
 
 def test_a_long_enough_article_gets_no_second_look():
     """When the kept text is long, borderline prose stays boilerplate."""
-    paragraphs = (SHORT_ARTICLE_CHARS // len(PARAGRAPH)) + 1
-    blocks = [text_block(PARAGRAPH) for _ in range(paragraphs)] + [text_block(PARAGRAPH)]
-    labels = ["content"] * paragraphs + ["boilerplate"]
-    assert recover_short_article(blocks, labels, [0.9] * paragraphs + [0.4], [0.0] * (paragraphs + 1)) == labels
+    blocks = [text_block(PARAGRAPH) for _ in range(LONG_ENOUGH + 1)]
+    labels = ["content"] * LONG_ENOUGH + ["boilerplate"]
+    assert recover_short_article(blocks, labels, [0.9] * LONG_ENOUGH + [0.4], [0.0] * (LONG_ENOUGH + 1)) == labels
+
+
+def test_scraped_text_gets_no_second_look():
+    """The second look is for HTML: in a scraped dump it would keep menu lines."""
+    blocks = [
+        Block(PARAGRAPH, "line", "text"),
+        Block("Sign up for our daily newsletter and offers today", "line", "text"),
+    ]
+    labels = ["content", "boilerplate"]
+    args = (blocks, labels, [0.9, 0.5], [0.0, 0.0])
+    assert settle_content(*args, "text") == labels
+    assert settle_content(*args, "html") == ["content", "content"]
 
 
 def test_short_link_labels_are_not_article_text():
-    """Topic tags and kickers (a few words in links, no sentence) go; a linked sentence and plain words stay."""
+    """Topic tags and kickers (a few words in links, no sentence) go; a linked sentence, a linked headline and
+    plain words stay."""
     blocks = [
         text_block("Hong Kong", link_chars=9),
-        text_block("Xi Jinping", link_chars=10),
+        text_block("香港 国际新闻", link_chars=7),
         text_block("Read the statement.", link_chars=19),
         text_block("Photo: Reuters", link_chars=0),
         text_block(PARAGRAPH, link_chars=len(PARAGRAPH)),
+        text_block("City tightens security", link_chars=22, tag="h1"),
     ]
-    labels = ["content"] * 5
-    assert drop_link_labels(blocks, labels) == ["boilerplate", "boilerplate", "content", "content", "content"]
+    labels = ["content"] * 6
+    assert drop_link_labels(blocks, labels) == ["boilerplate", "boilerplate"] + ["content"] * 4
 
 
 def test_readers_comments_are_not_article_text():
     """Kept text inside a comment section goes; the article around it stays."""
     comment = ("comments", "container", "comment", "content")
-    blocks = [text_block(PARAGRAPH, attr_tokens=("article", "body")) for _ in range(3)]
+    blocks = [text_block(PARAGRAPH, attr_tokens=("article", "body")) for _ in range(LONG_ENOUGH)]
     blocks += [text_block("I disagree with the council, the roads matter more than anything.", attr_tokens=comment)]
-    labels = ["content"] * 4
-    assert drop_comment_sections(blocks, labels) == ["content"] * 3 + ["boilerplate"]
+    labels = ["content"] * len(blocks)
+    assert drop_comment_sections(blocks, labels) == ["content"] * LONG_ENOUGH + ["boilerplate"]
 
 
 def test_an_article_wrapper_named_for_its_comments_is_kept():
-    """When nearly all kept text sits under a comment word (`<div class="post has-comments">`), it is the article."""
-    blocks = [text_block(PARAGRAPH, attr_tokens=("post", "has", "comments")) for _ in range(5)]
-    blocks += [text_block("Photo: the council chamber on Tuesday night.")]
+    """When dropping the comment-named text would leave too little for an article, it is the article
+    (`<div class="post has-comments">`, a lead paragraph outside it)."""
+    blocks = [text_block(PARAGRAPH)] + [text_block(PARAGRAPH, attr_tokens=("post", "has", "comments"))] * 5
     labels = ["content"] * 6
     assert drop_comment_sections(blocks, labels) == labels
 
 
+@pytest.mark.parametrize("contamination", ["spam", "tag-noise"])
+def test_no_step_touches_a_contamination_label(contamination):
+    """Flagged blocks stay flagged whatever the steps think of their shape or place."""
+    blocks = [
+        text_block(PARAGRAPH),
+        text_block("casino bonus", link_chars=12),
+        text_block("cheap pills online today", attr_tokens=("comment",)),
+        text_block(PARAGRAPH),
+    ]
+    labels = ["content", contamination, contamination, "content"]
+    assert settle_content(blocks, labels, [0.9, 0.9, 0.9, 0.9], [0.0, 0.95, 0.95, 0.0], "html") == labels
+
+
+def test_leaked_markup_between_paragraphs_is_not_filled_in():
+    """A gap between two paragraphs is filled with prose, never with text that is mostly literal tags."""
+    blocks = [text_block(PARAGRAPH), text_block('<div class="row"><span id="x1">a</span></div>'), text_block(PARAGRAPH)]
+    labels = ["content", "boilerplate", "content"]
+    assert fill_content_gaps(blocks, labels, [0.0, 0.0, 0.0]) == labels
+    blocks[1] = text_block("The vote was seven to two, with one member absent from the chamber.")
+    assert fill_content_gaps(blocks, labels, [0.0, 0.0, 0.0]) == ["content"] * 3
+
+
 def test_topic_tags_after_an_article_stay_out_of_its_text(scorer):
-    """End to end: a row of topic-tag links under an article is not part of the clean text."""
+    """End to end: a list of topic-tag links under an article is not part of the clean text."""
     paragraphs = "".join(
         f"<p>{sentence}</p>"
         for sentence in (

@@ -17,6 +17,7 @@ from detector.metrics import corpus_f1, page_prf
 CHINESE = "Chinese (cwced-zh + daniel/zh)"
 HELD_OUT = "held-out sites, all clean corpora"
 ALL_CLEAN = "all clean pages"
+DIRTY_PREFIX = "dirty/"
 ALL_DIRTY = "dirty/all"
 OURS = "hygiene"
 BASELINE = "trafilatura"
@@ -142,7 +143,10 @@ def figures_of(run, pages: Path, output: Path) -> ToolFigures:
 
 
 def groups_of(page: BenchPage) -> list[str]:
-    """Every F1 row a clean page counts in."""
+    """Every F1 row a clean page counts in; none for a contaminated copy whose injection left no trace (a duplicate
+    of its corpus page, which counts already)."""
+    if page.group.startswith(DIRTY_PREFIX):
+        return []
     groups = [page.group, ALL_CLEAN]
     if page.lang == "zh":
         groups.append(CHINESE)
@@ -243,7 +247,7 @@ def cli_rows(results: Results) -> list[list[str]]:
 
 def f1_rows(results: Results) -> list[list[str]]:
     """Clean-text F1 per group of pages, one column per tool."""
-    groups = [g for g in results.counts if not g.startswith("dirty/")] + [CHINESE, HELD_OUT, ALL_CLEAN]
+    groups = [g for g in results.counts if not g.startswith(DIRTY_PREFIX)] + [CHINESE, HELD_OUT, ALL_CLEAN]
     any_tool = next(iter(results.tools.values()))
     rows = []
     for group in groups:
@@ -257,7 +261,7 @@ def f1_rows(results: Results) -> list[list[str]]:
 def dirty_rows(results: Results) -> list[list[str]]:
     """Spam removed, article kept and pages flagged on the contaminated set, per tool and family group."""
     rows = []
-    groups = [g for g in results.counts if g.startswith("dirty/")] + [ALL_DIRTY]
+    groups = [g for g in results.counts if g.startswith(DIRTY_PREFIX)] + [ALL_DIRTY]
     for t in results.tools.values():
         for group in groups:
             tally = t.dirty.get(group)

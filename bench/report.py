@@ -121,6 +121,8 @@ def figures_of(run, pages: Path, output: Path) -> ToolFigures:
             for group in (page.group, ALL_DIRTY):
                 dirty[group].add(page, row["text"], row["flagged"])
             continue
+        if page.group.startswith(DIRTY_PREFIX):
+            continue  # a contaminated copy whose injection left no trace: neither clean corpus page nor dirty
         clean_pages += 1
         clean_flagged += bool(row["flagged"])
         for group in groups_of(page):
@@ -143,10 +145,7 @@ def figures_of(run, pages: Path, output: Path) -> ToolFigures:
 
 
 def groups_of(page: BenchPage) -> list[str]:
-    """Every F1 row a clean page counts in; none for a contaminated copy whose injection left no trace (a duplicate
-    of its corpus page, which counts already)."""
-    if page.group.startswith(DIRTY_PREFIX):
-        return []
+    """Every F1 row a clean corpus page counts in."""
     groups = [page.group, ALL_CLEAN]
     if page.lang == "zh":
         groups.append(CHINESE)

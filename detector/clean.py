@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from detector.features import CTA_BINS, LEX_BINS, LEXC_BINS, literal_markup_share
+from detector.features import CTA_BINS, LEX_BINS, LEXC_BINS, SCRIPT_MISMATCH, literal_markup_share
 from detector.segment import Block
 from detector.settings import CONTAMINATION_LABELS
 from detector.text import tokens
@@ -33,9 +33,9 @@ LINK_LABEL_SHARE = 0.5
 """The share of its text in links that makes a short block a link label."""
 COMMENT_WORDS = frozenset(("comment", "comments"))
 """Class and id words of readers' comment sections."""
-SPAM_TERM_FEATURES = frozenset(LEX_BINS.names + LEXC_BINS.names + CTA_BINS.names)
-"""Features saying a text holds spam-lexicon terms or calls to action: such text gets no second look (it is how
-spam in the page's own script that the model left unflagged stays out of the text)."""
+SPAM_TERM_FEATURES = frozenset(LEX_BINS.names[1:] + LEXC_BINS.names[1:] + CTA_BINS.names[1:])
+"""Features of a text holding spam-lexicon terms or calls to action (one hit or more): such text is never promoted
+(boilerplate is how spam the model left unflagged stays out of the text)."""
 
 
 def settle_content(
@@ -58,8 +58,8 @@ def never_content(block: Block) -> bool:
 
 def fill_content_gaps(blocks: list[Block], labels: list[str], contamination: Sequence[float]) -> list[str]:
     """Relabel as content the prose between two content blocks, and a sentence that closes the article in the
-    same container as its last paragraph (short last lines and quotes the model tends to drop), unless the
-    model found it even a little suspicious."""
+    same container as its last paragraph (short last lines and quotes the model tends to drop), if it may be
+    promoted at all (`_may_be_promoted`)."""
     prose = [
         i
         for i, (b, label) in enumerate(zip(blocks, labels))
@@ -67,9 +67,7 @@ def fill_content_gaps(blocks: list[Block], labels: list[str], contamination: Seq
     ]
     filled = list(labels)
     for position, index in enumerate(prose):
-        if labels[index] != "boilerplate" or contamination[index] >= SUSPICION:
-            continue
-        if not _is_plain_prose(blocks[index]) or never_content(blocks[index]):
+        if labels[index] != "boilerplate" or not _may_be_promoted(blocks[index], contamination[index]):
             continue
         before = prose[position - 1] if position > 0 else None
         after = prose[position + 1] if position + 1 < len(prose) else None
@@ -99,17 +97,25 @@ def kept_chars(blocks: list[Block], labels: list[str]) -> int:
 
 
 def _deserves_second_look(block: Block, p_content: float, p_dirty: float) -> bool:
-    """Plain prose of some length, in the page's writing system, possibly content, not suspicious and free of spam
-    terms."""
+    """Text of some length, in the page's writing system, that the model thought possibly content and that may be
+    promoted."""
     return (
         p_content >= SECOND_LOOK_CONTENT
-        and p_dirty < SUSPICION
         and len(block.text) >= SECOND_LOOK_MIN_CHARS
-        and "mis" not in block.features
-        and SPAM_TERM_FEATURES.isdisjoint(block.features)
-        and not COMMENT_WORDS.intersection(block.attr_tokens)
+        and SCRIPT_MISMATCH not in block.features
+        and _may_be_promoted(block, p_dirty)
+    )
+
+
+def _may_be_promoted(block: Block, p_dirty: float) -> bool:
+    """Visible, plain prose, not at all suspicious, free of spam terms and outside comment sections: what the
+    steps may turn from boilerplate into content."""
+    return (
+        p_dirty < SUSPICION
         and _is_plain_prose(block)
         and not never_content(block)
+        and SPAM_TERM_FEATURES.isdisjoint(block.features)
+        and COMMENT_WORDS.isdisjoint(block.attr_tokens)
     )
 
 
@@ -129,9 +135,8 @@ def _is_link_label(block: Block) -> bool:
 
 
 def drop_comment_sections(blocks: list[Block], labels: list[str]) -> list[str]:
-    """Relabel as boilerplate the kept text of readers' comments (a comment word in the class or id of the block's
-    containers), unless what would be left is too short to be an article (it is the article, named for its
-    comments: `<div class="post has-comments">`)."""
+    """Relabel as boilerplate the kept text of readers' comments (a comment word in the containers' class or id),
+    unless what is left would be too short for an article (`<div class="post has-comments">` holds it)."""
     in_comments = [
         index
         for index, (block, label) in enumerate(zip(blocks, labels))

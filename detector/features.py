@@ -222,6 +222,8 @@ STRUCTURE_WORDS = frozenset(_STRUCTURE_WORDS_TEXT.split())
 """Class and id words that say what a part of a template is (as readability's class lists); other class
 names (site slugs, CSS-in-JS hashes, WordPress category and tag classes) are no feature."""
 JAPANESE_KANA_SHARE = 0.1
+SCRIPT_MISMATCH = "mis"
+"""The feature of a block written in another writing system than its page (or the other Han variant)."""
 
 
 class Bins:
@@ -655,7 +657,7 @@ def _add_script_features(features: dict, text: str, context: PageContext) -> Non
     dominant = writing_system(counts)
     if _is_script_mismatch(dominant, context.majority_script):
         features[f"mis={_script_family(dominant)}_on_{_script_family(context.majority_script)}"] = 1.0
-        features["mis"] = 1.0
+        features[SCRIPT_MISMATCH] = 1.0
     else:
         features["script=same"] = 1.0
     if len(counts) > 1:
@@ -664,7 +666,7 @@ def _add_script_features(features: dict, text: str, context: PageContext) -> Non
         simp, trad = han_variant_counts(text)
         own = _han_label(simp, trad)
         if own in ("simp", "trad") and context.majority_han in ("simp", "trad") and own != context.majority_han:
-            features["mis"] = 1.0
+            features[SCRIPT_MISMATCH] = 1.0
             features["han_mismatch"] = 1.0
 
 

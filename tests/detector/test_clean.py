@@ -7,20 +7,24 @@ import pytest
 
 from detector.clean import (
     SHORT_ARTICLE_CHARS,
+    SPAM_TERM_FEATURES,
     drop_comment_sections,
     drop_link_labels,
     fill_content_gaps,
     recover_short_article,
     settle_content,
 )
-from detector.segment import Block
+from detector.features import SCRIPT_MISMATCH, featurize_page
+from detector.segment import Block, segment_text
 
 PARAGRAPH = "The council approved the new budget on Tuesday after a long debate about schools and roads."
 LONG_ENOUGH = SHORT_ARTICLE_CHARS // len(PARAGRAPH) + 1
 """Paragraphs that make a kept text long enough to need no second look."""
 
 
-def text_block(text: str, link_chars: int = 0, hidden: str = "", attr_tokens=(), tag: str = "p") -> Block:
+def text_block(
+    text: str, link_chars: int = 0, hidden: str = "", attr_tokens: tuple[str, ...] = (), tag: str = "p"
+) -> Block:
     """A text block of an HTML page."""
     return Block(text, "text", "body", tag=tag, link_chars=link_chars, hidden=hidden, attr_tokens=tuple(attr_tokens))
 
@@ -29,9 +33,9 @@ def test_a_short_article_gets_a_second_look_at_possible_content():
     """With little kept, plain prose the model thought possibly content is kept; links, hidden text, suspicious,
     unlikely, other-script, spam-term, comment-section and literal-markup blocks are not."""
     other_script = text_block("시알리스 구매-발기부전 치료제 판매-처방전 없이 발기부전 치료제 효과")
-    other_script.features = {"mis": 1.0}
+    other_script.features = {SCRIPT_MISMATCH: 1.0}
     spam_terms = text_block("Cheap replica watches and designer bags, order online with free shipping today.")
-    spam_terms.features = {"lexc=1": 1.0, "cta=0": 1.0}
+    spam_terms.features = {"lex=1": 1.0, "cta=1": 1.0}
     blocks = [
         text_block(PARAGRAPH),
         text_block("Residents will be asked to comment on the plan at three meetings in May."),
@@ -112,6 +116,31 @@ def test_no_step_touches_a_contamination_label(contamination):
     ]
     labels = ["content", contamination, contamination, "content"]
     assert settle_content(blocks, labels, [0.9, 0.9, 0.9, 0.9], [0.0, 0.95, 0.95, 0.0], "html") == labels
+
+
+def test_the_guards_read_the_features_the_featurizer_writes():
+    """Other-script and spam-term lines carry the very feature names the promotion guards look for."""
+    blocks = segment_text(
+        f"{PARAGRAPH}\n비아그라 구매 정품 시알리스 판매 처방전 없이\n"
+        "Buy cheap viagra online, no prescription needed, fast shipping from our pharmacy.\n"
+    )
+    featurize_page(blocks, "example.com", "", "text")
+    assert SCRIPT_MISMATCH not in blocks[0].features and SPAM_TERM_FEATURES.isdisjoint(blocks[0].features)
+    assert SCRIPT_MISMATCH in blocks[1].features
+    assert not SPAM_TERM_FEATURES.isdisjoint(blocks[2].features)
+
+
+def test_gaps_are_not_filled_with_what_the_steps_keep_out():
+    """A comment or a spam-term line between two paragraphs stays out of the text (a paragraph in another script
+    is filled in: a quote in the other Han variant is article text)."""
+    comment = text_block("Great article, thanks for writing it, I agree with every word.", attr_tokens=("comments",))
+    spam_terms = text_block("Buy cheap viagra online, no prescription needed, fast shipping.")
+    spam_terms.features = {"lex=2": 1.0, "cta=1": 1.0}
+    for middle in (comment, spam_terms):
+        blocks = [text_block(PARAGRAPH)] * LONG_ENOUGH + [middle, text_block(PARAGRAPH)]
+        labels = ["content"] * LONG_ENOUGH + ["content" if middle is comment else "boilerplate", "content"]
+        settled = settle_content(blocks, labels, [0.9] * len(blocks), [0.0] * len(blocks), "html")
+        assert settled[-2] == "boilerplate", middle.text
 
 
 def test_leaked_markup_between_paragraphs_is_not_filled_in():

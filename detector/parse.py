@@ -21,6 +21,8 @@ HTML_CLOSE_START_RE = re.compile("</html", re.I)
 LEADING_NOISE_RE = re.compile(r"^(?:\s|<!--.*?-->|<\?xml[^>]*>)*", re.S)
 TRUNCATED_TAG_RE = re.compile(r"<[a-zA-Z/!][^<>]*$")
 XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*>", re.I)
+TITLE_OPEN_RE = re.compile(r"<title\b[^>]*>", re.I)
+TITLE_CLOSE_RE = re.compile(r"</title\s*>", re.I)
 HTML_SNIFF_RE = re.compile(r"<(?:!doctype|html|head|body|div|p|meta|title|table|span|a|br|script|link|li)\b", re.I)
 TOO_DEEP_XPATH = etree.XPath("boolean(/" + "/".join(["*"] * (MAX_TREE_DEPTH + 1)) + ")")
 """Is there an element with MAX_TREE_DEPTH ancestors? A path one level per step: linear, unlike counting ancestors."""
@@ -65,12 +67,24 @@ def parse_html(text: str) -> ParsedPage:
         raise InputError("truncated HTML: the page ends inside a tag")
     prefix_raw, main_raw, suffix_raw = split_around_html(text)
     try:
-        root = lxml.html.document_fromstring(main_raw, parser=PARSER)
+        root = lxml.html.document_fromstring(close_unclosed_title(main_raw), parser=PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"cannot parse HTML ({exc})") from None
     if TOO_DEEP_XPATH(root):
         raise InputError(f"elements nested deeper than {MAX_TREE_DEPTH} levels")
     return ParsedPage(root, _parse_fragment(prefix_raw), _parse_fragment(suffix_raw), text)
+
+
+def close_unclosed_title(text: str) -> str:
+    """Close a `<title>` that never closes at the next tag: its raw text would swallow the rest of the page (as in
+    browsers), the article of a page whose `</title>` a crawl mangled included."""
+    opening = TITLE_OPEN_RE.search(text)
+    if opening is None or TITLE_CLOSE_RE.search(text, opening.end()):
+        return text
+    next_tag = text.find("<", opening.end())
+    if next_tag < 0:
+        return text
+    return text[:next_tag] + "</title>" + text[next_tag:]
 
 
 def split_around_html(text: str) -> tuple[str, str, str]:

@@ -35,6 +35,15 @@ def test_text_before_and_after_the_document_is_kept_apart():
     assert ("post-html", "text") in zones
 
 
+def test_a_title_that_never_closes_does_not_swallow_the_page():
+    """A `<title>` whose end tag a crawl mangled is closed at the next tag, so the article is still read."""
+    head = '<head><title>Budget passes</titlevalue="1" --><script>var a = 1;</script></head>'
+    html = f"<html>{head}<body>{ARTICLE}</body></html>"
+    blocks = blocks_of(html)
+    assert [b.text for b in blocks if b.kind == "title"] == ["Budget passes"]
+    assert any(b.text.startswith("The council approved") for b in blocks if b.kind == "text")
+
+
 def test_markup_after_the_body_is_read_as_after_the_document():
     """lxml keeps what follows `</body>` under `<html>`: its text and raw-text noise are blocks after the body's."""
     html = (

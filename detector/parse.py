@@ -16,6 +16,7 @@ from detector.errors import InputError
 from detector.settings import MAX_TREE_DEPTH
 
 HTML_OPEN_RE = re.compile(r"<!doctype\b|<html[\s>]", re.I)
+SCRIPT_EDGE_RE = re.compile(r"<(/?)script\b", re.I)
 HTML_CLOSE_RE = re.compile(r"</html\s*>", re.I)
 HTML_CLOSE_START_RE = re.compile("</html", re.I)
 LEADING_NOISE_RE = re.compile(r"^(?:\s|<!--.*?-->|<\?xml[^>]*>)*", re.S)
@@ -89,7 +90,7 @@ def close_unclosed_title(text: str) -> str:
 
 def split_around_html(text: str) -> tuple[str, str, str]:
     """Split raw text into (before the document, the document, after `</html>`)."""
-    opening = HTML_OPEN_RE.search(text)
+    opening = _document_opening(text)
     closing = None
     position = _last_html_close(text)
     if position >= 0:
@@ -101,6 +102,22 @@ def split_around_html(text: str) -> tuple[str, str, str]:
     if not main.strip():
         main, prefix = text, ""
     return prefix, main, text[end:]
+
+
+def _document_opening(text: str) -> re.Match | None:
+    """The first doctype or `<html>` outside a script (a script before the page may `document.write` one)."""
+    for match in HTML_OPEN_RE.finditer(text):
+        if not _inside_script(text, match.start()):
+            return match
+    return None
+
+
+def _inside_script(text: str, position: int) -> bool:
+    """True when `position` lies inside a `<script>` element opened before it and not yet closed."""
+    inside = False
+    for edge in SCRIPT_EDGE_RE.finditer(text, 0, position):
+        inside = not edge.group(1)
+    return inside
 
 
 def _last_html_close(text: str) -> int:

@@ -35,6 +35,14 @@ def test_text_before_and_after_the_document_is_kept_apart():
     assert ("post-html", "text") in zones
 
 
+def test_a_document_written_by_a_script_before_the_page_is_not_the_page():
+    """`<html>` inside a script that precedes the page (`document.write('<html>...')`) does not start the document."""
+    script = "<script>function popup(src) { w.document.write('<html><body><img src=' + src + '></html>'); }</script>"
+    prefix, main, _ = split_around_html(f"{script}<html><body>{ARTICLE}</body></html>")
+    assert prefix.startswith("<script>") and main.startswith("<html><body><p>The council")
+    assert any(b.zone == "body" and b.text.startswith("The council approved") for b in blocks_of(script + main))
+
+
 def test_a_title_that_never_closes_does_not_swallow_the_page():
     """A `<title>` whose end tag a crawl mangled is closed at the next tag, so the article is still read."""
     head = '<head><title>Budget passes</titlevalue="1" --><script>var a = 1;</script></head>'

@@ -68,6 +68,10 @@ class DecodedPage:
     found_by: str
 
 
+MAX_DECLARED_REPLACEMENTS = 0.01
+"""A declared multibyte charset is kept when at most this share of the page's characters are invalid in it."""
+
+
 def decode_page(data: bytes, content_type: str | None = None) -> DecodedPage:
     """Decode page bytes, refusing empty and binary input with a one-line error."""
     if not data.strip():
@@ -129,14 +133,21 @@ def _canonical(name: str | None) -> str:
 
 
 def _decode_as(data: bytes, name: str | None) -> str | None:
-    """Decode strictly with a declared charset; None when unknown or when the bytes do not fit it."""
+    """Decode with a declared charset; in a multibyte CJK charset a few invalid sequences (a damaged byte or two)
+    become U+FFFD, as browsers do. None when the charset is unknown or the bytes do not fit it (a wrong declaration:
+    a UTF-8 one over cp1252 quotes is the common case, which detection then reads right)."""
     encoding = _canonical(name)
     if not encoding:
         return None
     try:
         return data.decode(encoding)
-    except (LookupError, UnicodeDecodeError):
+    except LookupError:
         return None
+    except UnicodeDecodeError:
+        if encoding not in COMMON_SUBSETS:
+            return None
+        text = data.decode(encoding, errors="replace")
+        return text if text.count("\ufffd") <= MAX_DECLARED_REPLACEMENTS * len(text) else None
 
 
 def _detect(data: bytes) -> DecodedPage:

@@ -89,3 +89,38 @@ def test_stdin_detects_undeclared_charset(run_hygiene, charset_cases):
     case = next(c for c in charset_cases if c.name == "text-gbk-undeclared")
     record = run_hygiene(["score", "--json", "-"], stdin=case.page_bytes()).records()[0]
     assert missing_phrases(case, record["text"]) == []
+
+
+GBK_PARAGRAPH = "今天上午，地铁七号线北延段正式开通运营，沿线居民出行将更加方便。" * 12
+
+
+def test_a_damaged_byte_does_not_lose_the_declared_charset():
+    """A GBK page whose `<meta>` says gb2312 keeps that charset when one byte sequence in it is invalid (as browsers
+    do: that one becomes U+FFFD), instead of falling to detection, which guessed a Cyrillic codepage here."""
+    from detector.decode import decode_page
+
+    page = f'<html><head><meta charset="gb2312"><title>地铁</title></head><body><p>{GBK_PARAGRAPH}</p></body></html>'
+    data = page.encode("gbk")
+    damaged = data.replace("北延段".encode("gbk"), "北延段".encode("gbk") + b"\xff", 1)
+    decoded = decode_page(damaged)
+    assert decoded.encoding == "gb18030" and decoded.text.count("\ufffd") == 1
+    assert squeeze(GBK_PARAGRAPH[:60]) in squeeze(decoded.text)
+
+
+def test_a_wrong_declaration_still_falls_to_detection():
+    """When most of the page does not fit its declared charset, the declaration is wrong and detection decides."""
+    from detector.decode import decode_page
+
+    page = f'<html><head><meta charset="shift_jis"><title>地铁</title></head><body><p>{GBK_PARAGRAPH}</p></body></html>'
+    decoded = decode_page(page.encode("gbk"))
+    assert decoded.encoding != "cp932" and decoded.text.count("\ufffd") == 0
+
+
+def test_a_utf8_declaration_over_cp1252_quotes_is_not_trusted():
+    """A cp1252 page that says UTF-8 (the commonest wrong declaration) is read by detection: its quotes stay quotes."""
+    from detector.decode import decode_page
+
+    body = "The council\u2019s vote was close. " * 40 + "\u201cWe will build it,\u201d the mayor said."
+    page = f'<html><head><meta charset="utf-8"><title>Vote</title></head><body><p>{body}</p></body></html>'
+    decoded = decode_page(page.encode("cp1252"))
+    assert "\ufffd" not in decoded.text and "\u201cWe will build it,\u201d" in decoded.text

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from detector.features import CTA_BINS, LEX_BINS, LEXC_BINS, SCRIPT_MISMATCH, literal_markup_share
 from detector.segment import Block
 from detector.settings import CONTAMINATION_LABELS
-from detector.text import tokens
+from detector.text import token_tuple
 
 PROSE_KINDS = ("text", "line")
 HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
@@ -129,7 +129,7 @@ def _is_link_label(block: Block) -> bool:
     return (
         block.link_chars >= LINK_LABEL_SHARE * len(block.text)
         and block.tag not in HEADING_TAGS
-        and len(tokens(block.text)) <= LINK_LABEL_TOKENS
+        and len(token_tuple(block.text)) <= LINK_LABEL_TOKENS
         and not SENTENCE_END_RE.search(block.text)
     )
 

@@ -11,6 +11,11 @@ from pathlib import Path
 from detector.errors import InputError
 from detector.settings import FETCH_TIMEOUT_S, MAX_PAGE_BYTES, USER_AGENT
 
+PAGE_MEDIA_TYPES = frozenset(
+    ("application/xhtml+xml", "application/xml", "application/rss+xml", "application/atom+xml")
+)
+"""Media types besides `text/*` that `score` reads as a page."""
+
 
 @dataclass
 class RawSource:
@@ -61,11 +66,21 @@ def _fetch_url(url: str, max_bytes: int) -> RawSource:
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
         with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:
+            content_type = response.headers.get("Content-Type")
+            _check_page_type(url, content_type)
             data = _read_limited(response, max_bytes, url)
-            return RawSource(url, data, url=response.geturl(), content_type=response.headers.get("Content-Type"))
+            return RawSource(url, data, url=response.geturl(), content_type=content_type)
     except urllib.error.HTTPError as exc:
         raise InputError(f"{url}: HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
         raise InputError(f"{url}: cannot fetch ({exc.reason})") from None
     except (TimeoutError, OSError) as exc:
         raise InputError(f"{url}: cannot fetch ({exc})") from None
+
+
+def _check_page_type(url: str, content_type: str | None) -> None:
+    """Refuse a response whose declared media type is not a page (a PDF, an image): the crawler drops those too.
+    Text, HTML, XHTML and XML types, and no type at all, are read."""
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    if media_type and not (media_type.startswith("text/") or media_type in PAGE_MEDIA_TYPES):
+        raise InputError(f"{url}: served as {media_type}, not an HTML or text page")

@@ -134,6 +134,11 @@ def _current_umask() -> int:
     return mask
 
 
+def make_shareable(path: Path) -> None:
+    """Give a temporary file the mode a plainly created file would have (temporary files are owner-only)."""
+    os.chmod(path, 0o666 & ~_current_umask())
+
+
 def save_model(pipeline: Pipeline, path: Path, metadata: dict) -> dict:
     """Write the model and its metadata atomically (temporary files renamed into place); return the metadata."""
     path = Path(path)
@@ -142,7 +147,7 @@ def save_model(pipeline: Pipeline, path: Path, metadata: dict) -> dict:
         tmp_model = Path(handle.name)
     try:
         joblib.dump(pipeline, tmp_model, compress=3)
-        os.chmod(tmp_model, 0o666 & ~_current_umask())
+        make_shareable(tmp_model)
         full = {
             **metadata,
             "sha256": file_sha256(tmp_model),

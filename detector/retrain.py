@@ -31,7 +31,7 @@ from detector.errors import InputError, ModelError, SampleError
 from detector.evaluate import evaluate_pages
 from detector.heldout_pages import HELDOUT_SAMPLES_PATH, evaluate_heldout_samples
 from detector.labels import INJECTED_SHARE
-from detector.model import RANDOM_STATE, LoadedModel, file_sha256, load_model, save_model
+from detector.model import RANDOM_STATE, LoadedModel, file_sha256, load_model, make_shareable, save_model
 from detector.samples import SampleFile, load_sample_files
 from detector.score import Scorer
 from detector.settings import (
@@ -193,6 +193,7 @@ def staged_rows(rows: BlockRows, path: Path) -> Iterator[str]:
         tmp = Path(handle.name)
     try:
         save_compact_rows(rows, tmp)
+        make_shareable(tmp)
         yield file_sha256(tmp)
         os.replace(tmp, path)
     finally:

@@ -9,11 +9,12 @@ import sys
 
 from detector.errors import EXIT_ERROR, HygieneError
 from hygiene import commands
+from hygiene.parsing import OneLineParser
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the top-level parser with every module in `hygiene.commands` as a sub-command."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="hygiene",
         description="Crawl news sites, score pages for injected tag noise and spam, store clean items.",
     )

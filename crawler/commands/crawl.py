@@ -1,17 +1,18 @@
-"""`scrapy crawl` that refuses bad spider arguments with one usage error line and exit code 2.
+"""`scrapy crawl` that refuses bad spider arguments with one error line and exit code 2.
 
 Scrapy builds the spider inside the running crawl, where an exception from its constructor only
 surfaces as an asyncio traceback. A spider class with `check_arguments(arguments)` (raising
-ValueError) has its `-a` arguments checked here first, before anything starts.
+ValueError) has its `-a` arguments checked here first, before anything starts; the refusal is one line on
+stderr (Scrapy's own usage errors print the usage block first).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from scrapy import Spider
 from scrapy.commands import crawl
-from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 
@@ -27,11 +28,12 @@ class Command(crawl.Command):
 
 
 def check_spider_arguments(spidercls: type[Spider], arguments: dict[str, str]) -> None:
-    """UsageError with the spider's message when its `check_arguments` refuses the arguments."""
+    """Exit with code 2 and the spider's message on one line when its `check_arguments` refuses the arguments."""
     check = getattr(spidercls, "check_arguments", None)
     if check is None:
         return
     try:
         check(arguments)
     except ValueError as exc:
-        raise UsageError(str(exc), print_help=False) from None
+        sys.stderr.write(f"scrapy crawl: error: {exc}\n")
+        raise SystemExit(2) from None

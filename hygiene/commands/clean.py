@@ -41,7 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--field",
         metavar="NAME",
-        help="JSON field holding the page: 'html' or 'text' (default: html if present, else text)",
+        help="JSON field holding the page (default: html if present, else text); a field named html is read as "
+        "HTML, text as scraped text, any other as whichever it looks like (as score --format auto)",
     )
     parser.add_argument(
         "--workers",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import logging
 import shutil
 import sys
 from pathlib import Path
@@ -156,14 +157,23 @@ def run(args: argparse.Namespace) -> int:
     if args.demo:
         if args.seeds or args.seeds_file:
             raise ConfigError("--demo crawls the demo site: give no seeds with it")
-        db_path = Path(args.db).expanduser() if args.db else default_db_path().with_name("demo.db")
+        db_path = given_db_path(args.db) if args.db else default_db_path().with_name("demo.db")
         return run_demo(args, db_path, overrides)
     seeds = read_seeds(args)
     if not seeds:
         raise ConfigError("give at least one seed URL (or --seeds-file, or --demo)")
     check_seeds_allowed(seeds, args.allow_domain)
-    db_path = Path(args.db).expanduser() if args.db else default_db_path()
+    db_path = given_db_path(args.db) if args.db else default_db_path()
     return crawl(args, seeds, db_path, overrides)
+
+
+def given_db_path(value: str) -> Path:
+    """A store path given with --db, whose folder must exist (a typo must not create folders; only the default
+    store's folder is made)."""
+    path = Path(value).expanduser()
+    if not path.parent.is_dir():
+        raise ConfigError(f"--db {value}: no such folder {path.parent}")
+    return path
 
 
 def run_demo(args: argparse.Namespace, db_path: Path, overrides: dict[str, str]) -> int:
@@ -201,7 +211,7 @@ def crawl(args: argparse.Namespace, seeds: list[str], db_path: Path, overrides: 
         **overrides,
     }
     spider_args = {"seeds": seeds, "allow_domains": args.allow_domain, "depth": args.depth, "max_pages": args.max_pages}
-    result = run_news_crawl(settings, spider_args)
+    result = run_news_crawl(settings, spider_args, tracebacks=args.verbose)
     print_summary(result, db_path, args.json)
     if result["finish_reason"] == "shutdown":
         print("hygiene: interrupted; continue with the same command and --resume", file=sys.stderr)
@@ -209,11 +219,37 @@ def crawl(args: argparse.Namespace, seeds: list[str], db_path: Path, overrides: 
     if result["pages_seen"] == 0:
         hint = " (--depth 0 stops at sitemap and feed seeds: --depth 1 fetches their pages)" if args.depth == 0 else ""
         raise ConfigError(f"not one page could be fetched from the seeds{hint}")
+    if pages_fetched(result) == 0:
+        raise ConfigError("not one page could be fetched from the seeds (every request failed: see the log above)")
     return 0
 
 
-def run_news_crawl(settings: dict, spider_args: dict) -> dict:
-    """Run the `news` spider in this process with a progress bar; return the crawl summary."""
+def pages_fetched(result: dict) -> int:
+    """Pages of a crawl summary that were downloaded (seen, less those dropped as fetch errors)."""
+    return result["pages_seen"] - result["dropped"].get("fetch-error", 0)
+
+
+def drop_log_tracebacks() -> None:
+    """Keep tracebacks out of the log handlers Scrapy installed for this crawl (run once the engine starts, after
+    Scrapy has set up its root handler)."""
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_WithoutTracebacks())
+
+
+class _WithoutTracebacks(logging.Filter):
+    """Log records reduced to their one-line message: Scrapy logs a refused connection with a traceback, and the
+    summary already says which pages failed (`--verbose` keeps them)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+def run_news_crawl(settings: dict, spider_args: dict, tracebacks: bool = False) -> dict:
+    """Run the `news` spider in this process with a progress bar; return the crawl summary. Log records keep
+    their tracebacks only when asked."""
+    from scrapy import signals
     from scrapy.crawler import AsyncCrawlerProcess
     from scrapy.settings import Settings
 
@@ -225,6 +261,8 @@ def run_news_crawl(settings: dict, spider_args: dict) -> dict:
     scrapy_settings.setdict({k: v for k, v in settings.items() if v is not None}, priority="cmdline")
     process = AsyncCrawlerProcess(scrapy_settings)
     crawler = process.create_crawler(NewsSpider)
+    if not tracebacks:
+        crawler.signals.connect(drop_log_tracebacks, signal=signals.engine_started)
     with ProgressBar(crawler):
         process.crawl(crawler, **spider_args)
         process.start()

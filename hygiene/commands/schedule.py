@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from detector.errors import ConfigError
+from hygiene.parsing import OneLineParser
 from hygiene.schedule import store
 from hygiene.schedule.crawlargs import check_crawl_args, job_store
 from hygiene.schedule.runner import Scheduler, StopRequest, utc_now
@@ -40,7 +41,7 @@ expression, interval, time zone or crawl arguments, unknown job, unreadable stor
 """
 
 
-class ScheduleParser(argparse.ArgumentParser):
+class ScheduleParser(OneLineParser):
     """Argument parser that can hand everything after the first `--` to one attribute, untouched."""
 
     def __init__(self, *args: object, tail_dest: str | None = None, **kwargs: object) -> None:

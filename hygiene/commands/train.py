@@ -52,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
     """Train, write the model, print where it went and its held-out figures."""
     if args.out.suffix != ".joblib":
         raise ConfigError(f"--out {args.out}: the model file name must end in .joblib")
+    if not args.out.parent.is_dir():
+        raise ConfigError(f"--out {args.out}: no such folder {args.out.parent}")
     if not 0.0 <= args.holdout <= 0.5:
         raise ConfigError(f"--holdout {args.holdout}: must be between 0 and 0.5")
     from detector.retrain import retrain

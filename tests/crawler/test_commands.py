@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import socket
 import sys
 
 import pytest
@@ -63,9 +64,26 @@ def test_scrapy_crawl_news_with_bad_arguments_says_why_in_one_line(kit, tmp_path
     argv = [sys.executable, "-m", "scrapy", "crawl", "news", *spider_args, "-s", f"HYGIENE_DB={db}"]
     run = kit.run_hygiene(argv, cwd=kit.REPO)
     assert run.returncode == 2
-    assert run.stderr.strip().splitlines()[-1].endswith(f": error: {message}")  # prog: scrapy or __main__.py
+    assert run.stderr == f"scrapy crawl: error: {message}\n" and run.stdout == ""
     assert "Traceback" not in run.stderr
     assert not db.exists()
+
+
+def test_a_crawl_that_fetches_nothing_is_an_error_without_tracebacks(kit, model_available, tmp_path):
+    """Every request refused (nothing listens on the port): exit 2 with one closing error line, the log lines
+    that say what failed, and no traceback (Scrapy logs a refused robots.txt with one)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    db = tmp_path / "nothing.db"
+    argv = kit.hygiene_command("crawl", f"http://127.0.0.1:{port}/", "--db", str(db), "-s", "RETRY_TIMES=0")
+    run = kit.run_hygiene(argv, cwd=tmp_path)
+    assert run.returncode == 2
+    assert run.stderr.splitlines()[-1] == (
+        "hygiene: error: not one page could be fetched from the seeds (every request failed: see the log above)"
+    )
+    assert "Traceback" not in run.stderr and "Connection refused" in run.stderr
+    assert "fetch-error 1" in run.stdout
 
 
 @pytest.fixture
@@ -221,6 +239,7 @@ def test_stats_counts(hygiene, filled_store):
         (["crawl", "https://example.org/", "--db", "not-a-db.txt"], "cannot open as a SQLite database"),
         (["crawl", "https://example.org/", "--model", "no-such-model.joblib"], "no such model file"),
         (["crawl", "--demo", "https://example.org/"], "give no seeds with it"),
+        (["crawl", "https://example.org/", "--db", "no-such-folder/x.db"], "--db no-such-folder/x.db: no such folder"),
         (["crawl", "https://news.example.org/", "--allow-domain", "example.com"], "outside --allow-domain"),
         (["export", "--db", "missing.db"], "no such database"),
         (["export", "--db", "not-a-db.txt"], "cannot open as a SQLite database"),
@@ -233,6 +252,7 @@ def test_bad_input_is_one_line_and_exit_code_2(hygiene, tmp_path, args, message)
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1 and run.stderr.startswith("hygiene: error: ") and message in run.stderr
     assert "Traceback" not in run.stderr
+    assert not (tmp_path / "no-such-folder").exists()
 
 
 def test_bad_since_is_refused(hygiene, filled_store):

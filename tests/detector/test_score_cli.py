@@ -169,6 +169,19 @@ def test_http_error_status_is_a_source_error(run_hygiene, fixtures_dir, page_ser
     assert "score" in records[1]
 
 
+def test_a_url_serving_no_page_is_a_source_error(run_hygiene, fixtures_dir, page_server):
+    """A PDF or an image behind a URL is refused by its media type (the crawler drops them too), even when its
+    bytes would pass for text; the other sources are still scored."""
+    body = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+    pdf = page_server.add("/timetable.pdf", body, "application/pdf")
+    page = page_server.add("/ok.html", (fixtures_dir / CLEAN_PAGE).read_bytes(), "text/html")
+    run = run_hygiene(["score", "--json", pdf, page])
+    assert run.code == 2
+    records = run.records()
+    assert records[0] == {"source": pdf, "error": f"{pdf}: served as application/pdf, not an HTML or text page"}
+    assert "score" in records[1]
+
+
 def test_threshold_option(run_hygiene, fixtures_dir, record_contract):
     """`--threshold` moves the verdict and the flags, never the page score."""
     page = str(fixtures_dir / CONTAMINATED_PAGE)

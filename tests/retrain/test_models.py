@@ -108,9 +108,10 @@ def test_train_refuses_a_tampered_base_and_writes_nothing(tmp_path, run_hygiene,
     base = copy_model(small_model, tmp_path / "base")
     tamper(base)
     out_dir = tmp_path / "out"
+    out_dir.mkdir()
     run = run_hygiene("train", story_files["train"], "--base", base, "--out", out_dir / "new.joblib")
     assert run.code == 2 and len(run.stderr_lines()) == 1 and reason in run.stderr, run.stderr
-    assert not out_dir.exists() or not list(out_dir.iterdir())
+    assert not list(out_dir.iterdir())
 
 
 def test_a_retrained_model_is_itself_a_base(tmp_path, run_hygiene, small_model, story_files):
@@ -124,6 +125,16 @@ def test_a_retrained_model_is_itself_a_base(tmp_path, run_hygiene, small_model, 
     rows = metadata["data"]["compact_rows"]
     assert rows["rows"] > small["data"]["compact_rows"]["rows"]
     assert rows["sha256"] == file_sha256(out.with_suffix(".rows.npz"))
+    modes = {path.suffix: path.stat().st_mode & 0o777 for path in (out, out.with_suffix(".rows.npz"))}
+    assert modes[".npz"] == modes[".joblib"], "the rows must be as readable as the model they extend"
+
+
+def test_an_out_folder_that_does_not_exist_is_refused(tmp_path, run_hygiene, story_files):
+    """A typo in --out is an error, not a new folder."""
+    out = tmp_path / "no-such-folder" / "m.joblib"
+    run = run_hygiene("train", story_files["train"], "--no-base", "--out", out)
+    assert run.code == 2 and len(run.stderr_lines()) == 1 and "no such folder" in run.stderr
+    assert not out.parent.exists()
 
 
 @pytest.mark.parametrize(

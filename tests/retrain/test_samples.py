@@ -162,11 +162,12 @@ def test_bad_samples_exit_2_with_one_line(tmp_path, run_hygiene, small_model, co
     line, message = next((b[1], b[2]) for b in BAD_LINES if b[0] == name)
     samples = write_lines(tmp_path / "bad.jsonl", [GOOD, line])
     out = tmp_path / "out" / "m.joblib"
+    out.parent.mkdir()
     args = ["--model", small_model] if command == "evaluate" else ["--out", out, "--no-base"]
     run = run_hygiene(command, samples, *args)
     assert run.code == 2 and run.stdout == ""
     assert len(run.stderr_lines()) == 1 and run.stderr.startswith(f"hygiene: error: {samples} {message}"), run.stderr
-    assert not out.parent.exists()
+    assert not list(out.parent.iterdir())
 
 
 @pytest.mark.parametrize("content", [b"", b"\n\n"], ids=["empty", "blank-lines"])

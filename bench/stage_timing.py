@@ -55,7 +55,7 @@ def main() -> None:
     scorer = Scorer(model)
     transform, probabilities = transform_of(model.pipeline[:-1]), probabilities_of(model.pipeline[-1])
 
-    def predict(rows: list[dict]):
+    def predict(rows: list[dict]) -> object:
         """Hash the rows and classify them as the scorer does."""
         return probabilities(transform(rows))
 

@@ -85,6 +85,15 @@ def default_db_path() -> Path:
     return user_data_path(APP_NAME, appauthor=False) / DB_FILENAME
 
 
+def given_db_path(value: str | os.PathLike) -> Path:
+    """A store path given with --db, whose folder must exist: a typo must not create folders (only the default
+    store's folder is made)."""
+    path = Path(value).expanduser()
+    if not path.parent.is_dir():
+        raise ConfigError(f"--db {value}: no such folder {path.parent}")
+    return path
+
+
 def utc_now() -> str:
     """The current time as an ISO-8601 UTC string with a `Z` suffix, the store's timestamp format."""
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -11,10 +11,12 @@ from pathlib import Path
 from detector.errors import InputError
 from detector.settings import FETCH_TIMEOUT_S, MAX_PAGE_BYTES, USER_AGENT
 
-PAGE_MEDIA_TYPES = frozenset(
-    ("application/xhtml+xml", "application/xml", "application/rss+xml", "application/atom+xml")
+NON_PAGE_MEDIA_PREFIXES = ("image/", "audio/", "video/", "font/", "model/")
+NON_PAGE_MEDIA_TYPES = frozenset(
+    ("application/pdf", "application/zip", "application/gzip", "application/x-gzip", "application/msword")
 )
-"""Media types besides `text/*` that `score` reads as a page."""
+"""Media types `score` refuses from a URL: documents that are no page whatever their bytes look like. A generic
+type (`application/octet-stream`, sent by misconfigured servers for HTML) is read, as the crawler reads it."""
 
 
 @dataclass
@@ -79,8 +81,8 @@ def _fetch_url(url: str, max_bytes: int) -> RawSource:
 
 
 def _check_page_type(url: str, content_type: str | None) -> None:
-    """Refuse a response whose declared media type is not a page (a PDF, an image): the crawler drops those too.
-    Text, HTML, XHTML and XML types, and no type at all, are read."""
+    """Refuse a response declared as a PDF, an image or another document that is no page (the crawler drops
+    those too, even when their bytes would pass for text)."""
     media_type = (content_type or "").split(";")[0].strip().lower()
-    if media_type and not (media_type.startswith("text/") or media_type in PAGE_MEDIA_TYPES):
+    if media_type.startswith(NON_PAGE_MEDIA_PREFIXES) or media_type in NON_PAGE_MEDIA_TYPES:
         raise InputError(f"{url}: served as {media_type}, not an HTML or text page")

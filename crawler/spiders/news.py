@@ -57,16 +57,16 @@ def seed_list(value: str | Iterable[str] | None) -> list[str]:
     return seeds
 
 
-def optional_count(name: str, value: str | int | None) -> int | None:
-    """A count given as a spider argument (None if absent); ValueError naming it unless an integer >= 0."""
+def optional_count(name: str, value: str | int | None, minimum: int = 0) -> int | None:
+    """A count given as a spider argument (None if absent); ValueError naming it unless an integer >= `minimum`."""
     if value is None or value == "":
         return None
     try:
         number = int(value)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be an integer, got {value!r}") from None
-    if number < 0:
-        raise ValueError(f"{name} must be zero or more, got {number}")
+    if number < minimum:
+        raise ValueError(f"{name} must be {'zero' if minimum == 0 else minimum} or more, got {number}")
     return number
 
 
@@ -93,7 +93,7 @@ class NewsSpider(Spider):
         """ValueError naming the first bad `-a` argument; `scrapy crawl` calls this before the crawl starts."""
         seed_list(arguments.get("seeds"))
         optional_count("depth", arguments.get("depth"))
-        optional_count("max_pages", arguments.get("max_pages"))
+        optional_count("max_pages", arguments.get("max_pages"), minimum=1)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args, depth=None, max_pages=None, **kwargs) -> NewsSpider:
@@ -102,7 +102,7 @@ class NewsSpider(Spider):
         DEPTH_LIMIT 0 means no limit to Scrapy, so depth 0 is kept by the spider itself: it follows nothing.
         """
         depth = optional_count("depth", depth)
-        max_pages = optional_count("max_pages", max_pages)
+        max_pages = optional_count("max_pages", max_pages, minimum=1)
         if depth:
             crawler.settings.set("DEPTH_LIMIT", depth, priority="spider")
         if max_pages is not None:

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler.store import Store, default_db_path
+from crawler.store import Store, default_db_path, given_db_path
 from crawler.summary import summary, summary_lines
 from detector.errors import ConfigError
 from detector.settings import DEFAULT_THRESHOLD
@@ -69,7 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="link hops from a seed; 0 = the seeds only (default: 3; no unlimited setting)",
     )
-    parser.add_argument("--max-pages", type=_non_negative, metavar="N", help="stop after N responses")
+    parser.add_argument("--max-pages", type=_positive, metavar="N", help="stop after N responses (1 or more)")
     parser.add_argument(
         "--allow-domain",
         action="append",
@@ -94,20 +94,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2 (repeatable)",
     )
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log Scrapy's progress (INFO) to stderr")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log Scrapy's progress (INFO) to stderr, tracebacks included"
+    )
     parser.add_argument("--log-file", metavar="FILE", help="write Scrapy's log to FILE instead of stderr")
     parser.set_defaults(func=run)
 
 
-def _non_negative(value: str) -> int:
-    """argparse type: an integer >= 0."""
+def _non_negative(value: str, minimum: int = 0) -> int:
+    """argparse type: an integer >= `minimum` (0)."""
     try:
         number = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an integer: {value!r}") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more: {number}")
+    if number < minimum:
+        raise argparse.ArgumentTypeError(f"must be {minimum} or more: {number}")
     return number
+
+
+def _positive(value: str) -> int:
+    """argparse type: an integer >= 1 (Scrapy reads a page limit of 0 as no limit)."""
+    return _non_negative(value, minimum=1)
 
 
 def read_seeds(args: argparse.Namespace) -> list[str]:
@@ -167,15 +174,6 @@ def run(args: argparse.Namespace) -> int:
     return crawl(args, seeds, db_path, overrides)
 
 
-def given_db_path(value: str) -> Path:
-    """A store path given with --db, whose folder must exist (a typo must not create folders; only the default
-    store's folder is made)."""
-    path = Path(value).expanduser()
-    if not path.parent.is_dir():
-        raise ConfigError(f"--db {value}: no such folder {path.parent}")
-    return path
-
-
 def run_demo(args: argparse.Namespace, db_path: Path, overrides: dict[str, str]) -> int:
     """Serve the demo site on 127.0.0.1 while crawling it; our own server needs no politeness delay."""
     from crawler.demo_site import SiteServer, demo_routes, demo_seeds
@@ -216,34 +214,63 @@ def crawl(args: argparse.Namespace, seeds: list[str], db_path: Path, overrides: 
     if result["finish_reason"] == "shutdown":
         print("hygiene: interrupted; continue with the same command and --resume", file=sys.stderr)
         return EXIT_INTERRUPTED
-    if result["pages_seen"] == 0:
-        hint = " (--depth 0 stops at sitemap and feed seeds: --depth 1 fetches their pages)" if args.depth == 0 else ""
-        raise ConfigError(f"not one page could be fetched from the seeds{hint}")
-    if pages_fetched(result) == 0:
-        raise ConfigError("not one page could be fetched from the seeds (every request failed: see the log above)")
+    check_something_fetched(result, args)
     return 0
 
 
+def check_something_fetched(result: dict, args: argparse.Namespace) -> None:
+    """ConfigError when the crawl got nothing at all: every request failed, the crawl logged errors and stored
+    nothing, or a --depth 0 crawl gave no page (its seeds were sitemaps or feeds). A quiet feed, a sitemap without
+    new entries and a --resume with nothing left to do are no error."""
+    if result["pages_seen"] == 0 and result["errors"]:
+        raise ConfigError(f"the crawl logged {result['errors']} errors and stored nothing (see the log above)")
+    if result["pages_seen"] == 0 and args.depth == 0:
+        raise ConfigError(
+            "not one page could be fetched from the seeds (--depth 0 stops at sitemap and feed seeds: --depth 1 "
+            "fetches their pages)"
+        )
+    if args.resume and result["requests"] == 0:
+        return
+    if pages_fetched(result) + result["sitemaps"] + result["feeds"] == 0:
+        raise ConfigError(
+            "not one page could be fetched from the seeds (every request failed: refused, timed out or an HTTP "
+            "error; --verbose logs each)"
+        )
+
+
 def pages_fetched(result: dict) -> int:
-    """Pages of a crawl summary that were downloaded (seen, less those dropped as fetch errors)."""
-    return result["pages_seen"] - result["dropped"].get("fetch-error", 0)
+    """Pages of a crawl summary that were downloaded whole (seen, less fetch errors and bodies cut at the size cap)."""
+    dropped = result["dropped"]
+    return result["pages_seen"] - dropped.get("fetch-error", 0) - dropped.get("too-large", 0)
 
 
 def drop_log_tracebacks() -> None:
-    """Keep tracebacks out of the log handlers Scrapy installed for this crawl (run once the engine starts, after
-    Scrapy has set up its root handler)."""
+    """Keep tracebacks out of the terminal log handler Scrapy installed for this crawl (run once the engine starts:
+    each crawler re-installs Scrapy's root handler when it applies its settings)."""
     for handler in logging.getLogger().handlers:
-        handler.addFilter(_WithoutTracebacks())
+        if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
+            handler.setFormatter(_OneLineFormatter(handler.formatter or logging.Formatter()))
 
 
-class _WithoutTracebacks(logging.Filter):
-    """Log records reduced to their one-line message: Scrapy logs a refused connection with a traceback, and the
-    summary already says which pages failed (`--verbose` keeps them)."""
+class _OneLineFormatter(logging.Formatter):
+    """A handler's formatter that writes a record with an exception on one line, the traceback's last line
+    (`ConnectionRefusedError: …`) at the end of the message; the record itself is left whole for other handlers
+    (`--verbose` or `--log-file` keep tracebacks)."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.exc_info = None
-        record.exc_text = None
-        return True
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The inner formatter's line for a copy of the record whose exception is folded into its message."""
+        if not record.exc_info or record.exc_info[1] is None:
+            return self.inner.format(record)
+        error = record.exc_info[1]
+        detail = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+        line = logging.makeLogRecord(record.__dict__)
+        line.msg, line.args = f"{record.getMessage()} [{detail}]", None
+        line.exc_info = line.exc_text = line.stack_info = None
+        return self.inner.format(line)
 
 
 def run_news_crawl(settings: dict, spider_args: dict, tracebacks: bool = False) -> dict:
@@ -267,7 +294,13 @@ def run_news_crawl(settings: dict, spider_args: dict, tracebacks: bool = False) 
         process.crawl(crawler, **spider_args)
         process.start()
     stats = crawler.stats.get_stats()
-    return summary(stats, stats.get("finish_reason"))
+    return {
+        **summary(stats, stats.get("finish_reason")),
+        "sitemaps": stats.get("hygiene/sitemaps", 0),
+        "feeds": stats.get("hygiene/feeds", 0),
+        "errors": stats.get("log_count/ERROR", 0),
+        "requests": stats.get("downloader/request_count", 0),
+    }
 
 
 def print_summary(result: dict, db_path: Path, as_json: bool) -> None:

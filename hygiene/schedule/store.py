@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from crawler.store import connect, default_db_path, transaction
+from crawler.store import connect, default_db_path, given_db_path, transaction
 from detector.errors import ConfigError
 from hygiene.schedule.timing import (
     UTC,
@@ -159,8 +159,9 @@ class Claim:
 
 
 def resolve_db_path(path: Path | None) -> Path:
-    """The store file as an absolute path (crawls run from elsewhere), defaulting to the crawl's default."""
-    return (path if path is not None else default_db_path()).expanduser().resolve()
+    """The store file as an absolute path (crawls run from elsewhere), defaulting to the crawl's default; a path
+    given must be in an existing folder."""
+    return (given_db_path(path) if path is not None else default_db_path()).expanduser().resolve()
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from hygiene.cli import main
         (["score", "page.html", "--threshold", "abc"], "hygiene: error: score: argument --threshold: invalid float"),
         (["score"], "hygiene: error: score: the following arguments are required: SOURCE (see hygiene score --help)"),
         (["crawl", "--depth", "x", "https://example.org/"], "hygiene: error: crawl: argument --depth"),
+        (["crawl", "--max-pages", "0", "https://example.org/"], "hygiene: error: crawl: argument --max-pages: must"),
         (["clean", "in.jsonl"], "hygiene: error: clean: the following arguments are required: -o/--output"),
         (
             ["schedule", "add", "news", "--every", "1h", "https://example.org/"],

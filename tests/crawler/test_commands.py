@@ -57,6 +57,7 @@ def test_scrapy_crawl_news_from_the_repo_root(kit, site, tmp_path):
         ([], "the news spider needs seeds: -a seeds=URL[,URL...]"),
         (["-a", "seeds=ftp://127.0.0.1/"], "seed 'ftp://127.0.0.1/' is not an http(s) URL"),
         (["-a", "seeds=http://127.0.0.1:9/", "-a", "depth=deep"], "depth must be an integer, got 'deep'"),
+        (["-a", "seeds=http://127.0.0.1:9/", "-a", "max_pages=0"], "max_pages must be 1 or more, got 0"),
     ],
 )
 def test_scrapy_crawl_news_with_bad_arguments_says_why_in_one_line(kit, tmp_path, spider_args, message):
@@ -79,10 +80,8 @@ def test_a_crawl_that_fetches_nothing_is_an_error_without_tracebacks(kit, model_
     argv = kit.hygiene_command("crawl", f"http://127.0.0.1:{port}/", "--db", str(db), "-s", "RETRY_TIMES=0")
     run = kit.run_hygiene(argv, cwd=tmp_path)
     assert run.returncode == 2
-    assert run.stderr.splitlines()[-1] == (
-        "hygiene: error: not one page could be fetched from the seeds (every request failed: see the log above)"
-    )
-    assert "Traceback" not in run.stderr and "Connection refused" in run.stderr
+    assert run.stderr.splitlines()[-1].startswith("hygiene: error: not one page could be fetched from the seeds")
+    assert "Traceback" not in run.stderr and "ConnectionRefusedError" in run.stderr
     assert "fetch-error 1" in run.stdout
 
 

@@ -170,16 +170,18 @@ def test_http_error_status_is_a_source_error(run_hygiene, fixtures_dir, page_ser
 
 
 def test_a_url_serving_no_page_is_a_source_error(run_hygiene, fixtures_dir, page_server):
-    """A PDF or an image behind a URL is refused by its media type (the crawler drops them too), even when its
-    bytes would pass for text; the other sources are still scored."""
+    """A PDF behind a URL is refused by its media type (the crawler drops it too), even when its bytes would pass
+    for text; the other sources are still scored, a page sent as application/octet-stream among them."""
     body = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
     pdf = page_server.add("/timetable.pdf", body, "application/pdf")
     page = page_server.add("/ok.html", (fixtures_dir / CLEAN_PAGE).read_bytes(), "text/html")
-    run = run_hygiene(["score", "--json", pdf, page])
+    generic = page_server.add("/story", (fixtures_dir / CLEAN_PAGE).read_bytes(), "application/octet-stream")
+    run = run_hygiene(["score", "--json", pdf, page, generic])
     assert run.code == 2
     records = run.records()
     assert records[0] == {"source": pdf, "error": f"{pdf}: served as application/pdf, not an HTML or text page"}
     assert "score" in records[1]
+    assert records[2]["format"] == "html", "a generic media type is read by its bytes, as the crawler does"
 
 
 def test_threshold_option(run_hygiene, fixtures_dir, record_contract):

@@ -141,6 +141,22 @@ def test_crawl_arguments_without_the_separator_are_a_usage_error(capsys, db):
     assert "Traceback" not in err and jobs(capsys, db) == {}
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["add", "news", "--every", "1h", "--db", "typo/store.db", "--", SEED],
+        ["add", "news", "--every", "1h", "--", SEED, "--db", "typo/store.db"],
+        ["list", "--db", "typo/store.db"],
+    ],
+    ids=["schedule-db", "crawl-db", "list"],
+)
+def test_a_store_in_a_folder_that_does_not_exist_is_refused(capsys, db, tmp_path, args):
+    """A typo in --db is an error, not a new folder."""
+    code, out, err = schedule(capsys, *args)
+    assert code == 2 and out == "" and err == "hygiene: error: --db typo/store.db: no such folder typo\n"
+    assert not (tmp_path / "typo").exists()
+
+
 def test_duplicate_name_keeps_the_first_job(capsys, db):
     schedule(capsys, "add", "news", "--every", "1h", "--db", db, "--", SEED)
     code, _, err = schedule(capsys, "add", "news", "--every", "5m", "--db", db, "--", SEED)

@@ -161,7 +161,7 @@ class Claim:
 def resolve_db_path(path: Path | None) -> Path:
     """The store file as an absolute path (crawls run from elsewhere), defaulting to the crawl's default; a path
     given must be in an existing folder."""
-    return (given_db_path(path) if path is not None else default_db_path()).expanduser().resolve()
+    return (given_db_path(path) if path is not None else default_db_path()).resolve()
 
 
 @contextmanager

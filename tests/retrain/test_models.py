@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -117,7 +118,11 @@ def test_train_refuses_a_tampered_base_and_writes_nothing(tmp_path, run_hygiene,
 def test_a_retrained_model_is_itself_a_base(tmp_path, run_hygiene, small_model, story_files):
     """The rows written beside a retrained model let it be retrained on; their sha256 is in its metadata."""
     out = tmp_path / "again.joblib"
-    run = run_hygiene("train", story_files["test"], "--base", small_model, "--out", out, "--holdout", "0")
+    previous_umask = os.umask(0o022)  # group and others may read: temporary files alone would be owner-only
+    try:
+        run = run_hygiene("train", story_files["test"], "--base", small_model, "--out", out, "--holdout", "0")
+    finally:
+        os.umask(previous_umask)
     assert run.code == 0, run.stderr
     metadata = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     small = json.loads(small_model.with_suffix(".json").read_text(encoding="utf-8"))

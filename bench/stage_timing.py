@@ -14,12 +14,13 @@ from pathlib import Path
 import lxml.html
 import trafilatura
 
+from detector.classify import block_classifier
 from detector.corpora import iter_corpus
 from detector.decode import decode_page
-from detector.features import featurize_page
+from detector.features import page_features
 from detector.model import load_model
 from detector.parse import parse_html
-from detector.score import Scorer, probabilities_of, transform_of
+from detector.score import Scorer
 from detector.segment import page_domain, segment_html
 
 SIZE_RANGE = (70_000, 140_000)
@@ -53,12 +54,7 @@ def main() -> None:
     args = parser.parse_args()
     model = load_model(args.model)
     scorer = Scorer(model)
-    transform, probabilities = transform_of(model.pipeline[:-1]), probabilities_of(model.pipeline[-1])
-
-    def predict(rows: list[dict]) -> object:
-        """Hash the rows and classify them as the scorer does."""
-        return probabilities(transform(rows))
-
+    predict = block_classifier(model.pipeline)
     stages: dict[str, list[float]] = {
         k: [] for k in ("decode", "parse", "segment", "features", "predict", "score", "bare", "traf")
     }
@@ -70,9 +66,9 @@ def main() -> None:
         stages["parse"].append(ms)
         blocks, ms = timed(segment_html, page)
         stages["segment"].append(ms)
-        rows, ms = timed(featurize_page, blocks, page_domain(page, None), "", "html")
+        features, ms = timed(page_features, blocks, page_domain(page, None), "", "html")
         stages["features"].append(ms)
-        _, ms = timed(predict, rows)
+        _, ms = timed(predict, features)
         stages["predict"].append(ms)
         _, ms = timed(scorer.score, data)
         stages["score"].append(ms)

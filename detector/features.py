@@ -180,6 +180,10 @@ COPYRIGHT_RE = CaselessLiterals(
     r"|derechos reservados"
 )
 """Copyright and reprint notices: the honest footer line that ends most pages, in any script."""
+NO_PREVIOUS = {"prev:none": 1.0}
+"""What the first block sees before it (don't mutate)."""
+NO_FOLLOWING = {"next:none": 1.0}
+"""What the last block sees after it (don't mutate)."""
 NEIGHBOUR_KEYS = (
     "kind",
     "hid",
@@ -287,8 +291,23 @@ class PageContext:
     main_elements: frozenset
 
 
+@dataclass
+class PageFeatures:
+    """A page's features before neighbours are joined in: each block's own features but its hashed words
+    (`shapes`, which its neighbours see part of) and its hashed words (`words`)."""
+
+    shapes: list[dict]
+    words: list[dict]
+
+
 def featurize_page(blocks: list[Block], domain: str, title: str, mode: str) -> list[dict]:
-    """Feature dicts for every block of one page, in order (blocks get `features` set too)."""
+    """Feature dicts for every block of one page, in order: its own features, its hashed words and what it
+    sees of its neighbours (`prev:`, `next:`)."""
+    return joined_rows(page_features(blocks, domain, title, mode))
+
+
+def page_features(blocks: list[Block], domain: str, title: str, mode: str) -> PageFeatures:
+    """The features of every block of one page, neighbours not joined in (blocks get their own `features`)."""
     context = page_context(blocks, domain, title, mode)
     texts = [prose_of(block) for block in blocks]
     lowered = [lower_for_literal_search(text) for text in texts]
@@ -305,14 +324,28 @@ def featurize_page(blocks: list[Block], domain: str, title: str, mode: str) -> l
         _add_run_features(shapes, [_is_short_line(block, text) for block, text in zip(blocks, texts)])
     else:
         _add_headline_similarity(blocks, shapes)
+    for block, shape in zip(blocks, shapes):
+        block.features = shape
+    return PageFeatures(shapes, [prose.words for prose in prose_features])
+
+
+def joined_rows(page: PageFeatures) -> list[dict]:
+    """Every block's whole feature dict: own features, hashed words, and what it sees of its neighbours."""
     names = _NeighbourNames()
-    shared = [_neighbour_view(shape, names) for shape in shapes]
+    shared = [_neighbour_view(shape, names) for shape in page.shapes]
     rows = []
-    for index, (block, shape) in enumerate(zip(blocks, shapes)):
+    for index, (shape, words) in enumerate(zip(page.shapes, page.words)):
         previous, following = _neighbours(shared, index)
-        block.features = {**shape, **prose_features[index].words, **previous, **following}
-        rows.append(block.features)
+        rows.append({**shape, **words, **previous, **following})
     return rows
+
+
+def joined_row(page: PageFeatures, index: int) -> dict:
+    """`joined_rows(page)[index]`, computing only that row (the reasons of a flagged block)."""
+    names, shapes = _NeighbourNames(), page.shapes
+    previous = _neighbour_view(shapes[index - 1], names)[1] if index > 0 else NO_PREVIOUS
+    following = _neighbour_view(shapes[index + 1], names)[0] if index + 1 < len(shapes) else NO_FOLLOWING
+    return {**shapes[index], **page.words[index], **previous, **following}
 
 
 def _add_headline_similarity(blocks: list[Block], shapes: list[dict]) -> None:
@@ -729,8 +762,7 @@ class _NeighbourNames(dict):
     first use: names repeat on every block)."""
 
     def __missing__(self, key: str) -> tuple[str, str] | None:
-        names = ("next:" + key, "prev:" + key) if _neighbours_see(key) else None
-        self[key] = names
+        names = self[key] = neighbour_names(key)
         return names
 
 
@@ -746,6 +778,12 @@ def _neighbour_view(shape: dict, names: _NeighbourNames) -> tuple[dict, dict]:
     return as_next, as_previous
 
 
+def neighbour_names(key: str) -> tuple[str, str] | None:
+    """A feature's names as the previous block sees it (`next:`) and as the next block sees it (`prev:`); None
+    for the features neighbours don't see."""
+    return ("next:" + key, "prev:" + key) if _neighbours_see(key) else None
+
+
 def _neighbours_see(key: str) -> bool:
     """True for the feature names shown to the previous and next blocks."""
     return key in NEIGHBOUR_KEYS or ("=" in key and key.startswith(NEIGHBOUR_KEYS))
@@ -753,6 +791,6 @@ def _neighbours_see(key: str) -> bool:
 
 def _neighbours(shared: list[tuple[dict, dict]], index: int) -> tuple[dict, dict]:
     """The features of the previous and the next block (`prev:`, `next:`) as block `index` sees them."""
-    previous = shared[index - 1][1] if index > 0 else {"prev:none": 1.0}
-    following = shared[index + 1][0] if index + 1 < len(shared) else {"next:none": 1.0}
+    previous = shared[index - 1][1] if index > 0 else NO_PREVIOUS
+    following = shared[index + 1][0] if index + 1 < len(shared) else NO_FOLLOWING
     return previous, following

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
 
+from detector.classify import block_classifier
 from detector.clean import PROSE_KINDS, clean_text, never_content, settle_content
 from detector.decode import decode_page, repair_misdecoded
 from detector.errors import ConfigError, InputError
 from detector.explain import reasons_for
-from detector.features import featurize_page
+from detector.features import PageFeatures, joined_row, page_features
 from detector.model import LoadedModel, load_model
 from detector.pagecache import forget_page_caches
 from detector.parse import looks_like_html, parse_html
@@ -52,8 +51,7 @@ class Scorer:
             raise ConfigError(f"threshold must be in (0, 1], got {threshold}")
         self.model = model
         self.threshold = threshold
-        self._featurize = transform_of(model.pipeline[:-1])
-        self._probabilities = probabilities_of(model.pipeline[-1])
+        self._probabilities = block_classifier(model.pipeline)
 
     @classmethod
     def from_path(cls, path: str | Path | None = None, threshold: float = DEFAULT_THRESHOLD) -> Scorer:
@@ -82,14 +80,15 @@ class Scorer:
         """`analyse` without emptying the page caches."""
         text, fmt, encoding = read_page(data, fmt, content_type)
         blocks, title, domain, root = segment_page(text, fmt, url)
-        labels, clean_labels, contamination, content = self._classify(blocks, title, domain, fmt)
+        features = page_features(blocks, domain, title, fmt) if blocks else PageFeatures([], [])
+        labels, clean_labels, contamination, content = self._classify(blocks, features)
         score = page_score(blocks, contamination)
         if score < self.threshold:
             labels = clean_labels
         labels = settle_content(blocks, labels, content, contamination, fmt)
         flagged = [
-            self._flag(block, label, float(p), root)
-            for block, label, p in zip(blocks, labels, contamination)
+            self._flag(block, label, float(contamination[index]), root, joined_row(features, index))
+            for index, (block, label) in enumerate(zip(blocks, labels))
             if label in CONTAMINATION_LABELS
         ]
         result = PageResult(
@@ -106,14 +105,13 @@ class Scorer:
         return Analysis(result, blocks, labels)
 
     def _classify(
-        self, blocks: list[Block], title: str, domain: str, fmt: str
+        self, blocks: list[Block], features: PageFeatures
     ) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
         """Per-block labels, the labels blocks would have unflagged (content or boilerplate), and the probabilities
         of contamination (P(tag-noise) + P(spam)) and of content."""
         if not blocks:
             return [], [], np.zeros(0), np.zeros(0)
-        rows = featurize_page(blocks, domain, title, fmt)
-        probabilities = self._probabilities(self._featurize(rows))
+        probabilities = self._probabilities(features)
         index = self.model.label_index()
         noise, spam = probabilities[:, index["tag-noise"]], probabilities[:, index["spam"]]
         contamination = noise + spam
@@ -131,14 +129,14 @@ class Scorer:
                 labels.append(clean)
         return labels, clean_labels, contamination, probabilities[:, index["content"]]
 
-    def _flag(self, block: Block, label: str, probability: float, root) -> Flag:
-        """A flagged block with where it stands and why."""
+    def _flag(self, block: Block, label: str, probability: float, root, row: dict) -> Flag:
+        """A flagged block with where it stands and why (`row`: its whole feature dict)."""
         return Flag(
             label=label,
             text=block.text[:MAX_FLAG_TEXT],
             probability=round(probability, 4),
             where=_where(block, root),
-            reasons=reasons_for(self.model, block.features, label),
+            reasons=reasons_for(self.model, row, label),
         )
 
 
@@ -171,45 +169,6 @@ class _CollectionPause:
 _collection_paused = _CollectionPause()
 """Scoring runs with the collector paused: its passes over a page's short-lived objects cost 3-5% of the time;
 the page's cycles, if any, are collected later."""
-
-
-def transform_of(steps: Pipeline) -> Callable[[list[dict]], object]:
-    """The `transform` of the pipeline's feature steps: the one step's own when there is one (the same object,
-    without the 0.1 ms a page that a Pipeline's per-call checks cost)."""
-    single = steps[0] if len(steps) == 1 else None
-    return single.transform if hasattr(single, "transform") else steps.transform
-
-
-def probabilities_of(classifier) -> Callable[[object], np.ndarray]:
-    """The classifier's `predict_proba`, computed directly for a multinomial logistic regression (the
-    same softmax of the same linear scores, without the per-call checks and weight conversions of scikit-learn,
-    which cost 0.4 ms a page)."""
-    if isinstance(classifier, LogisticRegression) and _is_multinomial(classifier):
-        return _SoftmaxOfLinearScores(classifier)
-    return classifier.predict_proba
-
-
-def _is_multinomial(classifier: LogisticRegression) -> bool:
-    """True when the regression's probabilities are one softmax over all classes (not one-vs-rest)."""
-    one_vs_rest = classifier.solver == "liblinear" or getattr(classifier, "multi_class", "auto") == "ovr"
-    return len(classifier.classes_) > 2 and not one_vs_rest
-
-
-class _SoftmaxOfLinearScores:
-    """Class probabilities of a multinomial linear model: the weights kept in the row-major (features x classes)
-    layout a sparse product reads."""
-
-    def __init__(self, classifier: LogisticRegression) -> None:
-        self.weights = np.ascontiguousarray(classifier.coef_.T, dtype=np.float64)
-        self.intercept = np.asarray(classifier.intercept_, dtype=np.float64)
-
-    def __call__(self, rows) -> np.ndarray:
-        """Probabilities of every class for each row of a sparse matrix."""
-        scores = np.asarray(rows @ self.weights) + self.intercept
-        scores -= scores.max(axis=1, keepdims=True)
-        np.exp(scores, out=scores)
-        scores /= scores.sum(axis=1, keepdims=True)
-        return scores
 
 
 def page_rule() -> dict:

@@ -144,23 +144,10 @@ class Block:
         return self.kind in ("markup", "rawtext", "script")
 
 
-@dataclass(slots=True)
-class _Context:
-    """What is open on the walk's stack: element, whether it is a block, hiding, link target."""
-
-    element: object
-    tag: str
-    is_block: bool
-    hidden: str
-    href_domain: str | None
-    tokens: tuple[str, ...]
-
-
-@dataclass
-class _Run:
-    """A run of consecutive empty elements being collected."""
-
-    elements: list = field(default_factory=list)
+_ELEMENT, _TAG, _IS_BLOCK, _HIDDEN, _HREF_DOMAIN, _TOKENS = range(6)
+"""Fields of a context on the walk's stack, a plain tuple (one is made per element, so it must be cheap):
+the element, its tag, whether it is block-level, how it hides, the domain of the link it sits in (None outside
+links) and its attribute tokens."""
 
 
 def segment_text(text: str) -> list[Block]:
@@ -277,53 +264,66 @@ class _Walker:
         self.rules = rules
         self.zone = zone
         self.blocks: list[Block] = []
-        self.stack: list[_Context] = []
+        self.stack: list[tuple] = []
         self.pieces: list[tuple[str, bool, str]] = []
         self.link_domains: list[str] = []
-        self.link_count = 0
-        self.run = _Run()
-        self.has_text: set = set()
+        self.run: list = []
         self.traits: dict[tuple, tuple[str, tuple[str, ...]]] = {}
 
     def walk(self, root) -> list[Block]:
-        """Emit the blocks under `root`."""
-        self.has_text = _elements_with_text(root)
+        """Emit the blocks under `root`. The per-element steps (open, close, add text) are written out in this
+        loop rather than called: it runs once per element of the page and is the segmenter's hot path."""
+        holding = _elements_holding_content(root)
         walker = etree.iterwalk(root, events=("start", "end"))
-        blocks, stack = self.blocks, self.stack
+        blocks, stack, pieces, run, link_domains = self.blocks, self.stack, self.pieces, self.run, self.link_domains
         for event, element in walker:
             tag = element.tag
             if event == "start":
-                if isinstance(tag, str) and self._enter(element, tag):
+                if tag.__class__ is not str:
+                    continue
+                if len(stack) > MAX_TREE_DEPTH:
+                    raise InputError(f"elements nested deeper than {MAX_TREE_DEPTH} levels")
+                if tag in CONSUMED_TAGS or element not in holding:
                     walker.skip_subtree()
-                    self._add_text(element.tail)
-            elif stack and stack[-1].element is element:
-                self._leave(element)
-            elif not isinstance(tag, str):
-                self._add_text(element.tail)
+                    self._take_whole(element, tag)
+                    text = element.tail
+                    if text and not text.isspace():
+                        self._add_text(text)
+                else:
+                    if run:
+                        self._flush_run()
+                    self._push(element, tag)
+                    text = element.text
+                    if text and not text.isspace():
+                        self._add_text(text)
+            elif stack and stack[-1][_ELEMENT] is element:
+                if stack[-1][_IS_BLOCK]:
+                    if pieces:
+                        self._flush_text()
+                    elif link_domains:
+                        link_domains.clear()
+                stack.pop()
+                text = element.tail
+                if text and not text.isspace():
+                    self._add_text(text)
+            elif tag.__class__ is not str:
+                text = element.tail
+                if text and not text.isspace():
+                    self._add_text(text)
             if len(blocks) >= MAX_BLOCKS:
                 break
         self._flush_run()
         self._flush_text()
         return self.blocks
 
-    def _enter(self, element, tag: str) -> bool:
-        """Handle an opening element; True when its subtree is consumed here (skipped by the walk)."""
-        if len(self.stack) > MAX_TREE_DEPTH:
-            raise InputError(f"elements nested deeper than {MAX_TREE_DEPTH} levels")
+    def _take_whole(self, element, tag: str) -> None:
+        """Handle an element whose subtree the walk skips: a consumed tag, or an element without text (a member
+        of a run of empty elements, but title, meta and link)."""
         if tag in CONSUMED_TAGS:
             self._consume(element, tag)
-            return True
-        if element not in self.has_text and tag not in SUBSTANTIVE_TAGS and not _has_substantive(element):
-            if tag in ("title", "meta", "link"):
-                return True
+        elif tag not in ("title", "meta", "link"):
             self._flush_text()
-            self.run.elements.append(element)
-            return True
-        if self.run.elements:
-            self._flush_run()
-        self._push(element, tag)
-        self._add_text(element.text)
-        return False
+            self.run.append(element)
 
     def _consume(self, element, tag: str) -> None:
         """Handle an element whose subtree is no text: a line break, a skipped tag, a script, raw text."""
@@ -338,35 +338,37 @@ class _Walker:
         elif tag in RAWTEXT_TAGS:
             self._rawtext(element, tag)
 
-    def _leave(self, element) -> None:
-        """Close the innermost open element: a block-level one ends the current text block."""
-        if self.stack[-1].is_block:
-            self._flush_text()
-        self.stack.pop()
-        self._add_text(element.tail)
-
     def _push(self, element, tag: str) -> None:
         """Open an element context, inheriting hiding and link target from its parent."""
-        parent = self.stack[-1] if self.stack else None
-        own_hidden, tokens = self._traits(element)
+        stack = self.stack
+        if TRAIT_ATTRIBUTES.isdisjoint(element.keys()):
+            own_hidden, tokens = NO_TRAITS
+        else:
+            own_hidden, tokens = self._traits(element)
         if tag == "marquee":
             own_hidden = "marquee"
-        hidden = own_hidden or (parent.hidden if parent else "")
-        href_domain = parent.href_domain if parent else None
-        if tag == "a" and element.get("href"):
-            href_domain = registrable_domain(element.get("href")) or ""
-            self.link_domains.append(href_domain)
-            self.link_count += 1
+        if stack:
+            parent = stack[-1]
+            hidden = own_hidden or parent[_HIDDEN]
+            href_domain = parent[_HREF_DOMAIN]
+        else:
+            hidden, href_domain = own_hidden, None
+        if tag == "a":
+            href = element.get("href")
+            if href:
+                href_domain = registrable_domain(href) or ""
+                self.link_domains.append(href_domain)
         is_block = tag in BLOCK_TAGS
         if is_block:
-            self._flush_text()
-        self.stack.append(_Context(element, tag, is_block, hidden, href_domain, tokens))
+            if self.pieces:
+                self._flush_text()
+            elif self.link_domains:
+                self.link_domains.clear()
+        stack.append((element, tag, is_block, hidden, href_domain, tokens))
 
     def _traits(self, element) -> tuple[str, tuple[str, ...]]:
         """How an element hides (but as a `<marquee>`) and its attribute tokens, computed once per distinct set of
         attributes on the walk (templates repeat them)."""
-        if TRAIT_ATTRIBUTES.isdisjoint(element.keys()):
-            return NO_TRAITS
         attributes = tuple(element.items())
         traits = self.traits.get(attributes)
         if traits is None:
@@ -375,55 +377,56 @@ class _Walker:
             self.traits[attributes] = traits
         return traits
 
-    def _add_text(self, text: str | None) -> None:
-        """Append text to the current block, remembering whether it sits inside a link and how it is hidden."""
-        if not text or text.isspace():
-            return
-        if self.run.elements:
+    def _add_text(self, text: str) -> None:
+        """Append non-blank text to the current block, remembering whether it sits inside a link and how it is
+        hidden."""
+        if self.run:
             self._flush_run()
-        top = self.stack[-1] if self.stack else None
-        self.pieces.append((text, top is not None and top.href_domain is not None, top.hidden if top else ""))
+        stack = self.stack
+        if stack:
+            top = stack[-1]
+            self.pieces.append((text, top[_HREF_DOMAIN] is not None, top[_HIDDEN]))
+        else:
+            self.pieces.append((text, False, ""))
 
     def _flush_text(self) -> None:
         """Close the current text block, if it has any text."""
-        if not self.pieces:
-            self.link_domains, self.link_count = [], 0
-            return
-        text = normalize_space(" ".join([piece for piece, _, _ in self.pieces]))
-        link_text = _link_text(self.pieces)
-        hidden = _majority_hiding(self.pieces)
-        self.pieces = []
-        if text:
-            block = self._block_from_context(text, "text")
-            block.hidden = hidden
-            block.link_chars = min(len(link_text), len(text))
-            block.n_links = self.link_count
-            block.link_domains = tuple(self.link_domains)
-            self._add_block(block)
-        self.link_domains, self.link_count = [], 0
+        pieces = self.pieces
+        if pieces:
+            text = normalize_space(" ".join([piece for piece, _, _ in pieces]))
+            if text:
+                block = self._block_from_context(text, "text")
+                block.hidden = _majority_hiding(pieces)
+                block.link_chars = min(len(_link_text(pieces)), len(text))
+                block.n_links = len(self.link_domains)
+                block.link_domains = tuple(self.link_domains)
+                self._add_block(block)
+            pieces.clear()
+        self.link_domains.clear()
 
     def _block_from_context(self, text: str, kind: str) -> Block:
         """A block carrying the tags, attribute tokens and hiding of the open elements."""
+        stack = self.stack
         block_ctx = self._innermost_block()
-        path = tuple([c.tag for c in self.stack[-4:]])
+        path = tuple([c[_TAG] for c in stack[-4:]])
         tokens: list[str] = []
-        for context in self.stack[-5:]:
-            tokens.extend(context.tokens)
+        for context in stack[-5:]:
+            tokens.extend(context[_TOKENS])
         return Block(
             text,
             kind,
             self.zone,
-            tag=block_ctx.tag if block_ctx else "",
+            tag=block_ctx[_TAG] if block_ctx else "",
             path=path,
             attr_tokens=tuple(tokens),
-            element=block_ctx.element if block_ctx else None,
-            hidden=self.stack[-1].hidden if self.stack else "",
+            element=block_ctx[_ELEMENT] if block_ctx else None,
+            hidden=stack[-1][_HIDDEN] if stack else "",
         )
 
-    def _innermost_block(self) -> _Context | None:
+    def _innermost_block(self) -> tuple | None:
         """The nearest open block-level element (the innermost element when none is; None on an empty stack)."""
         for context in reversed(self.stack):
-            if context.is_block:
+            if context[_IS_BLOCK]:
                 return context
         return self.stack[-1] if self.stack else None
 
@@ -434,23 +437,24 @@ class _Walker:
             return
         self._flush_text()
         self._flush_run()
-        self.stack.append(_Context(element, tag, True, "rawtext", None, _attr_tokens(element.attrib)))
+        self.stack.append((element, tag, True, "rawtext", None, _attr_tokens(element.attrib)))
         block = self._block_from_context(raw, "rawtext")
         self.stack.pop()
         self._add_block(block)
 
     def _flush_run(self) -> None:
         """Close a run of empty elements: two or more elements make a structural block."""
-        if not self.run.elements:
+        if not self.run:
             return
-        elements, self.run = self.run.elements, _Run()
+        elements = self.run[:]
+        self.run.clear()
         members = [e for root in elements for e in root.iter() if isinstance(e.tag, str)]
         if len(members) < 2:
             return
         depth = max(_depth_below(root) for root in elements)
         markup = _markup_start(elements, MAX_RUN_REPORT_CHARS)
-        hidden = (self.stack[-1].hidden if self.stack else "") or self._run_hiding(elements)
-        self.stack.append(_Context(elements[0], "run", True, hidden, None, ()))
+        hidden = (self.stack[-1][_HIDDEN] if self.stack else "") or self._run_hiding(elements)
+        self.stack.append((elements[0], "run", True, hidden, None, ()))
         block = self._block_from_context(markup, "markup")
         self.stack.pop()
         block.run_tags = tuple(e.tag for e in members)
@@ -486,8 +490,9 @@ def _majority_hiding(pieces: list[tuple[str, bool, str]]) -> str:
     return max(chars, key=chars.get)
 
 
-def _elements_with_text(root) -> set:
-    """Elements whose subtree holds non-blank text (a tail counts for the parent)."""
+def _elements_holding_content(root) -> set:
+    """Elements whose subtree holds non-blank text (a tail counts for the parent) or media and form controls
+    (`SUBSTANTIVE_TAGS`, the element itself included): the others are empty, members of runs of tag noise."""
     marked: set = set()
     for element in root.iter():
         owner = None
@@ -498,15 +503,17 @@ def _elements_with_text(root) -> set:
             tail = element.tail
             if tail and not tail.isspace():
                 owner = element.getparent()
-        while owner is not None and owner not in marked:
-            marked.add(owner)
-            owner = owner.getparent()
+        _mark_with_ancestors(owner, marked)
+    for element in root.iter(*SUBSTANTIVE_TAGS):
+        _mark_with_ancestors(element, marked)
     return marked
 
 
-def _has_substantive(element) -> bool:
-    """True when an element without text still holds media or form controls."""
-    return any(True for _ in element.iter(*SUBSTANTIVE_TAGS))
+def _mark_with_ancestors(element, marked: set) -> None:
+    """Add an element and its ancestors to `marked`, up to the first one already in it."""
+    while element is not None and element not in marked:
+        marked.add(element)
+        element = element.getparent()
 
 
 def _depth_below(element) -> int:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
 from detector.errors import InputError
 from detector.explain import feature_reason
 from detector.features import featurize_page, writing_system
-from detector.heldout_pages import HELDOUT_SAMPLES_PATH as HELDOUT_SAMPLES
 from detector.labels import gold_labels
 from detector.metrics import corpus_f1, page_prf
 from detector.parse import looks_like_html, parse_html, split_around_html
-from detector.score import page_score, read_page, segment_page
+from detector.score import page_score
 from detector.segment import Block, segment_html, segment_text
 
 ARTICLE = "<p>The council approved the new budget on Tuesday after a long debate about schools.</p>"
@@ -257,9 +254,8 @@ def test_only_structural_class_words_become_features():
 
 def test_numbers_are_not_word_features():
     """Years and other numbers never become hashed words; the words around them do."""
-    blocks = segment_text("© 2025 Harbourtimes 12345\n")
-    featurize_page(blocks, "example.com", "", "text")
-    words = {k for k in blocks[0].features if k.startswith("w=")}
+    rows = featurize_page(segment_text("© 2025 Harbourtimes 12345\n"), "example.com", "", "text")
+    words = {k for k in rows[0] if k.startswith("w=")}
     assert words == {"w=harbourtimes"}
 
 
@@ -287,32 +283,9 @@ def test_a_run_of_empty_elements_in_an_off_screen_wrapper_is_hidden():
 def test_copyright_notices_are_a_feature_in_any_script(line):
     """Footer notices carry the `copyright` feature, and their neighbours see it."""
     blocks = segment_text(f"The council approved the budget on Tuesday.\n{line}\n")
-    featurize_page(blocks, "example.com", "", "text")
-    assert "copyright" in blocks[1].features and "next:copyright" in blocks[0].features
-    assert "copyright" not in blocks[0].features
-
-
-def test_scoring_probabilities_are_the_pipelines_predict_proba(scorer):
-    """The scorer's feature transform and direct softmax of linear scores give the shipped pipeline's own
-    probabilities."""
-    page = "<html><body><p>Ferries run daily.</p><div style='display:none'><a href='http://x.test'>casino</a></div>"
-    blocks = segment_html(parse_html(page + "<p>The harbour board met on Tuesday.</p></body></html>"))
-    rows = featurize_page(blocks, "", "", "html")
-    expected = scorer.model.pipeline.predict_proba(rows)
-    np.testing.assert_allclose(scorer._probabilities(scorer._featurize(rows)), expected, rtol=1e-9, atol=1e-12)
-
-
-def test_the_scorers_feature_matrix_is_the_pipelines_own(scorer):
-    """The scorer's feature transform gives the pipeline's own matrix, page after page, for HTML and scraped text
-    alike."""
-    records = [json.loads(line) for line in HELDOUT_SAMPLES.read_text(encoding="utf-8").splitlines()[:40]]
-    for record in records:
-        data = record.get("html") or record["text"]
-        text, fmt, _ = read_page(data, "html" if "html" in record else "text")
-        blocks, title, domain, _ = segment_page(text, fmt, record.get("url"))
-        rows = featurize_page(blocks, domain, title, fmt) + [{"w=twice": 1.0, "bias": 2.0}]
-        ours, theirs = scorer._featurize(rows), scorer.model.pipeline[:-1].transform(rows)
-        assert ours.shape == theirs.shape and abs(ours - theirs).max() == 0
+    rows = featurize_page(blocks, "example.com", "", "text")
+    assert "copyright" in rows[1] and "next:copyright" in rows[0]
+    assert "copyright" not in rows[0]
 
 
 def test_the_title_carries_how_much_of_it_the_headline_repeats():

@@ -21,6 +21,7 @@ from detector.text import (
     ASCII_DIGITS,
     CaselessLiterals,
     count_bytes,
+    count_scripts,
     han_variant_counts,
     lower_for_literal_search,
     normalize_space,
@@ -308,8 +309,9 @@ def featurize_page(blocks: list[Block], domain: str, title: str, mode: str) -> l
 
 def page_features(blocks: list[Block], domain: str, title: str, mode: str) -> PageFeatures:
     """The features of every block of one page, neighbours not joined in (blocks get their own `features`)."""
-    context = page_context(blocks, domain, title, mode)
     texts = [prose_of(block) for block in blocks]
+    count_scripts([*texts, *(block.text for block in blocks if not block.is_structural())])
+    context = page_context(blocks, domain, title, mode)
     lowered = [lower_for_literal_search(text) for text in texts]
     hits = lexicon_hits_per_text(texts, lowered)
     known: dict[str, TextFeatures] = {}

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import zhconv
 
-from detector.pagecache import page_cache
+from detector.pagecache import PageMemo, page_cache
 
 _CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 TOKEN_RE = re.compile(f"[{_CJK_CHARS}]|[^\\W_{_CJK_CHARS}]+", re.UNICODE)
@@ -78,17 +80,73 @@ class CaselessLiterals:
         return found is not None
 
 
-@page_cache(1024)
+SCRIPT_NAMES = tuple(SCRIPT_PATTERNS)
+_SCRIPTS = PageMemo(4096)
+"""text -> (its script counts, its Simplified-only and Traditional-only character counts)."""
+
+
 def script_counts(text: str) -> dict[str, int]:
     """Count characters per writing script (han, kana, hangul, latin, cyrillic, greek, digit); don't mutate."""
-    if text.isascii():
-        return _ascii_script_counts(text)
-    counts = {}
-    for script, pattern in SCRIPT_PATTERNS.items():
-        found = len(pattern.findall(text))
-        if found:
-            counts[script] = found
-    return counts
+    return _scripts_of(text)[0]
+
+
+def han_variant_counts(text: str) -> tuple[int, int]:
+    """How many characters of `text` are Simplified-only and Traditional-only."""
+    return _scripts_of(text)[1]
+
+
+def _scripts_of(text: str) -> tuple[dict[str, int], tuple[int, int]]:
+    """The script and Han variant counts of one text, counted now unless `count_scripts` counted them."""
+    found = _SCRIPTS.get(text)
+    if found is None:
+        count_scripts([text])
+        found = _SCRIPTS[text]
+    return found
+
+
+def count_scripts(texts: Iterable[str]) -> None:
+    """Count the scripts and Han variants of many texts in one vectorized pass over their code points, for
+    `script_counts` and `han_variant_counts` to answer from until the page is done (ASCII texts by bytes)."""
+    wide = []
+    for text in dict.fromkeys(texts):
+        if text in _SCRIPTS:
+            continue
+        if text.isascii():
+            _SCRIPTS.remember(text, (_ascii_script_counts(text), (0, 0)))
+        else:
+            wide.append(text)
+    if not wide:
+        return
+    points = np.frombuffer("".join(wide).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    owner = np.repeat(np.arange(len(wide)), [len(text) for text in wide])
+    slots = len(SCRIPT_NAMES) + 1
+    scripts = np.bincount(owner * slots + _code_point_scripts()[points], minlength=len(wide) * slots)
+    variants = np.bincount(owner * 4 + _code_point_variants()[points], minlength=len(wide) * 4)
+    for text, counts, both in zip(wide, scripts.reshape(-1, slots).tolist(), variants.reshape(-1, 4).tolist()):
+        named = {name: found for name, found in zip(SCRIPT_NAMES, counts[1:]) if found}
+        _SCRIPTS.remember(text, (named, (both[1] + both[3], both[2] + both[3])))
+
+
+@lru_cache(maxsize=1)
+def _code_point_scripts() -> np.ndarray:
+    """For every code point, 1 + the index in SCRIPT_NAMES of the script pattern it matches (0: none); the
+    patterns name characters of the Basic Multilingual Plane only."""
+    plane = "".join(map(chr, range(0x10000)))
+    table = np.zeros(0x110000, dtype=np.uint8)
+    for number, pattern in enumerate(SCRIPT_PATTERNS.values(), start=1):
+        table[[match.start() for match in pattern.finditer(plane)]] = number
+    return table
+
+
+@lru_cache(maxsize=1)
+def _code_point_variants() -> np.ndarray:
+    """For every code point, bit 1 when it exists only in Simplified Chinese and bit 2 when only in Traditional
+    (zhconv's tables)."""
+    table = json.loads((Path(zhconv.__file__).parent / "zhcdict.json").read_text(encoding="utf-8"))
+    variants = np.zeros(0x110000, dtype=np.uint8)
+    for bit, key in ((1, "SIMPONLY"), (2, "TRADONLY")):
+        variants[sorted({ord(char) for entry in table[key] for char in entry})] |= bit
+    return variants
 
 
 def _ascii_script_counts(text: str) -> dict[str, int]:
@@ -101,17 +159,3 @@ def _ascii_script_counts(text: str) -> dict[str, int]:
 def count_bytes(raw: bytes, chars: bytes) -> int:
     """How many bytes of `raw` are among `chars` (a deletion, far faster than a regex count)."""
     return len(raw) - len(raw.translate(None, chars))
-
-
-@lru_cache(maxsize=1)
-def _han_variant_patterns() -> tuple[re.Pattern, re.Pattern]:
-    """Patterns matching characters that exist only in Simplified, and only in Traditional Chinese (zhconv)."""
-    table = json.loads((Path(zhconv.__file__).parent / "zhcdict.json").read_text(encoding="utf-8"))
-    return tuple(re.compile("[" + re.escape("".join(table[key])) + "]") for key in ("SIMPONLY", "TRADONLY"))
-
-
-@page_cache(1024)
-def han_variant_counts(text: str) -> tuple[int, int]:
-    """How many characters of `text` are Simplified-only and Traditional-only."""
-    simplified, traditional = _han_variant_patterns()
-    return len(simplified.findall(text)), len(traditional.findall(text))

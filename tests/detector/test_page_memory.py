@@ -17,17 +17,14 @@ PAGE = (
 )
 
 
-def cached_entries() -> int:
-    """How many results the page caches hold right now."""
-    return sum(cached.cache_info().currsize for cached in pagecache._PAGE_CACHES)
 
 
 def test_page_caches_fill_during_a_page_and_are_empty_after_it(scorer):
     tokens("a text that fills a cache")
     script_counts("another text")
-    assert cached_entries() >= 2
+    assert pagecache.cached_results() >= 2
     scorer.score(PAGE)
-    assert cached_entries() == 0
+    assert pagecache.cached_results() == 0
 
 
 def test_scoring_leaves_the_garbage_collector_as_it_found_it(scorer):

@@ -96,23 +96,30 @@ def feature_reason(key: str) -> str | None:
     return key
 
 
-def reasons_for(model: LoadedModel, features: dict, label: str) -> list[str]:
-    """Top features by contribution to `label` over the content label, as phrases."""
-    pipeline = model.pipeline
-    hasher, classifier = pipeline.named_steps["hash"], pipeline.named_steps["classify"]
-    index = model.label_index()
-    coef = classifier.coef_[index[label]] - classifier.coef_[index["content"]]
-    keys = [key for key, value in features.items() if key != "bias" and value]
-    if not keys:
-        return [f"model probability of {label}"]
-    columns = hasher.transform([{key: 1.0} for key in keys]).indices
-    contributions = [(float(coef[col]) * float(features[key]), key) for key, col in zip(keys, columns)]
-    contributions.sort(reverse=True)
+def reasons_for(model: LoadedModel, rows: list[dict], labels: list[str]) -> list[list[str]]:
+    """For each flagged block (its whole feature dict and its label): the top features by contribution to its
+    label over the content label, as phrases. One hashing call serves all of a page's flagged blocks."""
+    hasher, classifier = model.pipeline.named_steps["hash"], model.pipeline.named_steps["classify"]
+    keys = [[key for key, value in row.items() if key != "bias" and value] for row in rows]
+    every = [key for row_keys in keys for key in row_keys]
+    columns = hasher.transform([{key: 1.0} for key in every]).indices.tolist() if every else []
+    index, start, reasons = model.label_index(), 0, []
+    for row, row_keys, label in zip(rows, keys, labels):
+        coef = classifier.coef_[index[label]] - classifier.coef_[index["content"]]
+        row_columns = columns[start : start + len(row_keys)]
+        start += len(row_keys)
+        contributions = [(float(coef[col]) * float(row[key]), key) for key, col in zip(row_keys, row_columns)]
+        reasons.append(_top_phrases(contributions) or [f"model probability of {label}"])
+    return reasons
+
+
+def _top_phrases(contributions: list[tuple[float, str]]) -> list[str]:
+    """Phrases of the features that pushed hardest towards the label, strongest first, each phrase once."""
     phrases: list[str] = []
-    for weight, key in contributions:
+    for weight, key in sorted(contributions, reverse=True):
         if weight <= 0 or len(phrases) >= MAX_REASONS:
             break
         phrase = feature_reason(key)
         if phrase and phrase not in phrases:
             phrases.append(phrase)
-    return phrases or [f"model probability of {label}"]
+    return phrases

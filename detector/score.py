@@ -86,11 +86,7 @@ class Scorer:
         if score < self.threshold:
             labels = clean_labels
         labels = settle_content(blocks, labels, content, contamination, fmt)
-        flagged = [
-            self._flag(block, label, float(contamination[index]), root, joined_row(features, index))
-            for index, (block, label) in enumerate(zip(blocks, labels))
-            if label in CONTAMINATION_LABELS
-        ]
+        flagged = self._flags(blocks, labels, contamination, features, root)
         result = PageResult(
             format=fmt,
             score=round(score, 4),
@@ -129,15 +125,23 @@ class Scorer:
                 labels.append(clean)
         return labels, clean_labels, contamination, probabilities[:, index["content"]]
 
-    def _flag(self, block: Block, label: str, probability: float, root, row: dict) -> Flag:
-        """A flagged block with where it stands and why (`row`: its whole feature dict)."""
-        return Flag(
-            label=label,
-            text=block.text[:MAX_FLAG_TEXT],
-            probability=round(probability, 4),
-            where=_where(block, root),
-            reasons=reasons_for(self.model, row, label),
-        )
+    def _flags(
+        self, blocks: list[Block], labels: list[str], contamination: np.ndarray, features: PageFeatures, root
+    ) -> list[Flag]:
+        """The flagged blocks with where each stands and why."""
+        at = [index for index, label in enumerate(labels) if label in CONTAMINATION_LABELS]
+        flagged_labels = [labels[index] for index in at]
+        reasons = reasons_for(self.model, [joined_row(features, index) for index in at], flagged_labels)
+        return [
+            Flag(
+                label=label,
+                text=blocks[index].text[:MAX_FLAG_TEXT],
+                probability=round(float(contamination[index]), 4),
+                where=_where(blocks[index], root),
+                reasons=why,
+            )
+            for index, label, why in zip(at, flagged_labels, reasons)
+        ]
 
 
 class _CollectionPause:

@@ -164,7 +164,9 @@ RARE_TAGS = frozenset(
     ]
 )
 KNOWN_TAGS = COMMON_TAGS | RARE_TAGS
-LITERAL_TAG_RE = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]{0,15})((?:\s+[^<>]{0,200})?)\s*/?>")
+LITERAL_TAG_RE = re.compile(r"<\s*+(/?)\s*+([a-zA-Z][a-zA-Z0-9]{0,15}+)((?:\s++[^<>]{0,200})?)\s*+/?>")
+"""A tag written as text. Possessive: giving back spaces or name letters never makes a match, and backtracking
+into them made a long run of spaces after `<a` quadratic."""
 ID_ATTR_RE = re.compile(r"""\bid\s*=\s*["']?([^"'\s>]+)""", re.I)
 STYLE_ATTR_RE = re.compile(r"""\bstyle\s*=\s*["']([^"']*)""", re.I)
 PLAIN_ID_RE = re.compile(r"^[a-z0-9]{4,12}$")

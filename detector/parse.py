@@ -78,8 +78,9 @@ def parse_html(text: str) -> ParsedPage:
 
 def close_unclosed_title(text: str) -> str:
     """Close a `<title>` that never closes at the next tag: its raw text would swallow the rest of the page (as in
-    browsers), the article of a page whose `</title>` a crawl mangled included."""
-    opening = TITLE_OPEN_RE.search(text)
+    browsers), the article of a page whose `</title>` a crawl mangled included. (An opening tag ends at a `>`:
+    searching only up to the last one keeps `<title <title ...` without any from being rescanned from every start.)"""
+    opening = TITLE_OPEN_RE.search(text, 0, text.rfind(">") + 1)
     if opening is None or TITLE_CLOSE_RE.search(text, opening.end()):
         return text
     next_tag = text.find("<", opening.end())
@@ -105,19 +106,17 @@ def split_around_html(text: str) -> tuple[str, str, str]:
 
 
 def _document_opening(text: str) -> re.Match | None:
-    """The first doctype or `<html>` outside a script (a script before the page may `document.write` one)."""
+    """The first doctype or `<html>` outside a script (a script before the page may `document.write` one): one
+    pass over the openings and the script edges together (an edge cannot straddle an opening's `<`)."""
+    edges = SCRIPT_EDGE_RE.finditer(text)
+    edge, inside = next(edges, None), False
     for match in HTML_OPEN_RE.finditer(text):
-        if not _inside_script(text, match.start()):
+        while edge is not None and edge.start() < match.start():
+            inside = not edge.group(1)
+            edge = next(edges, None)
+        if not inside:
             return match
     return None
-
-
-def _inside_script(text: str, position: int) -> bool:
-    """True when `position` lies inside a `<script>` element opened before it and not yet closed."""
-    inside = False
-    for edge in SCRIPT_EDGE_RE.finditer(text, 0, position):
-        inside = not edge.group(1)
-    return inside
 
 
 def _last_html_close(text: str) -> int:

@@ -3,7 +3,8 @@ in one pass (a quadratic scan of a few MB takes hours, so these tests would hang
 
 from __future__ import annotations
 
-from detector.parse import parse_html
+from detector.features import LITERAL_TAG_RE
+from detector.parse import parse_html, split_around_html
 from detector.segment import segment_html
 from detector.visibility import HiddenRules
 
@@ -25,3 +26,23 @@ def test_an_unclosed_style_rule_of_megabytes_is_read_in_one_pass():
     blocks = segment_html(parse_html(page))
     farm = next(block for block in blocks if "casino" in block.text)
     assert farm.hidden == "stylesheet-display"
+
+
+def test_megabytes_of_title_openings_that_never_close_are_read_in_one_pass(scorer):
+    """`<title ` repeated over 3 MB with no `>`: the article before it is still scored and kept."""
+    page = "<html><body><p>The council approved the harbour budget on Tuesday after a long debate.</p>"
+    result = scorer.score(page + "<title " * 450_000 + "<")
+    assert "harbour budget" in result.text
+
+
+def test_megabytes_of_document_openings_inside_a_script_are_read_in_one_pass():
+    """A script before the page writing `<html>` 500,000 times: the document still opens after it."""
+    script = "<script>" + "<html>" * 500_000 + "</script>"
+    prefix, main, _ = split_around_html(script + "<!DOCTYPE html><html><body><p>Harbour news.</p></body></html>")
+    assert prefix.startswith("<script>") and main.startswith("<!DOCTYPE html>")
+
+
+def test_a_tag_name_followed_by_a_megabyte_of_spaces_is_no_literal_tag_and_is_read_in_one_pass():
+    """`<a` and a million spaces: no literal tag, found in one pass; real literal tags still are."""
+    assert LITERAL_TAG_RE.search("<a" + " " * 1_000_000) is None
+    assert [m.group(2) for m in LITERAL_TAG_RE.finditer('text <var id="qx3k"> more </var>')] == ["var", "var"]

@@ -55,7 +55,9 @@ FORMAT_SUFFIXES = {
 
 @dataclass
 class Record:
-    """One document read from an input, or the report of one that could not be read (`error` set)."""
+    """One document read from an input, or the report of one that could not be read (`error` set). A JSON line
+    travels unparsed (`line`, `field_name`): the worker that cleans it parses it, not the process reading the
+    input, which would otherwise hold back every worker."""
 
     file: str
     position: int
@@ -66,6 +68,8 @@ class Record:
     content_type: str | None = None
     carried: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    line: bytes | None = None
+    field_name: str | None = None
 
     def where(self) -> str:
         """Human location: `file:line` for JSON Lines, `file@offset` for WARC."""
@@ -135,7 +139,7 @@ def read_jsonl(path: str, field_name: str | None, after_line: int = 0) -> Iterat
                 if too_long:
                     yield jsonl_error(path, line_number, f"line longer than {MAX_JSONL_LINE_BYTES} bytes")
                 else:
-                    yield jsonl_record(path, line_number, line, field_name)
+                    yield Record(path, line_number, "line", line=line, field_name=field_name)
         except (OSError, EOFError, zlib.error) as exc:
             message = f"unreadable data ({type(exc).__name__}: {first_line(exc)}); rest of the file skipped"
             yield jsonl_error(path, line_number + 1, message)
@@ -161,6 +165,13 @@ def skip_rest_of_line(handle: IO[bytes]) -> None:
 def jsonl_error(path: str, line_number: int, message: str) -> Record:
     """A JSON line that could not be read."""
     return Record(file=path, position=line_number, position_kind="line", error=message)
+
+
+def parsed(record: Record) -> Record:
+    """The record an unparsed JSON line holds (a report if it holds none); other records as they are."""
+    if record.line is None:
+        return record
+    return jsonl_record(record.file, record.position, record.line, record.field_name)
 
 
 def jsonl_record(path: str, line_number: int, line: bytes, field_name: str | None) -> Record:
@@ -457,6 +468,7 @@ def clean_chunk(records: list[Record]) -> list[Outcome]:
 
 def clean_record(scorer: Any, record: Record) -> Outcome:
     """Score and clean one record into its output (and quarantine) line, or the reason it was skipped."""
+    record = parsed(record)
     if record.error is not None:
         return Outcome(where=record.where(), error=record.error)
     try:

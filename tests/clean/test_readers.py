@@ -21,7 +21,7 @@ def test_over_long_line_is_reported_and_the_next_line_kept(tmp_path, monkeypatch
     ]
     path = tmp_path / "in.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    records = list(corpus.read_jsonl(str(path), None))
+    records = [corpus.parsed(r) for r in corpus.read_jsonl(str(path), None)]
     assert [(r.position, r.carried.get("id"), r.error) for r in records] == [
         (1, "a", None),
         (2, None, "line longer than 100 bytes"),
@@ -35,7 +35,7 @@ def test_truncated_gzip_keeps_the_lines_before_the_cut(tmp_path):
     body = "".join(json.dumps({"id": i, "text": f"line {i} " * 50}) + "\n" for i in range(200))
     data = gzip.compress(body.encode())
     path.write_bytes(data[: len(data) // 2])
-    records = list(corpus.read_jsonl(str(path), None))
+    records = [corpus.parsed(r) for r in corpus.read_jsonl(str(path), None)]
     good, last = records[:-1], records[-1]
     assert good and all(r.error is None for r in good)
     assert [r.carried["id"] for r in good] == list(range(len(good)))

@@ -12,6 +12,7 @@ joined dicts.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -53,6 +54,7 @@ class _SummedLinearScores:
         self.n_classes = len(classifier.classes_)
         self.start_scores = self._weights_of([next(iter(NO_PREVIOUS))])[0]
         self.end_scores = self._weights_of([next(iter(NO_FOLLOWING))])[0]
+        self.lock = threading.Lock()
         self._clear()
 
     def __call__(self, page: PageFeatures) -> np.ndarray:
@@ -64,8 +66,7 @@ class _SummedLinearScores:
             starts.append(len(names))
             names += shape
             values += shape.values()
-        rows = self._rows_of(names)
-        weighted = self.table.take(rows, axis=0)
+        weighted = self._weights_in_table(names)
         weighted *= np.asarray(values)[:, None]
         sums = np.add.reduceat(weighted, starts, axis=0)
         k = self.n_classes
@@ -78,6 +79,13 @@ class _SummedLinearScores:
         np.exp(scores, out=scores)
         scores /= scores.sum(axis=1, keepdims=True)
         return scores
+
+    def _weights_in_table(self, names: list[str]) -> np.ndarray:
+        """A copy of the table rows of these names, in their order. Locked: threads sharing a scorer must not
+        grow or empty the table while another one reads or grows it."""
+        with self.lock:
+            rows = self._rows_of(names)
+            return self.table.take(rows, axis=0)
 
     def _rows_of(self, names: list[str]) -> list[int]:
         """Table rows of feature names, adding the names not yet in the table."""

@@ -99,32 +99,40 @@ def _scripts_of(text: str) -> tuple[dict[str, int], tuple[int, int]]:
     """The script and Han variant counts of one text, counted now unless `count_scripts` counted them."""
     found = _SCRIPTS.get(text)
     if found is None:
-        count_scripts([text])
-        found = _SCRIPTS[text]
+        found = _counted([text])[0]
+        _SCRIPTS.remember(text, found)
     return found
 
 
 def count_scripts(texts: Iterable[str]) -> None:
     """Count the scripts and Han variants of many texts in one vectorized pass over their code points, for
-    `script_counts` and `han_variant_counts` to answer from until the page is done (ASCII texts by bytes)."""
+    `script_counts` and `han_variant_counts` to answer from until the page is done."""
+    new = [text for text in dict.fromkeys(texts) if text not in _SCRIPTS]
+    for text, found in zip(new, _counted(new)):
+        _SCRIPTS.remember(text, found)
+
+
+def _counted(texts: list[str]) -> list[tuple[dict[str, int], tuple[int, int]]]:
+    """Script and Han variant counts of each text: ASCII ones by bytes, the others together, by a table lookup
+    of every code point and one count per table."""
+    results: list = [None] * len(texts)
     wide = []
-    for text in dict.fromkeys(texts):
-        if text in _SCRIPTS:
-            continue
+    for at, text in enumerate(texts):
         if text.isascii():
-            _SCRIPTS.remember(text, (_ascii_script_counts(text), (0, 0)))
+            results[at] = (_ascii_script_counts(text), (0, 0))
         else:
-            wide.append(text)
+            wide.append(at)
     if not wide:
-        return
-    points = np.frombuffer("".join(wide).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    owner = np.repeat(np.arange(len(wide)), [len(text) for text in wide])
+        return results
+    points = np.frombuffer("".join(texts[at] for at in wide).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    owner = np.repeat(np.arange(len(wide)), [len(texts[at]) for at in wide])
     slots = len(SCRIPT_NAMES) + 1
     scripts = np.bincount(owner * slots + _code_point_scripts()[points], minlength=len(wide) * slots)
     variants = np.bincount(owner * 4 + _code_point_variants()[points], minlength=len(wide) * 4)
-    for text, counts, both in zip(wide, scripts.reshape(-1, slots).tolist(), variants.reshape(-1, 4).tolist()):
+    for at, counts, both in zip(wide, scripts.reshape(-1, slots).tolist(), variants.reshape(-1, 4).tolist()):
         named = {name: found for name, found in zip(SCRIPT_NAMES, counts[1:]) if found}
-        _SCRIPTS.remember(text, (named, (both[1] + both[3], both[2] + both[3])))
+        results[at] = (named, (both[1] + both[3], both[2] + both[3]))
+    return results
 
 
 @lru_cache(maxsize=1)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -82,3 +84,31 @@ def test_other_pipelines_give_their_own_probabilities(classifier, alternate_sign
     pipeline = Pipeline([("hash", hasher), ("classify", classifier)]).fit(rows, labels)
     expected = pipeline.predict_proba(joined_rows(pages[1]))
     np.testing.assert_allclose(block_classifier(pipeline)(pages[1]), expected, rtol=1e-9, atol=1e-12)
+
+
+def test_threads_sharing_a_scorer_get_what_one_thread_gets(scorer, monkeypatch):
+    """Four threads scoring the same pages in different orders through one scorer, its weight table emptied
+    every few pages and threads switched as often as possible, get the results one thread gets."""
+    from detector import Scorer
+
+    records = [json.loads(line) for line in HELDOUT_SAMPLES_PATH.read_text(encoding="utf-8").splitlines()[:24]]
+    pages = [(record.get("html") or record["text"], "html" if "html" in record else "text") for record in records]
+    expected = [scorer.score(data, fmt) for data, fmt in pages]
+    monkeypatch.setattr(classify, "MAX_TABLE_NAMES", 200)
+    shared = Scorer(scorer.model)
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            runs = list(pool.map(lambda start: score_from(shared, pages, start), (0, 6, 12, 18)))
+    finally:
+        sys.setswitchinterval(previous)
+    assert all(run == expected for run in runs)
+
+
+def score_from(scorer, pages: list, start: int) -> list:
+    """Results of every page, scored in turn from page `start` on (threads that start apart meet new feature
+    names at different times), in page order."""
+    order = list(range(start, len(pages))) + list(range(start))
+    results = {at: scorer.score(*pages[at]) for at in order}
+    return [results[at] for at in range(len(pages))]

@@ -31,7 +31,12 @@ def block_classifier(pipeline: Pipeline) -> Callable[[PageFeatures], np.ndarray]
     """A function from a page's features to its blocks' class probabilities (rows: blocks, columns: classes)."""
     hasher, classifier = pipeline.steps[0][1], pipeline.steps[-1][1]
     if len(pipeline.steps) == 2 and isinstance(hasher, FeatureHasher) and _is_multinomial(classifier):
-        return _SummedLinearScores(hasher, classifier)
+        return _SummedLinearScores(pipeline)
+    return _pipeline_probabilities(pipeline)
+
+
+def _pipeline_probabilities(pipeline: Pipeline) -> Callable[[PageFeatures], np.ndarray]:
+    """The pipeline's own `predict_proba` of the page's joined rows."""
     return lambda page: pipeline.predict_proba(joined_rows(page))
 
 
@@ -47,8 +52,10 @@ class _SummedLinearScores:
     """Softmax of linear scores summed from a table of feature-name weights (own, as seen by the previous block,
     as seen by the next block)."""
 
-    def __init__(self, hasher: FeatureHasher, classifier: LogisticRegression) -> None:
+    def __init__(self, pipeline: Pipeline) -> None:
+        hasher, classifier = pipeline.steps[0][1], pipeline.steps[-1][1]
         self.hasher = hasher
+        self.by_pipeline = _pipeline_probabilities(pipeline)
         self.weights = np.ascontiguousarray(classifier.coef_.T, dtype=np.float64)
         self.intercept = np.asarray(classifier.intercept_, dtype=np.float64)
         self.n_classes = len(classifier.classes_)
@@ -61,6 +68,8 @@ class _SummedLinearScores:
         """Class probabilities of every block of the page."""
         if not page.shapes:
             return np.zeros((0, self.n_classes))
+        if not all(page.shapes):
+            return self.by_pipeline(page)  # a block without own features: the per-block sums below need one
         names, values, starts = [], [], []
         for shape in page.shapes:
             starts.append(len(names))

@@ -180,6 +180,8 @@ def jsonl_record(path: str, line_number: int, line: bytes, field_name: str | Non
         document = json.loads(line)
     except ValueError as exc:
         return jsonl_error(path, line_number, f"not valid JSON ({str(exc).splitlines()[0]})")
+    except RecursionError:
+        return jsonl_error(path, line_number, "JSON nested too deeply")
     if not isinstance(document, dict):
         return jsonl_error(path, line_number, "not a JSON object")
     name = field_name or ("html" if "html" in document else "text")

@@ -52,6 +52,7 @@ def test_bad_lines_in_the_middle_are_reported_and_skipped(kit, tmp_path, model_p
         good[2],
         {"id": "empty", "html": "  "},
         ["not", "an", "object"],
+        '{"id": "deep", "html": ' + "[" * 200_000 + "]" * 200_000 + "}",
         good[3],
     ]
     source = kit.write_jsonl(tmp_path / "in.jsonl", lines)
@@ -59,9 +60,9 @@ def test_bad_lines_in_the_middle_are_reported_and_skipped(kit, tmp_path, model_p
     run = kit.hygiene("clean", source, "-o", out, "--model", model_path, "--workers", "1")
     assert run.returncode == 1
     skipped = [line for line in run.stderr.splitlines() if ": skipped: " in line]
-    assert [line.split(": skipped: ")[0] for line in skipped] == [f"hygiene: {source}:{n}" for n in (3, 4, 6, 7)]
+    assert [line.split(": skipped: ")[0] for line in skipped] == [f"hygiene: {source}:{n}" for n in (3, 4, 6, 7, 8)]
     assert "not valid JSON" in skipped[0] and "field 'text' missing" in skipped[1]
-    assert "empty page" in skipped[2] and "not a JSON object" in skipped[3]
+    assert "empty page" in skipped[2] and "not a JSON object" in skipped[3] and "nested too deeply" in skipped[4]
     assert [d["id"] for d in kit.read_output(out)] == ["doc-0", "doc-1", "doc-2", "doc-3"]
     assert "Traceback" not in run.stderr
 

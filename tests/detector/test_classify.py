@@ -112,3 +112,13 @@ def score_from(scorer, pages: list, start: int) -> list:
     order = list(range(start, len(pages))) + list(range(start))
     results = {at: scorer.score(*pages[at]) for at in order}
     return [results[at] for at in range(len(pages))]
+
+
+def test_a_block_without_own_features_is_classified_as_the_pipeline_does(scorer):
+    """A shape left empty (no page makes one: every block has `bias`) still gets the pipeline's probabilities."""
+    page = heldout_pages(2)[1]
+    hollow = type(page)(
+        [{} if index in (0, len(page.shapes) - 1) else shape for index, shape in enumerate(page.shapes)], page.words
+    )
+    expected = scorer.model.pipeline.predict_proba(joined_rows(hollow))
+    np.testing.assert_allclose(block_classifier(scorer.model.pipeline)(hollow), expected, rtol=1e-9, atol=1e-12)

@@ -12,11 +12,9 @@ from detector.text import script_counts, tokens
 
 PAGE = (
     '<html><head><title>Harbour</title></head><body><div class="content" style="color:red">'
-    '<p>The harbour board met on Tuesday to approve the new ferry timetable for the summer season.</p>'
+    "<p>The harbour board met on Tuesday to approve the new ferry timetable for the summer season.</p>"
     '<a href="https://example.org/ferries">Ferries</a></div></body></html>'
 )
-
-
 
 
 def test_page_caches_fill_during_a_page_and_are_empty_after_it(scorer):

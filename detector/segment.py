@@ -98,6 +98,8 @@ SUBSTANTIVE_TAGS = frozenset(
 NEUTRAL_TAGS = frozenset(("br", "hr", "wbr"))
 CONSUMED_TAGS = NEUTRAL_TAGS | SKIP_TAGS | RAWTEXT_TAGS | {"script"}
 """Elements whose subtree the walk never enters."""
+UNSHOWN_HEAD_TAGS = frozenset(("title", "meta", "link"))
+"""Empty elements that belong to no run of tag noise (head elements lxml leaves in the body)."""
 SUSPICIOUS_SCRIPT_CALLS = (
     "document.referrer",
     "document.write",
@@ -275,7 +277,7 @@ class _Walker:
         loop rather than called: it runs once per element of the page and is the segmenter's hot path."""
         holding = _elements_holding_content(root)
         walker = etree.iterwalk(root, events=("start", "end"))
-        blocks, stack, pieces, run, link_domains = self.blocks, self.stack, self.pieces, self.run, self.link_domains
+        blocks, stack, run = self.blocks, self.stack, self.run
         for event, element in walker:
             tag = element.tag
             if event == "start":
@@ -283,9 +285,14 @@ class _Walker:
                     continue
                 if len(stack) > MAX_TREE_DEPTH:
                     raise InputError(f"elements nested deeper than {MAX_TREE_DEPTH} levels")
-                if tag in CONSUMED_TAGS or element not in holding:
+                consumed = tag in CONSUMED_TAGS
+                if consumed or element not in holding:
                     walker.skip_subtree()
-                    self._take_whole(element, tag)
+                    if consumed:
+                        self._consume(element, tag)
+                    elif tag not in UNSHOWN_HEAD_TAGS:
+                        self._flush_text()
+                        run.append(element)
                     text = element.tail
                     if text and not text.isspace():
                         self._add_text(text)
@@ -298,10 +305,7 @@ class _Walker:
                         self._add_text(text)
             elif stack and stack[-1][_ELEMENT] is element:
                 if stack[-1][_IS_BLOCK]:
-                    if pieces:
-                        self._flush_text()
-                    elif link_domains:
-                        link_domains.clear()
+                    self._flush_text()
                 stack.pop()
                 text = element.tail
                 if text and not text.isspace():
@@ -315,15 +319,6 @@ class _Walker:
         self._flush_run()
         self._flush_text()
         return self.blocks
-
-    def _take_whole(self, element, tag: str) -> None:
-        """Handle an element whose subtree the walk skips: a consumed tag, or an element without text (a member
-        of a run of empty elements, but title, meta and link)."""
-        if tag in CONSUMED_TAGS:
-            self._consume(element, tag)
-        elif tag not in ("title", "meta", "link"):
-            self._flush_text()
-            self.run.append(element)
 
     def _consume(self, element, tag: str) -> None:
         """Handle an element whose subtree is no text: a line break, a skipped tag, a script, raw text."""
@@ -360,10 +355,7 @@ class _Walker:
                 self.link_domains.append(href_domain)
         is_block = tag in BLOCK_TAGS
         if is_block:
-            if self.pieces:
-                self._flush_text()
-            elif self.link_domains:
-                self.link_domains.clear()
+            self._flush_text()
         stack.append((element, tag, is_block, hidden, href_domain, tokens))
 
     def _traits(self, element) -> tuple[str, tuple[str, ...]]:

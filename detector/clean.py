@@ -33,6 +33,11 @@ LINK_LABEL_SHARE = 0.5
 """The share of its text in links that makes a short block a link label."""
 COMMENT_WORDS = frozenset(("comment", "comments"))
 """Class and id words of readers' comment sections."""
+MAIN_REGION_SHARE = 0.75
+"""The article's region is the deepest element holding this share of the kept text's characters..."""
+OUTSIDE_REGION_CHARS = 150
+"""...and kept text this short outside it (a teaser, a credit, a widget line) is not article text."""
+FIGURE_TAGS = ("figure", "figcaption")
 SPAM_TERM_FEATURES = frozenset(LEX_BINS.names[1:] + LEXC_BINS.names[1:] + CTA_BINS.names[1:])
 """Features of a text holding spam-lexicon terms or calls to action (one hit or more): such text is never promoted
 (boilerplate is how spam the model left unflagged stays out of the text)."""
@@ -41,12 +46,15 @@ SPAM_TERM_FEATURES = frozenset(LEX_BINS.names[1:] + LEXC_BINS.names[1:] + CTA_BI
 def settle_content(
     blocks: list[Block], labels: list[str], content: Sequence[float], contamination: Sequence[float], fmt: str
 ) -> list[str]:
-    """The final labels: link labels and comment sections dropped, a second look at a short HTML article, then
-    the gaps between content blocks closed."""
+    """The final labels: link labels and comment sections dropped, a second look at a short HTML article, the
+    gaps between content blocks closed, then short text outside the article's region and captions dropped."""
     labels = drop_comment_sections(blocks, drop_link_labels(blocks, labels))
     if fmt == "html":
         labels = recover_short_article(blocks, labels, content, contamination)
-    return fill_content_gaps(blocks, labels, contamination)
+    labels = fill_content_gaps(blocks, labels, contamination)
+    if fmt == "html":
+        labels = drop_figure_captions(blocks, drop_short_text_outside_region(blocks, labels))
+    return labels
 
 
 def never_content(block: Block) -> bool:
@@ -117,6 +125,67 @@ def _may_be_promoted(block: Block, p_dirty: float) -> bool:
         and SPAM_TERM_FEATURES.isdisjoint(block.features)
         and COMMENT_WORDS.isdisjoint(block.attr_tokens)
     )
+
+
+def drop_short_text_outside_region(blocks: list[Block], labels: list[str]) -> list[str]:
+    """Relabel as boilerplate the short kept text, headings aside, outside the article's region (the deepest
+    element holding MAIN_REGION_SHARE of the kept text): teasers, credits and widget lines beside the article."""
+    region = article_region(blocks, labels)
+    if region is None:
+        return labels
+    return [
+        "boilerplate"
+        if label == "content"
+        and len(block.text) <= OUTSIDE_REGION_CHARS
+        and block.tag not in HEADING_TAGS
+        and not _is_inside(block.element, region)
+        else label
+        for block, label in zip(blocks, labels)
+    ]
+
+
+def article_region(blocks: list[Block], labels: list[str]) -> object | None:
+    """The deepest element holding MAIN_REGION_SHARE of the characters of the kept text (None when none is kept).
+    The share is over half, so the elements holding it are nested in one another."""
+    held: dict = {}
+    total = 0
+    for block, label in zip(blocks, labels):
+        if label != "content" or block.element is None:
+            continue
+        total += len(block.text)
+        element = block.element
+        while element is not None:
+            held[element] = held.get(element, 0) + len(block.text)
+            element = element.getparent()
+    holding = [element for element, chars in held.items() if chars >= MAIN_REGION_SHARE * total]
+    return max(holding, key=_depth, default=None) if total else None
+
+
+def _depth(element) -> int:
+    """How many ancestors an element has."""
+    return sum(1 for _ in element.iterancestors())
+
+
+def _is_inside(element, region) -> bool:
+    """Whether the element is the region or one of its descendants."""
+    while element is not None:
+        if element is region:
+            return True
+        element = element.getparent()
+    return False
+
+
+def drop_figure_captions(blocks: list[Block], labels: list[str]) -> list[str]:
+    """Relabel as boilerplate the kept text of figures and their captions (`<figure>`, `<figcaption>`)."""
+    return ["boilerplate" if label == "content" and _in_figure(b) else label for b, label in zip(blocks, labels)]
+
+
+def _in_figure(block: Block) -> bool:
+    """Whether the block stands in a figure or its caption."""
+    element = block.element
+    if element is None:
+        return False
+    return element.tag in FIGURE_TAGS or next(element.iterancestors(*FIGURE_TAGS), None) is not None
 
 
 def drop_link_labels(blocks: list[Block], labels: list[str]) -> list[str]:

@@ -6,15 +6,20 @@ from __future__ import annotations
 import pytest
 
 from detector.clean import (
+    OUTSIDE_REGION_CHARS,
     SHORT_ARTICLE_CHARS,
     SPAM_TERM_FEATURES,
+    article_region,
     drop_comment_sections,
+    drop_figure_captions,
     drop_link_labels,
+    drop_short_text_outside_region,
     fill_content_gaps,
     recover_short_article,
     settle_content,
 )
 from detector.features import SCRIPT_MISMATCH, featurize_page
+from detector.score import segment_page
 from detector.segment import Block, segment_text
 
 PARAGRAPH = "The council approved the new budget on Tuesday after a long debate about schools and roads."
@@ -171,3 +176,46 @@ def test_topic_tags_after_an_article_stay_out_of_its_text(scorer):
     text = scorer.score(html, fmt="html").text
     assert "marched through the centre" in text
     assert not any(line in ("China", "Hong Kong", "Protests", "Beijing") for line in text.splitlines()), text
+
+
+REGION_PAGE = f"""<html><body><header><h1>Council approves the budget</h1></header>
+<div class="story">{f"<p>{PARAGRAPH}</p>" * 9}
+<figure><img src="vote.jpg"><figcaption>Councillors vote on Tuesday. Photo: City Hall</figcaption></figure>
+<p>{PARAGRAPH}</p></div>
+<aside><p>Mayor opens new library in the north of the city</p>
+<p>{PARAGRAPH} {PARAGRAPH}</p></aside></body></html>"""
+
+
+def region_blocks() -> tuple[list[Block], list[str]]:
+    """The blocks of REGION_PAGE, every one kept as content (as a model might keep them)."""
+    blocks = segment_page(REGION_PAGE, "html", None)[0]
+    return blocks, ["content" if block.kind == "text" else "boilerplate" for block in blocks]
+
+
+def test_short_text_outside_the_articles_region_is_not_article_text():
+    """The region is the element holding most of the kept text; a teaser beside it goes, the headline above it
+    and a long paragraph beside it stay (a lead or a second part of the story may stand outside)."""
+    blocks, labels = region_blocks()
+    region = article_region(blocks, labels)
+    assert region is not None and region.get("class") == "story"
+    settled = dict(zip((b.text for b in blocks), drop_short_text_outside_region(blocks, labels)))
+    assert settled["Mayor opens new library in the north of the city"] == "boilerplate"
+    assert settled["Council approves the budget"] == "content"
+    assert settled[f"{PARAGRAPH} {PARAGRAPH}"] == "content" and len(PARAGRAPH) * 2 > OUTSIDE_REGION_CHARS
+    assert settled[PARAGRAPH] == "content"
+
+
+def test_figure_captions_are_not_article_text():
+    """A caption inside the article is dropped; the paragraphs around it are kept."""
+    blocks, labels = region_blocks()
+    settled = dict(zip((b.text for b in blocks), drop_figure_captions(blocks, labels)))
+    assert settled["Councillors vote on Tuesday. Photo: City Hall"] == "boilerplate"
+    assert settled[PARAGRAPH] == "content"
+
+
+def test_no_region_without_kept_text():
+    """A page with nothing kept has no region, and the step leaves its labels alone."""
+    blocks, labels = region_blocks()
+    nothing = ["boilerplate"] * len(labels)
+    assert article_region(blocks, nothing) is None
+    assert drop_short_text_outside_region(blocks, nothing) == nothing

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import http.client
 import sys
 import urllib.error
 import urllib.request
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,8 @@ NON_PAGE_MEDIA_TYPES = frozenset(
 )
 """Media types `score` refuses from a URL: documents that are no page whatever their bytes look like. A generic
 type (`application/octet-stream`, sent by misconfigured servers for HTML) is read, as the crawler reads it."""
+COMPRESSED_WINDOW_BITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+"""zlib window bits of the content codings a server may send although none was asked for."""
 
 
 @dataclass
@@ -32,6 +36,8 @@ class RawSource:
 def read_source(source: str, max_bytes: int = MAX_PAGE_BYTES) -> RawSource:
     """Read `source` (path, URL or `-`) into memory, refusing anything over `max_bytes`."""
     if source == "-":
+        if sys.stdin is None:
+            raise InputError("standard input is closed")
         return RawSource(source, _read_limited(sys.stdin.buffer, max_bytes, "standard input"))
     if source.startswith(("http://", "https://")):
         return _fetch_url(source, max_bytes)
@@ -65,19 +71,44 @@ def _read_file(source: str, max_bytes: int) -> RawSource:
 
 def _fetch_url(url: str, max_bytes: int) -> RawSource:
     """Download a URL with a timeout and a size cap."""
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
         with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:
             content_type = response.headers.get("Content-Type")
             _check_page_type(url, content_type)
             data = _read_limited(response, max_bytes, url)
+            if response.length:
+                raise InputError(f"{url}: the body ended {response.length} bytes short of its Content-Length")
+            data = _decompressed(url, data, response.headers.get("Content-Encoding"), max_bytes)
             return RawSource(url, data, url=response.geturl(), content_type=content_type)
     except urllib.error.HTTPError as exc:
-        raise InputError(f"{url}: HTTP {exc.code} {exc.reason}") from None
+        raise InputError(f"{url}: HTTP {exc.code} {_one_line(exc.reason)}") from None
     except urllib.error.URLError as exc:
-        raise InputError(f"{url}: cannot fetch ({exc.reason})") from None
-    except (TimeoutError, OSError) as exc:
-        raise InputError(f"{url}: cannot fetch ({exc})") from None
+        raise InputError(f"{url}: cannot fetch ({_one_line(exc.reason)})") from None
+    except (TimeoutError, OSError, ValueError, http.client.HTTPException) as exc:
+        raise InputError(f"{url}: cannot fetch ({_one_line(exc) or type(exc).__name__})") from None
+
+
+def _decompressed(url: str, data: bytes, coding: str | None, max_bytes: int) -> bytes:
+    """The body without the gzip or deflate coding a server applied (within the page limit); others refused."""
+    coding = (coding or "identity").strip().lower()
+    if coding == "identity":
+        return data
+    if coding not in COMPRESSED_WINDOW_BITS:
+        raise InputError(f"{url}: served with Content-Encoding {coding}, which is not read")
+    inflater = zlib.decompressobj(COMPRESSED_WINDOW_BITS[coding])
+    try:
+        body = inflater.decompress(data, max_bytes + 1)
+    except zlib.error as exc:
+        raise InputError(f"{url}: a damaged {coding} body ({exc})") from None
+    if len(body) > max_bytes:
+        raise InputError(f"{url} is larger than the {max_bytes // (1024 * 1024)} MB page limit")
+    return body
+
+
+def _one_line(message: object) -> str:
+    """An error message on one line (some carry the server's multi-line answer)."""
+    return " ".join(str(message).split())
 
 
 def _check_page_type(url: str, content_type: str | None) -> None:

@@ -99,7 +99,10 @@ def load_model(path: str | Path | None = None) -> LoadedModel:
         raise ModelError(f"{meta_path}: unreadable metadata ({exc})") from None
     if not isinstance(metadata, dict):
         raise ModelError(f"{meta_path}: metadata is not a JSON object")
-    actual = file_sha256(model_path)
+    try:
+        actual = file_sha256(model_path)
+    except OSError as exc:
+        raise ModelError(f"{model_path}: cannot read ({exc.strerror or exc})") from None
     if metadata.get("sha256") != actual:
         raise ModelError(f"{model_path}: sha256 {actual[:12]}… does not match its metadata, refusing to load")
     if metadata.get("feature_version") != FEATURE_VERSION:
@@ -143,8 +146,12 @@ def save_model(pipeline: Pipeline, path: Path, metadata: dict) -> dict:
     """Write the model and its metadata atomically (temporary files renamed into place); return the metadata."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for target in (path, metadata_path(path)):
+        if target.is_dir():
+            raise ModelError(f"{target}: is a directory, cannot write a model there")
     with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".joblib.part", delete=False) as handle:
         tmp_model = Path(handle.name)
+    tmp_meta = tmp_model.with_suffix(".json.part")
     try:
         joblib.dump(pipeline, tmp_model, compress=3)
         make_shareable(tmp_model)
@@ -156,10 +163,10 @@ def save_model(pipeline: Pipeline, path: Path, metadata: dict) -> dict:
             "libraries": library_versions(),
             "file": path.name,
         }
-        tmp_meta = tmp_model.with_suffix(".json.part")
         tmp_meta.write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(tmp_meta, metadata_path(path))
         os.replace(tmp_model, path)
+        os.replace(tmp_meta, metadata_path(path))
     finally:
         tmp_model.unlink(missing_ok=True)
+        tmp_meta.unlink(missing_ok=True)
     return full

@@ -53,7 +53,7 @@ class _Seen:
 
     def check(self, page: str, fmt: str, where: str) -> None:
         """Raise on a page seen before; otherwise remember it."""
-        digest = hashlib.sha256(page.encode("utf-8")).hexdigest()
+        digest = hashlib.sha256(page.encode("utf-8", "surrogatepass")).hexdigest()
         if digest in self.where:
             raise SampleError(f"{where}: {fmt}: duplicate page (same as {self.where[digest]})")
         self.where[digest] = where
@@ -124,6 +124,10 @@ def _json_object(line: bytes, where: str) -> dict:
         raise SampleError(f"{where}: not UTF-8 (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise SampleError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except ValueError as exc:
+        raise SampleError(f"{where}: not readable JSON ({exc})") from None
+    except RecursionError:
+        raise SampleError(f"{where}: not readable JSON (nested too deeply)") from None
     if not isinstance(record, dict):
         raise SampleError(f"{where}: expected a JSON object, got {type(record).__name__}")
     return record

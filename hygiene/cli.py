@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code = args.func(args)
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except HygieneError as exc:
         print(f"hygiene: error: {exc}", file=sys.stderr)
         code = exc.exit_code
@@ -39,7 +41,16 @@ def main(argv: list[str] | None = None) -> int:
         code = 130
     except BrokenPipeError:
         code = EXIT_ERROR
+    except OSError as exc:
+        _report(f"hygiene: error: I/O: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
+        code = EXIT_ERROR
     return code
+
+
+def _report(line: str) -> None:
+    """An error line on stderr, unless stderr itself is closed."""
+    if sys.stderr is not None:
+        print(line, file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -48,6 +48,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def model_files(model: Path) -> list[Path]:
+    """The files a model is made of: the .joblib, its metadata JSON and its training rows."""
+    from detector.model import metadata_path
+    from detector.retrain import rows_path_of
+
+    return [model, metadata_path(model), rows_path_of(model)]
+
+
+def check_outputs_spare_inputs(args: argparse.Namespace) -> None:
+    """ConfigError when a file `train` writes would be a folder, or would replace a sample file or the base model
+    it reads (`my.json` samples beside `--out my.joblib` would become its metadata)."""
+    from detector.model import default_model_path
+
+    inputs = list(args.samples)
+    if not args.no_base:
+        inputs += model_files(args.base or default_model_path())
+    reads = {path.resolve() for path in inputs}
+    for output in model_files(args.out):
+        if output.is_dir():
+            raise ConfigError(f"--out {args.out}: {output} is a folder")
+        if output.resolve() in reads:
+            raise ConfigError(f"--out {args.out}: it would overwrite {output}, which this training reads")
+
+
 def run(args: argparse.Namespace) -> int:
     """Train, write the model, print where it went and its held-out figures."""
     if args.out.suffix != ".joblib":
@@ -57,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
     if not 0.0 <= args.holdout <= 0.5:
         raise ConfigError(f"--holdout {args.holdout}: must be between 0 and 0.5")
     from detector.retrain import retrain
+
+    check_outputs_spare_inputs(args)
 
     seed = RANDOM_STATE if args.seed is None else args.seed
     metadata = retrain(args.samples, args.out, args.base, not args.no_base, args.holdout, seed)

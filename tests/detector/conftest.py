@@ -169,6 +169,9 @@ class Route:
     body: bytes
     content_type: str | None
     status: int = 200
+    headers: tuple[tuple[str, str], ...] = ()
+    raw: bytes | None = None
+    """Bytes written as the whole answer instead of an HTTP response (a server that is broken)."""
 
 
 class PageServer:
@@ -181,10 +184,16 @@ class PageServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 route = routes.get(self.path, Route(b"not found", "text/plain", 404))
+                if route.raw is not None:
+                    self.wfile.write(route.raw)
+                    return
                 self.send_response(route.status)
                 if route.content_type:
                     self.send_header("Content-Type", route.content_type)
-                self.send_header("Content-Length", str(len(route.body)))
+                headers = dict(route.headers)
+                headers.setdefault("Content-Length", str(len(route.body)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(route.body)
 
@@ -194,9 +203,17 @@ class PageServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def add(self, path: str, body: bytes, content_type: str | None, status: int = 200) -> str:
-        """Serve BODY at PATH and return its full URL."""
-        self.routes[path] = Route(body, content_type, status)
+    def add(
+        self,
+        path: str,
+        body: bytes,
+        content_type: str | None,
+        status: int = 200,
+        headers: tuple[tuple[str, str], ...] = (),
+        raw: bytes | None = None,
+    ) -> str:
+        """Serve BODY at PATH (with extra headers, or RAW bytes as the whole answer) and return its full URL."""
+        self.routes[path] = Route(body, content_type, status, headers, raw)
         return self.url(path)
 
     def url(self, path: str) -> str:

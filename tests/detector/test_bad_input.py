@@ -1,11 +1,13 @@
 """Bad input answered with one error line (or a `{source, error}` record) and exit 2, never a traceback.
 
-The inputs are built at test time: empty, PNG bytes, random bytes with NULs, HTML cut mid-tag, 20 MB pages,
+The inputs are built at test time: empty, PNG bytes, random bytes with and without NULs, a gzipped page, a page
+with random bytes in its article, HTML cut mid-tag, 20 MB pages,
 10,000-deep nesting. Good sources in the same call must still be scored.
 """
 
 from __future__ import annotations
 
+import gzip
 import random
 import struct
 import zlib
@@ -36,6 +38,17 @@ def random_bytes_with_nuls() -> bytes:
     noise = bytearray(random.Random(20240501).randbytes(8192))
     noise[::64] = b"\x00" * len(noise[::64])
     return bytes(noise)
+
+
+def random_bytes_without_nuls() -> bytes:
+    """8 KB of seeded random bytes with no NUL at all (compressed data and media hold few)."""
+    return bytes(byte or 1 for byte in random.Random(20241130).randbytes(8192))
+
+
+def binary_inside_article(good: bytes) -> bytes:
+    """A real page with 50 KB of random bytes (no NULs) written into its article."""
+    cut = good.index(b"</p>")
+    return good[:cut] + random_bytes_without_nuls() * 6 + good[cut:]
 
 
 def truncated_html(good: bytes) -> bytes:
@@ -73,6 +86,9 @@ def bad_inputs(tmp_path_factory, fixtures_dir) -> dict[str, Path]:
         "empty.html": b"",
         "image.png": png_bytes(),
         "random-nul.bin": random_bytes_with_nuls(),
+        "random.bin": random_bytes_without_nuls(),
+        "page.html.gz": gzip.compress(good, mtime=0),
+        "binary-article.html": binary_inside_article(good),
         "truncated.html": truncated_html(good),
         "huge.html": huge_html(),
         "huge.txt": huge_text(),
@@ -83,7 +99,18 @@ def bad_inputs(tmp_path_factory, fixtures_dir) -> dict[str, Path]:
     return {name: folder / name for name in contents}
 
 
-BAD_NAMES = ["empty.html", "image.png", "random-nul.bin", "truncated.html", "huge.html", "huge.txt", "deep.html"]
+BAD_NAMES = [
+    "empty.html",
+    "image.png",
+    "random-nul.bin",
+    "random.bin",
+    "page.html.gz",
+    "binary-article.html",
+    "truncated.html",
+    "huge.html",
+    "huge.txt",
+    "deep.html",
+]
 
 
 def assert_one_line_error(message: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 import subprocess
@@ -182,6 +183,49 @@ def test_a_url_serving_no_page_is_a_source_error(run_hygiene, fixtures_dir, page
     assert records[0] == {"source": pdf, "error": f"{pdf}: served as application/pdf, not an HTML or text page"}
     assert "score" in records[1]
     assert records[2]["format"] == "html", "a generic media type is read by its bytes, as the crawler does"
+
+
+def test_broken_servers_and_bad_urls_are_source_errors(run_hygiene, fixtures_dir, page_server):
+    """A malformed URL, a server answering garbage, a body cut short of its Content-Length and a redirect loop are
+    each one `{source, error}` line; the page between them is still scored."""
+    body = (fixtures_dir / CLEAN_PAGE).read_bytes()
+    garbage = page_server.add("/garbage", b"", None, raw=b"this is not HTTP at all\r\n\r\n")
+    short = page_server.add("/short.html", body[:500], "text/html", headers=(("Content-Length", str(len(body))),))
+    loop = page_server.add("/loop", b"", None, status=302, headers=(("Location", "/loop"),))
+    page = page_server.add("/ok.html", body, "text/html")
+    sources = ["http://[::1/story.html", garbage, short, loop, page]
+    run = run_hygiene(["score", "--json", *sources])
+    assert run.code == 2
+    records = run.records()
+    assert [r["source"] for r in records] == sources
+    for record in records[:4]:
+        assert set(record) == {"source", "error"}, record
+        assert "\n" not in record["error"]
+    assert "short of its Content-Length" in records[2]["error"]
+    assert "score" in records[4]
+
+
+def test_a_gzip_coded_answer_is_read(run_hygiene, fixtures_dir, scorer, page_server):
+    """A server that gzips its answer although none was asked for: the page is scored as its plain bytes."""
+    body = (fixtures_dir / CONTAMINATED_PAGE).read_bytes()
+    coded = page_server.add("/story.html", gzip.compress(body), "text/html", headers=(("Content-Encoding", "gzip"),))
+    record = run_hygiene(["score", "--json", coded]).records()[0]
+    assert record["text"] == scorer.score(body, url=coded, content_type="text/html").text
+
+
+def test_closed_stdin_and_full_stdout_are_one_error_line(run_hygiene, fixtures_dir):
+    """`-` with standard input closed, and a report written to a full disk, give one error line and exit 2."""
+    closed = subprocess.run(
+        [sys.executable, "-m", "hygiene", "score", "-"], stdin=subprocess.DEVNULL, capture_output=True, timeout=120
+    )
+    assert closed.returncode in (0, 1, 2) and b"Traceback" not in closed.stderr
+    page = str(fixtures_dir / CLEAN_PAGE)
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "hygiene", "score", "--json", page], stdout=full, stderr=subprocess.PIPE, timeout=120
+        )
+    assert proc.returncode == 2
+    assert proc.stderr.decode().strip().splitlines() == ["hygiene: error: I/O: No space left on device"]
 
 
 def test_threshold_option(run_hygiene, fixtures_dir, record_contract):

@@ -144,6 +144,9 @@ BAD_LINES = [
     ),
     ("unknown-field", {"text": "some text", "contamination": [], "artcle": "x"}, "line 2: artcle: unknown field"),
     ("duplicate", GOOD, "line 2: html: duplicate page (same as"),
+    ("huge-number", b'{"text": "x", "contamination": [], "url": ' + b"1" * 5000 + b"}", "line 2: not readable JSON"),
+    ("deep-nesting", b'{"text": "x", "contamination": [], "group": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+     "line 2: not readable JSON (nested too deeply)"),
 ]
 
 
@@ -181,3 +184,25 @@ def test_a_file_without_samples_is_an_error(tmp_path, content):
 def test_missing_sample_file(tmp_path, run_hygiene, small_model):
     run = run_hygiene("evaluate", tmp_path / "nope.jsonl", "--model", small_model)
     assert run.code == 2 and len(run.stderr_lines()) == 1 and "nope.jsonl: cannot read" in run.stderr
+
+
+def test_a_page_with_a_lone_surrogate_is_a_sample_like_any_other(tmp_path):
+    """A lone surrogate escaped in the JSON (`\\ud800`, as some scrapers write broken characters) is no crash."""
+    line = json.dumps({**GOOD, "html": PAGE.replace("next month", "next \ud800 month")})
+    samples = write_lines(tmp_path / "s.jsonl", [line])
+    pages = load_samples([samples])
+    assert len(pages) == 1 and pages[0].contaminated
+
+
+def test_train_refuses_to_overwrite_what_it_reads(tmp_path, run_hygiene, small_model):
+    """Samples named `my.json` beside `--out my.joblib` would become its metadata, and an `--out` that is a folder
+    cannot be written: both are refused before training, and the samples survive."""
+    samples = write_lines(tmp_path / "my.json", [GOOD])
+    before = samples.read_bytes()
+    run = run_hygiene("train", samples, "--out", tmp_path / "my.joblib", "--base", small_model)
+    assert run.code == 2 and len(run.stderr_lines()) == 1 and "would overwrite" in run.stderr, run.stderr
+    assert samples.read_bytes() == before
+    (tmp_path / "folder.joblib").mkdir()
+    run = run_hygiene("train", samples, "--out", tmp_path / "folder.joblib", "--base", small_model)
+    assert run.code == 2 and "is a folder" in run.stderr, run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.joblib", "my.json"]

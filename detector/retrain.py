@@ -97,11 +97,8 @@ def split_by_site(pages: list[LabelledPage], share: float, seed: int) -> tuple[l
 
 def sample_rows(page: LabelledPage, judge: Pipeline | None) -> BlockRows:
     """Hashed, labelled rows of one sample page; blocks of unknown label get the judge's content/boilerplate
-    call (or are left out without a judge)."""
-    try:
-        rows, labels = page_rows(page)
-    except InputError:
-        rows, labels = [], []
+    call (or are left out without a judge); InputError when the page cannot be read as one."""
+    rows, labels = page_rows(page)
     if judge is not None and any(label is None for label in labels):
         labels = judged_labels(rows, labels, judge)
     return labelled_rows(rows, labels, page)
@@ -121,14 +118,19 @@ def judged_labels(rows: list[dict], labels: list[str | None], judge: Pipeline) -
 
 
 def user_rows(pages: list[LabelledPage], judge: Pipeline | None, where: dict[int, str] | None = None) -> BlockRows:
-    """Rows of the user's training pages, with a progress bar; a warning for each contaminated page on which
-    no block came out as contamination (`where` maps id(page) to its place in the sample files)."""
+    """Rows of the user's training pages, with a progress bar; a warning for each page that cannot be read (it is
+    left out) and each contaminated page on which no block came out as contamination (`where` maps id(page) to
+    its place in the sample files)."""
     parts = []
     with tqdm(pages, desc="featurizing samples", unit=" pages", disable=None, file=sys.stderr) as progress:
         for page in progress:
-            parts.append(sample_rows(page, judge))
+            place = (where or {}).get(id(page), page.url or "a sample page")
+            try:
+                parts.append(sample_rows(page, judge))
+            except InputError as exc:
+                progress.write(f"hygiene: warning: {place}: left out, the page cannot be read ({exc})", file=sys.stderr)
+                continue
             if page.contaminated and not set(parts[-1].y.astype(str)) & set(CONTAMINATION_LABELS):
-                place = (where or {}).get(id(page), page.url or "a sample page")
                 progress.write(f"hygiene: warning: {place}: {UNMATCHED_WARNING}", file=sys.stderr)
     return BlockRows.concat(parts)
 

@@ -206,3 +206,13 @@ def test_train_refuses_to_overwrite_what_it_reads(tmp_path, run_hygiene, small_m
     run = run_hygiene("train", samples, "--out", tmp_path / "folder.joblib", "--base", small_model)
     assert run.code == 2 and "is a folder" in run.stderr, run.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.joblib", "my.json"]
+
+
+def test_a_sample_page_that_cannot_be_read_is_left_out_with_a_warning(tmp_path, run_hygiene, small_model):
+    """A page the scorer refuses (nested deeper than it reads) is named in a warning, and the rest is trained on."""
+    deep = {"url": "https://deep.example/a.html", "html": "<div>" * 400 + "x" + "</div>" * 400, "contamination": []}
+    samples = write_lines(tmp_path / "s.jsonl", [GOOD, deep])
+    run = run_hygiene("train", samples, "--out", tmp_path / "m.joblib", "--base", small_model, "--holdout", "0")
+    assert run.code == 0, run.stderr
+    warnings = [line for line in run.stderr_lines() if "cannot be read" in line]
+    assert len(warnings) == 1 and f"{samples} line 2" in warnings[0], run.stderr

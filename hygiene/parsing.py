@@ -17,3 +17,14 @@ class OneLineParser(argparse.ArgumentParser):
         command = self.prog.partition(" ")[2]
         where = f"{command}: " if command else ""
         self.exit(EXIT_ERROR, f"hygiene: error: {where}{message} (see {self.prog} --help)\n")
+
+
+def threshold(value: str) -> float:
+    """argparse type: a contamination threshold, a number in (0, 1]."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0.0 < number <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
+    return number

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from detector.errors import EXIT_CLEAN
 from detector.settings import DEFAULT_THRESHOLD, LABELS
+from hygiene.parsing import threshold
 
 if TYPE_CHECKING:
     from detector.score import Scorer
@@ -51,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help="model file; repeat to compare models side by side (default: the shipped model)",
     )
-    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help="contamination cut-off (0-1]")
+    parser.add_argument("--threshold", type=threshold, default=DEFAULT_THRESHOLD, help="contamination cut-off (0-1]")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     parser.set_defaults(func=run)
 

@@ -9,6 +9,7 @@ import sys
 from detector.errors import EXIT_CLEAN, EXIT_CONTAMINATED, EXIT_ERROR, InputError
 from detector.result import PageResult
 from detector.settings import DEFAULT_THRESHOLD, FORMATS
+from hygiene.parsing import threshold
 
 REPORT_TEXT_CHARS = 100
 
@@ -25,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object per source per line")
     parser.add_argument("--format", choices=FORMATS, default="auto", help="input is HTML, scraped text, or guess")
     parser.add_argument("--model", help="model .joblib (default: the shipped model, or $HYGIENE_MODEL)")
-    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help="contamination cut-off (0-1]")
+    parser.add_argument("--threshold", type=threshold, default=DEFAULT_THRESHOLD, help="contamination cut-off (0-1]")
     parser.set_defaults(func=run)
 
 

@@ -250,6 +250,7 @@ def test_bad_threshold_is_an_error(run_hygiene, fixtures_dir, value):
     assert run.stdout == ""
     errors = [line for line in run.stderr_lines() if "error" in line]
     assert len(errors) == 1 and "threshold" in errors[0], run.stderr
+    assert errors[0].startswith("hygiene: error: score: ") and errors[0].endswith("(see hygiene score --help)")
 
 
 def test_model_option_and_reported_hash(run_hygiene, fixtures_dir):

@@ -138,6 +138,7 @@ def drop_short_text_outside_region(blocks: list[Block], labels: list[str]) -> li
         if label == "content"
         and len(block.text) <= OUTSIDE_REGION_CHARS
         and block.tag not in HEADING_TAGS
+        and block.element is not None
         and not _is_inside(block.element, region)
         else label
         for block, label in zip(blocks, labels)

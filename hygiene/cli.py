@@ -34,10 +34,10 @@ def main(argv: list[str] | None = None) -> int:
         if sys.stdout is not None:
             sys.stdout.flush()
     except HygieneError as exc:
-        print(f"hygiene: error: {exc}", file=sys.stderr)
+        _report(f"hygiene: error: {exc}")
         code = exc.exit_code
     except KeyboardInterrupt:
-        print("hygiene: interrupted", file=sys.stderr)
+        _report("hygiene: interrupted")
         code = 130
     except BrokenPipeError:
         code = EXIT_ERROR

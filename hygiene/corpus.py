@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import multiprocessing
 import os
+import re
 import signal
 import sys
 import time
@@ -22,11 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import brotli
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-from warcio.statusandheaders import StatusAndHeadersParserException
+from warcio.bufferedreaders import ChunkedDataReader
 
 from detector.errors import ConfigError, HygieneError, InputError
 from detector.settings import MAX_PAGE_BYTES
@@ -35,7 +37,7 @@ MAX_JSONL_LINE_BYTES = 4 * MAX_PAGE_BYTES
 """A JSON line may hold a page escaped in JSON (up to ~4x longer); longer lines are reported and skipped."""
 
 HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
-WARC_READ_ERRORS = (ArchiveLoadFailed, StatusAndHeadersParserException, zlib.error, EOFError, ValueError)
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 GZIP_MAGIC = b"\x1f\x8b\x08"
 WARC_MAGIC = b"WARC/1."
 SCAN_BLOCK = 1 << 20
@@ -78,7 +80,7 @@ class Record:
 
     def source(self) -> dict[str, Any]:
         """The `source` field of the output line, which resuming reads back."""
-        return {"file": self.file, self.position_kind: self.position}
+        return {"file": printable_path(self.file), self.position_kind: self.position}
 
 
 @dataclass
@@ -109,6 +111,11 @@ def detect_format(path: str, forced: str | None) -> str:
         if name.endswith(suffix):
             return fmt
     raise ConfigError(f"cannot tell the format of {path} from its name; pass --format jsonl or --format warc")
+
+
+def printable_path(path: str) -> str:
+    """A file name as valid Unicode: bytes that are not UTF-8 (kept as surrogates by Python) become U+FFFD."""
+    return os.fsencode(path).decode("utf-8", errors="replace")
 
 
 def open_maybe_gzip(path: str) -> IO[bytes]:
@@ -167,6 +174,23 @@ def jsonl_error(path: str, line_number: int, message: str) -> Record:
     return Record(file=path, position=line_number, position_kind="line", error=message)
 
 
+def finite_or_none(number: str) -> float | None:
+    """A JSON number as a float; None for one too large for a float (`1e999`), which JSON could not write back."""
+    value = float(number)
+    return value if math.isfinite(value) else None
+
+
+def without_surrogates(value: Any) -> Any:
+    """A parsed JSON value with every lone surrogate in its strings (and keys) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return value if value.isascii() else LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [without_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {without_surrogates(key): without_surrogates(item) for key, item in value.items()}
+    return value
+
+
 def parsed(record: Record) -> Record:
     """The record an unparsed JSON line holds (a report if it holds none); other records as they are."""
     if record.line is None:
@@ -175,9 +199,10 @@ def parsed(record: Record) -> Record:
 
 
 def jsonl_record(path: str, line_number: int, line: bytes, field_name: str | None) -> Record:
-    """Parse one JSON line into a record: the page field is the payload, every other field is carried."""
+    """Parse one JSON line into a record: the page field is the payload, every other field is carried. Lone
+    surrogates become U+FFFD and NaN or Infinity null, so that every output line can be written as valid JSON."""
     try:
-        document = json.loads(line)
+        document = without_surrogates(json.loads(line, parse_constant=lambda _: None, parse_float=finite_or_none))
     except ValueError as exc:
         return jsonl_error(path, line_number, f"not valid JSON ({str(exc).splitlines()[0]})")
     except RecursionError:
@@ -219,23 +244,81 @@ def read_warc(path: str, after_offset: int | None = None) -> Iterator[Record]:
             offset = None if broken_at is None else next_record_start(handle, broken_at + 1, compressed)
 
 
+class QuietArchiveIterator(ArchiveIterator):
+    """warcio's record iterator without its multi-line warning on stderr for a record not followed by a blank
+    line: `record_damage` reports that record in one line."""
+
+    INC_RECORD = ""
+
+
 def warc_records_from(handle: IO[bytes], path: str, skip_first: bool) -> Iterator[Record]:
     """Records from the current file position on; returns the offset of a broken record, or None at the end."""
-    archive = ArchiveIterator(handle)
+    archive = QuietArchiveIterator(handle)
     records = iter(archive)
     while True:
         try:
             warc_record = next(records)
-            offset = archive.offset
-            record = None if skip_first else warc_html_record(path, offset, warc_record)
         except StopIteration:
-            return None
-        except WARC_READ_ERRORS as exc:
-            yield warc_error(path, archive.offset, f"unreadable WARC record ({type(exc).__name__}: {first_line(exc)})")
+            if only_blanks_after(handle, archive.offset):
+                return None
+            yield warc_error(path, archive.offset, "WARC record cut short: the file ends inside it")
             return archive.offset
+        except Exception as exc:  # noqa: BLE001 - warcio raises anything (AttributeError, ...) on a damaged header
+            broken_at = max(archive.offset, 0)  # warcio's offset goes negative in a gzip WARC of a single member
+            yield warc_error(path, broken_at, f"unreadable WARC record ({type(exc).__name__}: {first_line(exc)})")
+            return broken_at
+        offset = archive.offset
+        record = None if skip_first else readable_html_record(path, offset, warc_record)
         skip_first = False
+        damage = record_damage(archive, warc_record)
+        if damage is not None:
+            yield warc_error(path, offset, damage)
+            return offset
         if record is not None:
             yield record
+
+
+def record_damage(archive: ArchiveIterator, warc_record: Any) -> str | None:
+    """Read the rest of a record; say why it is damaged (cut short, wrong Content-Length), None if it is whole."""
+    warnings = archive.err_count
+    try:
+        archive.read_to_end()
+    except Exception as exc:  # noqa: BLE001 - a decompressor error in the rest of the record
+        return f"unreadable WARC record ({type(exc).__name__}: {first_line(exc)})"
+    if declared_length(warc_record) is None:
+        return "WARC record without a valid Content-Length (cut short?)"
+    if warc_record.raw_stream.limit > 0:
+        return f"WARC record cut short: {warc_record.raw_stream.limit} bytes of its Content-Length missing"
+    if archive.err_count > warnings:
+        return "WARC record not followed by a blank line (wrong Content-Length?)"
+    return None
+
+
+def declared_length(warc_record: Any) -> int | None:
+    """The length a record's header declares (WARC Content-Length, ARC length); None if missing or not a number."""
+    name = "Content-Length" if warc_record.format == "warc" else "length"
+    try:
+        length = int(warc_record.rec_headers.get_header(name))
+    except (TypeError, ValueError):
+        return None
+    return length if length >= 0 else None
+
+
+def only_blanks_after(handle: IO[bytes], offset: int) -> bool:
+    """Whether the file holds nothing but whitespace from `offset` on."""
+    handle.seek(offset)
+    while block := handle.read(SCAN_BLOCK):
+        if block.strip():
+            return False
+    return True
+
+
+def readable_html_record(path: str, offset: int, warc_record: Any) -> Record | None:
+    """`warc_html_record`, or the report of a record whose content cannot be read or decoded."""
+    try:
+        return warc_html_record(path, offset, warc_record)
+    except Exception as exc:  # noqa: BLE001 - warcio and its decompressors raise anything on damaged content
+        return warc_error(path, offset, f"unreadable WARC record content ({type(exc).__name__}: {first_line(exc)})")
 
 
 def warc_html_record(path: str, offset: int, warc_record: Any) -> Record | None:
@@ -246,7 +329,7 @@ def warc_html_record(path: str, offset: int, warc_record: Any) -> Record | None:
     content_type = warc_record.http_headers.get_header("Content-Type") or ""
     if not status.startswith("2") or not content_type.lower().startswith(HTML_CONTENT_TYPES):
         return None
-    payload = warc_record.content_stream().read(MAX_PAGE_BYTES + 1)
+    payload = http_body(warc_record, MAX_PAGE_BYTES + 1)
     if len(payload) > MAX_PAGE_BYTES:
         return warc_error(path, offset, f"page larger than {MAX_PAGE_BYTES} bytes")
     headers = warc_record.rec_headers
@@ -266,6 +349,35 @@ def warc_html_record(path: str, offset: int, warc_record: Any) -> Record | None:
         content_type=content_type,
         carried=carried,
     )
+
+
+def http_body(warc_record: Any, limit: int) -> bytes:
+    """Up to `limit` bytes of a response's body, its Content-Encoding undone: gzip and deflate by warcio, brotli
+    here (warcio's brotli support fails with brotli >= 1.2)."""
+    encoding = (warc_record.http_headers.get_header("Content-Encoding") or "").strip().lower()
+    if encoding != "br":
+        return warc_record.content_stream().read(limit)
+    body = warc_record.raw_stream
+    if (warc_record.http_headers.get_header("Transfer-Encoding") or "").strip().lower() == "chunked":
+        body = ChunkedDataReader(body)
+    return brotli_decoded(body, limit)
+
+
+def brotli_decoded(stream: IO[bytes], limit: int) -> bytes:
+    """Up to `limit` bytes of a brotli stream, decoded; a body that is not brotli at all is returned as it is (as
+    warcio does for gzip: some crawlers store bodies decoded and keep the header)."""
+    decompressor = brotli.Decompressor()
+    first = stream.read(SCAN_BLOCK)
+    try:
+        output = bytearray(decompressor.process(first, output_buffer_limit=limit))
+    except brotli.error:
+        return first + stream.read(limit - len(first))
+    while len(output) < limit and not decompressor.is_finished():
+        data = stream.read(SCAN_BLOCK) if decompressor.can_accept_more_data() else b""
+        if not data and decompressor.can_accept_more_data():
+            raise ValueError("brotli body cut short")
+        output += decompressor.process(data, output_buffer_limit=limit - len(output))
+    return bytes(output[:limit])
 
 
 def warc_error(path: str, offset: int, message: str) -> Record:
@@ -316,16 +428,42 @@ def read_inputs(
 
 
 def last_complete_line(path: Path) -> bytes | None:
-    """Cut a partial last line off the file (an interrupted write) and return the last complete line."""
-    with open(path, "r+b") as handle:
+    """The last complete line of a file. A last line without its newline counts only if it is whole JSON: the
+    partial line an interrupted write leaves never is."""
+    with open(path, "rb") as handle:
         end = handle.seek(0, os.SEEK_END)
-        cut = line_start_before(handle, end)
-        handle.truncate(cut)
-        if cut == 0:
-            return None
-        start = line_start_before(handle, cut - 1)
+        start = line_start_before(handle, end)
         handle.seek(start)
-        return handle.read(cut - start)
+        tail = handle.read(end - start)
+        if is_json(tail):
+            return tail
+        if start == 0:
+            return None
+        begin = line_start_before(handle, start - 1)
+        handle.seek(begin)
+        return handle.read(start - begin)
+
+
+def end_with_complete_line(path: Path) -> None:
+    """Before appending to a regular file: cut a partial last line (an interrupted write), end a whole one."""
+    if path.is_file():
+        with open(path, "r+b") as handle:
+            end = handle.seek(0, os.SEEK_END)
+            start = line_start_before(handle, end)
+            handle.seek(start)
+            if is_json(handle.read(end - start)):
+                handle.write(b"\n")
+            else:
+                handle.truncate(start)
+
+
+def is_json(data: bytes) -> bool:
+    """Whether `data` is one whole JSON value."""
+    try:
+        json.loads(data)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def line_start_before(handle: IO[bytes], end: int) -> int:
@@ -341,53 +479,60 @@ def line_start_before(handle: IO[bytes], end: int) -> int:
     return 0
 
 
-def source_of(line: bytes, path: Path) -> tuple[str, int]:
-    """The input file and position that an output line was cleaned from."""
+def source_of(line: bytes, path: Path, quarantine: bool = False) -> Record:
+    """Where an output (or, with `quarantine`, a quarantine) line was cleaned from; ConfigError for other lines."""
     try:
-        source = json.loads(line)["source"]
-        position = source.get("line", source.get("offset"))
-        if not isinstance(source["file"], str) or not isinstance(position, int):
+        document = json.loads(line)
+        source = document["source"]
+        kind = "line" if "line" in source else "offset"
+        if not isinstance(source["file"], str) or not isinstance(source[kind], int):
             raise TypeError
-        return source["file"], position
+        if quarantine and "raw" not in document:
+            raise KeyError
+        return Record(file=source["file"], position=source[kind], position_kind=kind)
     except (ValueError, KeyError, TypeError, AttributeError):
+        what = "a `hygiene clean` quarantine line" if quarantine else "`hygiene clean` output"
         raise ConfigError(
-            f"{path} exists but its last line is not `hygiene clean` output; move it away or pick another output"
+            f"{path} exists but its last line is not {what}; move it away or pick another "
+            f"{'--quarantine file' if quarantine else 'output'}"
         ) from None
 
 
+def input_index(file: str, inputs: list[str]) -> int | None:
+    """Which input an output line's `source.file` names (compared as resolved, printable paths), if any."""
+    resolved = [printable_path(str(Path(path).resolve())) for path in inputs]
+    wanted = printable_path(str(Path(file).resolve()))
+    return resolved.index(wanted) if wanted in resolved else None
+
+
 def resume_point(output: Path, inputs: list[str]) -> ResumePoint | None:
-    """Where a re-run starts: after the last record the output holds, None for a new or empty output."""
-    if not output.exists():
+    """Where a re-run starts: after the last record the output holds, None for a new or empty output (or a device)."""
+    if not output.is_file():
         return None
     line = last_complete_line(output)
     if line is None:
         return None
-    file, position = source_of(line, output)
-    resolved = [Path(path).resolve() for path in inputs]
-    if Path(file).resolve() not in resolved:
+    source = source_of(line, output)
+    index = input_index(source.file, inputs)
+    if index is None:
         raise ConfigError(
-            f"{output} holds documents from {file}, which is not among the inputs; "
+            f"{output} holds documents from {source.file}, which is not among the inputs; "
             "re-run with the same inputs in the same order, or pick another output"
         )
-    return ResumePoint(resolved.index(Path(file).resolve()), position)
+    return ResumePoint(index, source.position)
 
 
-def trim_quarantine(quarantine: Path, inputs: list[str], resume: ResumePoint | None) -> None:
-    """Drop quarantine lines past the resume point: their records are cleaned again."""
-    if not quarantine.exists():
-        return
-    resolved = [Path(path).resolve() for path in inputs]
-    with open(quarantine, "r+b") as handle:
-        end = line_start_before(handle, handle.seek(0, os.SEEK_END))
-        while end > 0:
-            start = line_start_before(handle, end - 1)
-            handle.seek(start)
-            file, position = source_of(handle.read(end - start), quarantine)
-            index = resolved.index(Path(file).resolve()) if Path(file).resolve() in resolved else -1
-            if resume is not None and (index, position) <= (resume.file_index, resume.position):
-                break
-            end = start
-        handle.truncate(end)
+def last_quarantined(quarantine: Path, inputs: list[str]) -> str | None:
+    """Where the quarantine file's last line was cleaned from (`file:line` or `file@offset`, None if from none of
+    the inputs); ConfigError if the file does not end with a quarantine line."""
+    if not quarantine.is_file():
+        return None
+    line = last_complete_line(quarantine)
+    if line is None:
+        return None
+    source = source_of(line, quarantine, quarantine=True)
+    index = input_index(source.file, inputs)
+    return None if index is None else Record(inputs[index], source.position, source.position_kind).where()
 
 
 # ---------------------------------------------------------------- the ordered, bounded pool
@@ -520,9 +665,9 @@ def flag_dict(flag: Any) -> dict[str, Any]:
 def clean_records(
     records: Iterable[Record], workers: int, model: str | None, threshold: float, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[Outcome]:
-    """Outcomes of every record, in input order, over `workers` processes (in this process when 1)."""
+    """Outcomes of every record, in input order, over `workers` processes (when 1, in this process, with the scorer
+    `load_scorer` loaded)."""
     if workers <= 1:
-        load_scorer(model, threshold)
         for record in records:
             yield clean_record(_scorer, record)
         return
@@ -553,16 +698,19 @@ class CleanStats:
         )
 
 
-def write_outcomes(outcomes: Iterable[Outcome], output: IO[str], quarantine: IO[str] | None) -> CleanStats:
-    """Append each outcome as it comes (quarantine line first, then output line), reporting skipped records."""
+def write_outcomes(
+    outcomes: Iterable[Outcome], output: IO[str], quarantine: IO[str] | None, already_quarantined: str | None = None
+) -> CleanStats:
+    """Append each outcome as it comes (quarantine line first, then output line), reporting skipped records; the
+    quarantine line of the record at `already_quarantined` is not written again."""
     stats = CleanStats()
-    with tqdm(outcomes, unit=" pages", desc="cleaning", disable=None, file=sys.stderr) as progress:
-        for outcome in progress:
+    with tqdm(outcomes, unit=" pages", desc="cleaning", disable=None if sys.stderr else True, file=sys.stderr) as bar:
+        for outcome in bar:
             if outcome.error is not None:
                 stats.skipped += 1
-                progress.write(f"hygiene: {outcome.where}: skipped: {outcome.error}", file=sys.stderr)
+                report(f"{outcome.where}: skipped: {outcome.error}")
                 continue
-            if outcome.quarantine_line is not None and quarantine is not None:
+            if outcome.quarantine_line is not None and quarantine is not None and outcome.where != already_quarantined:
                 quarantine.write(outcome.quarantine_line)
                 quarantine.flush()
             output.write(outcome.output_line)
@@ -570,6 +718,12 @@ def write_outcomes(outcomes: Iterable[Outcome], output: IO[str], quarantine: IO[
             stats.cleaned += 1
             stats.contaminated += outcome.contaminated
     return stats
+
+
+def report(message: str) -> None:
+    """One `hygiene: ...` line on stderr, above the progress bar; nothing when stderr is closed."""
+    if sys.stderr is not None:
+        tqdm.write(f"hygiene: {message}", file=sys.stderr)
 
 
 def clean_corpus(
@@ -583,21 +737,24 @@ def clean_corpus(
     model: str | None = None,
     threshold: float = 0.5,
 ) -> CleanStats:
-    """Clean every input into `output` (and `quarantine`), resuming after what `output` already holds."""
+    """Clean every input into `output` (and `quarantine`, appended to), resuming after what `output` already holds.
+
+    The model (loaded here too, to be used here or only checked), the output and the quarantine file are checked
+    before any file is created or changed."""
+    load_scorer(model, threshold)
     resume = resume_point(output, inputs)
-    if quarantine is not None:
-        trim_quarantine(quarantine, inputs, resume)
+    last_held = last_quarantined(quarantine, inputs) if quarantine is not None else None
+    already_quarantined = last_held if output.is_file() else None
+    for path in (output, quarantine):
+        if path is not None:
+            end_with_complete_line(path)
     if resume is not None:
-        file = inputs[resume.file_index]
-        print(
-            f"hygiene: resuming after {file} {'line' if formats[resume.file_index] == 'jsonl' else 'offset'} "
-            f"{resume.position}",
-            file=sys.stderr,
-        )
+        kind = "line" if formats[resume.file_index] == "jsonl" else "offset"
+        report(f"resuming after {inputs[resume.file_index]} {kind} {resume.position}")
     records = read_inputs(inputs, formats, field_name, resume)
     outcomes = clean_records(records, workers, model, threshold)
     with open(output, "a", encoding="utf-8", newline="") as out_handle:
         if quarantine is None:
             return write_outcomes(outcomes, out_handle, None)
         with open(quarantine, "a", encoding="utf-8", newline="") as quarantine_handle:
-            return write_outcomes(outcomes, out_handle, quarantine_handle)
+            return write_outcomes(outcomes, out_handle, quarantine_handle, already_quarantined)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 from detector.errors import ConfigError, HygieneError, InputError
@@ -68,7 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Clean the inputs and return the exit code (see the epilog)."""
-    from hygiene.corpus import clean_corpus, detect_format
+    from hygiene.corpus import clean_corpus, detect_format, report
 
     check_options(args)
     formats = [detect_format(path, args.format) for path in args.inputs]
@@ -85,18 +84,22 @@ def run(args: argparse.Namespace) -> int:
         )
     except OSError as exc:
         raise HygieneError(f"{exc.filename or 'I/O'}: {exc.strerror or exc}") from None
-    print(f"hygiene: {stats.summary()} -> {args.output}", file=sys.stderr)
+    report(f"{stats.summary()} -> {args.output}")
     return EXIT_RECORDS_SKIPPED if stats.skipped else 0
 
 
 def check_options(args: argparse.Namespace) -> None:
-    """Refuse missing inputs, an output that is also an input, and out-of-range numbers."""
+    """Refuse missing or repeated inputs, an output that is also an input, and out-of-range numbers."""
+    inputs: dict[Path, str] = {}
     for path in args.inputs:
         if not os.path.isfile(path):
             raise InputError(f"no such input file: {path}")
         if not os.access(path, os.R_OK):
             raise InputError(f"cannot read input file: {path}")
-    inputs = {Path(path).resolve() for path in args.inputs}
+        resolved = Path(path).resolve()
+        if resolved in inputs:
+            raise ConfigError(f"{path} is the same file as the input {inputs[resolved]}; give each input once")
+        inputs[resolved] = path
     for target in (args.output, args.quarantine):
         if target is not None and target.resolve() in inputs:
             raise ConfigError(f"{target} is one of the inputs; pick another output file")

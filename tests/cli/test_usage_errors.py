@@ -13,7 +13,7 @@ from hygiene.cli import main
     [
         ([], "hygiene: error: the following arguments are required: COMMAND (see hygiene --help)"),
         (["nosuch"], "hygiene: error: argument COMMAND: invalid choice: 'nosuch'"),
-        (["score", "page.html", "--threshold", "abc"], "hygiene: error: score: argument --threshold: invalid float"),
+        (["score", "page.html", "--threshold", "abc"], "hygiene: error: score: argument --threshold: not a number"),
         (["score"], "hygiene: error: score: the following arguments are required: SOURCE (see hygiene score --help)"),
         (["crawl", "--depth", "x", "https://example.org/"], "hygiene: error: crawl: argument --depth"),
         (["crawl", "--max-pages", "0", "https://example.org/"], "hygiene: error: crawl: argument --max-pages: must"),

@@ -6,7 +6,8 @@ from it would silently lose those pages. The guard marks the JOBDIR while a craw
 crawl starts and finds the mark, the previous one died: the JOBDIR is emptied and the crawl
 starts again from the seeds, where the store skips every page it already holds (conditional GET,
 content hash), so nothing is lost and nothing is stored twice. A lock refuses two crawls at once
-on the same JOBDIR.
+on the same JOBDIR; `hygiene crawl` takes it before the crawl starts (`lock_job_dir`) and the guard
+takes it over.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from typing import TextIO
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -28,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 RUNNING_MARK = "hygiene.running"
 LOCK_FILE = "hygiene.lock"
+_held_locks: dict[Path, TextIO] = {}
+"""The JOBDIR locks this process holds (flock refuses a second lock on the same file even to the same process)."""
 
 
 def clear_job_dir(path: Path) -> None:
@@ -41,18 +45,28 @@ def clear_job_dir(path: Path) -> None:
             entry.unlink()
 
 
-def job_dir_in_use(path: Path) -> bool:
-    """True while a crawl holds the lock of this JOBDIR."""
-    lock_path = path / LOCK_FILE
-    if not lock_path.exists():
+def lock_job_dir(path: Path) -> bool:
+    """Take the lock of a JOBDIR (creating it) for this process until `unlock_job_dir`; False when another crawl
+    holds it. Taking a lock this process holds already is a no-op."""
+    path = path.resolve()
+    if path in _held_locks:
+        return True
+    path.mkdir(parents=True, exist_ok=True)
+    lock = (path / LOCK_FILE).open("a")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
         return False
-    with lock_path.open("a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(lock, fcntl.LOCK_UN)
-    return False
+    _held_locks[path] = lock
+    return True
+
+
+def unlock_job_dir(path: Path) -> None:
+    """Release the lock of a JOBDIR taken by `lock_job_dir`."""
+    lock = _held_locks.pop(path.resolve())
+    fcntl.flock(lock, fcntl.LOCK_UN)
+    lock.close()
 
 
 class JobDirGuard:
@@ -60,7 +74,6 @@ class JobDirGuard:
 
     def __init__(self, path: Path):
         self.path = path
-        self.lock = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JobDirGuard:
@@ -75,13 +88,8 @@ class JobDirGuard:
 
     def acquire(self) -> None:
         """Take the lock (ConfigError if another crawl holds it), recover from a killed crawl, mark."""
-        self.path.mkdir(parents=True, exist_ok=True)
-        self.lock = (self.path / LOCK_FILE).open("a")
-        try:
-            fcntl.flock(self.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.lock.close()
-            raise ConfigError(f"{self.path}: another crawl is using this job directory") from None
+        if not lock_job_dir(self.path):
+            raise ConfigError(f"{self.path}: another crawl is using this job directory")
         mark = self.path / RUNNING_MARK
         if mark.exists():
             logger.warning(
@@ -95,5 +103,4 @@ class JobDirGuard:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """A clean shutdown: Scrapy has saved its queue, so the JOBDIR can be resumed as is."""
         (self.path / RUNNING_MARK).unlink(missing_ok=True)
-        fcntl.flock(self.lock, fcntl.LOCK_UN)
-        self.lock.close()
+        unlock_job_dir(self.path)

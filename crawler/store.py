@@ -11,9 +11,10 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 
 from platformdirs import user_data_path
@@ -25,6 +26,9 @@ DB_FILENAME = "hygiene.db"
 DB_ENV_VAR = "HYGIENE_DB"
 BUSY_TIMEOUT_MS = 30_000
 """How long a writer waits for another writer (a crawl, the scheduler) before giving up."""
+SCHEMA_VERSION = 1
+"""`PRAGMA user_version` of a store file, for every table in it (crawl and schedule); 0 is a store made before
+versions were recorded, read as version 1."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -76,6 +80,7 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     stats TEXT NOT NULL
 );
 """
+SET_SCHEMA_VERSION = f"PRAGMA user_version = {SCHEMA_VERSION}"
 
 
 def default_db_path() -> Path:
@@ -129,6 +134,50 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+@contextmanager
+def reading(path: str | os.PathLike) -> Iterator[None]:
+    """Turn a SQLite error while reading the store at `path` into a one-line ConfigError naming the file."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        raise ConfigError(f"{path}: not a hygiene store or damaged: {exc}") from None
+
+
+@cache
+def schema_columns(schema: str) -> dict[str, frozenset[str]]:
+    """The columns of every table a schema script creates (built in memory, so the script is the one truth)."""
+    with closing(sqlite3.connect(":memory:")) as conn:
+        conn.executescript(schema)
+        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {table: table_columns(conn, table) for table in tables if not table.startswith("sqlite_")}
+
+
+def table_columns(conn: sqlite3.Connection, table: str) -> frozenset[str]:
+    """The column names of a table (empty when there is no such table)."""
+    return frozenset(row[1] for row in conn.execute(f"PRAGMA table_info({table})"))
+
+
+def existing_tables(conn: sqlite3.Connection, path: str | os.PathLike, schema: str) -> set[str]:
+    """The tables of `schema` the file already holds, each checked to have every column the schema gives it;
+    ConfigError for a store of a newer schema version or a table that lacks columns (a foreign file)."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise ConfigError(
+            f"{path}: store schema version {version} is newer than this program reads ({SCHEMA_VERSION}):"
+            " upgrade scraper-hygiene, or it is not a hygiene store"
+        )
+    existing = set()
+    for table, expected in schema_columns(schema).items():
+        missing = expected - table_columns(conn, table)
+        if missing == expected:
+            continue
+        if missing:
+            lacking = ", ".join(sorted(missing))
+            raise ConfigError(f"{path}: not a hygiene store or damaged: table {table} lacks {lacking}")
+        existing.add(table)
+    return existing
 
 
 @dataclass
@@ -208,7 +257,6 @@ DROPPED_COLUMNS = list(DroppedRecord.__dataclass_fields__)
 UPSERT_ITEM = _upsert_sql("items", ITEM_COLUMNS, "url")
 INSERT_QUARANTINE = _insert_sql("quarantine", QUARANTINE_COLUMNS, "ON CONFLICT (url, content_hash) DO NOTHING")
 UPSERT_DROPPED = _upsert_sql("dropped", DROPPED_COLUMNS, "url")
-STORE_TABLES = {"items", "quarantine", "dropped", "crawl_runs"}
 
 
 class Store:
@@ -220,14 +268,15 @@ class Store:
 
     @classmethod
     def open(cls, path: str | os.PathLike | None = None) -> Store:
-        """Open or create the store at `path` (default: `default_db_path()`), creating missing tables."""
+        """Open or create the store at `path` (default: `default_db_path()`), creating missing tables; ConfigError
+        for a damaged or foreign file or a newer schema."""
         path = Path(path) if path else default_db_path()
         conn = connect(path)
         try:
-            _ensure_schema(conn)
-        except sqlite3.DatabaseError as exc:
+            _ensure_schema(conn, path)
+        except ConfigError:
             conn.close()
-            raise ConfigError(f"{path}: cannot create the store tables ({exc})") from None
+            raise
         return cls(conn, path)
 
     @classmethod
@@ -241,6 +290,13 @@ class Store:
     def close(self) -> None:
         """Close the connection."""
         self.conn.close()
+
+    def check_integrity(self) -> None:
+        """ConfigError naming the first fault SQLite's quick check finds in the file (it reads every page once)."""
+        with reading(self.path):
+            (verdict,) = self.conn.execute("PRAGMA quick_check(1)").fetchone()
+        if verdict != "ok":
+            raise ConfigError(f"{self.path}: not a hygiene store or damaged: {' '.join(verdict.split())}")
 
     def known_page(self, url: str) -> KnownPage | None:
         """The stored hash, model version and HTTP validators of `url` (item or dropped page), if any."""
@@ -284,7 +340,8 @@ class Store:
             )
 
     def iter_items(self, since: str | None = None) -> Iterator[sqlite3.Row]:
-        """Stored items in fetch order, optionally only those fetched at or after `since` (ISO UTC)."""
+        """Stored items in fetch order, optionally only those fetched at or after `since` (ISO UTC); ConfigError
+        if the file turns out damaged while reading."""
         return self._iter_table("items", ITEM_COLUMNS, since)
 
     def iter_quarantine(self, since: str | None = None) -> Iterator[sqlite3.Row]:
@@ -292,16 +349,22 @@ class Store:
         return self._iter_table("quarantine", QUARANTINE_COLUMNS, since)
 
     def _iter_table(self, table: str, columns: list[str], since: str | None) -> Iterator[sqlite3.Row]:
-        """A cursor over the rows of `table` (one read snapshot) ordered by fetch time."""
+        """The rows of `table` (one read snapshot) ordered by fetch time."""
         sql = f"SELECT {', '.join(columns)} FROM {table}"
         params: tuple = ()
         if since:
             sql += " WHERE fetched_at >= ?"
             params = (since,)
-        return self.conn.execute(sql + " ORDER BY fetched_at, id", params)
+        with reading(self.path):
+            yield from self.conn.execute(sql + " ORDER BY fetched_at, id", params)
 
     def counts(self) -> dict:
         """Counts for `hygiene stats`: items by status, quarantine records, dropped pages by reason."""
+        with reading(self.path):
+            return self._counts()
+
+    def _counts(self) -> dict:
+        """`counts` without the translation of SQLite errors."""
         items = dict(self.conn.execute("SELECT status, COUNT(*) FROM items GROUP BY status").fetchall())
         dropped = dict(self.conn.execute("SELECT reason, COUNT(*) FROM dropped GROUP BY reason").fetchall())
         models = dict(self.conn.execute("SELECT model_version, COUNT(*) FROM items GROUP BY model_version").fetchall())
@@ -321,11 +384,17 @@ class Store:
         }
 
 
-def _ensure_schema(conn: sqlite3.Connection) -> None:
-    """Create the store's tables unless they all exist (so read-only users never take a write lock)."""
-    existing = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if not existing >= STORE_TABLES:
-        conn.executescript(SCHEMA)
+def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """Check the store's tables and create the missing ones, recording the schema version (a store that holds them
+    all is only read, so read-only users never take a write lock)."""
+    with reading(path):
+        existing = existing_tables(conn, path, SCHEMA)
+    if existing == set(schema_columns(SCHEMA)):
+        return
+    try:
+        conn.executescript(f"BEGIN IMMEDIATE; {SCHEMA} {SET_SCHEMA_VERSION}; COMMIT;")
+    except sqlite3.DatabaseError as exc:
+        raise ConfigError(f"{path}: cannot create the store tables ({exc})") from None
 
 
 def _last_crawl(row: sqlite3.Row | None) -> dict | None:

@@ -12,6 +12,8 @@ Failures become `DroppedPage` items with a reason, so the store says why a page 
 from __future__ import annotations
 
 import re
+import struct
+import zlib
 from collections.abc import AsyncIterator, Iterable, Iterator
 from urllib.parse import urlsplit
 
@@ -35,6 +37,12 @@ FEED_TYPES = ("rss", "feed", "RDF")
 FEED_ENTRIES = "//*[local-name()='item' or local-name()='entry']"
 FEED_LINK = "*[local-name()='link'][not(@rel) or @rel='alternate']/@href | *[local-name()='link'][not(@href)]/text()"
 FEED_DATE = "*[local-name()='updated' or local-name()='published' or local-name()='pubDate' or local-name()='date']"
+SPIDER_ARGUMENTS = ("seeds", "allow_domains", "depth", "max_pages")
+"""The `-a` arguments of the spider; names starting with `_` (scrapyd's `_job`) are let through too."""
+
+
+class UnreadableDocument(Exception):
+    """A sitemap or feed that cannot be read (corrupt gzip, no root element); the message says why."""
 
 
 def split_list(value: str | Iterable[str] | None) -> list[str]:
@@ -46,14 +54,26 @@ def split_list(value: str | Iterable[str] | None) -> list[str]:
     return [part for part in value if part]
 
 
+def url_problem(url: str) -> str | None:
+    """Why `url` is not an http(s) URL with a host, or None when it is one; urlsplit and `.port` raise ValueError
+    for a malformed host (`http://[::1`) or a port out of range."""
+    try:
+        parts = urlsplit(url)
+        fetchable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError as exc:
+        return f"is not a valid URL ({exc})"
+    return None if fetchable else "is not an http(s) URL"
+
+
 def seed_list(value: str | Iterable[str] | None) -> list[str]:
     """The `seeds` argument as a list; ValueError unless there is at least one and each is an http(s) URL."""
     seeds = split_list(value)
     if not seeds:
         raise ValueError("the news spider needs seeds: -a seeds=URL[,URL...]")
     for seed in seeds:
-        if urlsplit(seed).scheme not in ("http", "https") or not urlsplit(seed).hostname:
-            raise ValueError(f"seed {seed!r} is not an http(s) URL")
+        problem = url_problem(seed)
+        if problem:
+            raise ValueError(f"seed {seed!r} {problem}")
     return seeds
 
 
@@ -91,6 +111,9 @@ class NewsSpider(Spider):
     @classmethod
     def check_arguments(cls, arguments: dict[str, str]) -> None:
         """ValueError naming the first bad `-a` argument; `scrapy crawl` calls this before the crawl starts."""
+        unknown = [name for name in arguments if name not in SPIDER_ARGUMENTS and not name.startswith("_")]
+        if unknown:
+            raise ValueError(f"unknown argument {unknown[0]!r}: the news spider takes {', '.join(SPIDER_ARGUMENTS)}")
         seed_list(arguments.get("seeds"))
         optional_count("depth", arguments.get("depth"))
         optional_count("max_pages", arguments.get("max_pages"), minimum=1)
@@ -119,7 +142,11 @@ class NewsSpider(Spider):
         if response.status == NOT_MODIFIED:
             yield NotModified(response.url)
             return
-        xml_type, xml_body = self.xml_document(response)
+        try:
+            xml_type, xml_body = self.xml_document(response)
+        except UnreadableDocument as exc:
+            yield DroppedPage(response.url, "unreadable", str(exc))
+            return
         if xml_type in SITEMAP_TYPES:
             yield from self.parse_sitemap(response, xml_body)
         elif xml_type in FEED_TYPES:
@@ -132,18 +159,22 @@ class NewsSpider(Spider):
             yield DroppedPage(response.url, "not-html", f"content type {content_type}")
 
     def xml_document(self, response: Response) -> tuple[str | None, bytes]:
-        """Root tag name and body of a sitemap or feed (gunzipped if needed); (None, b"") otherwise."""
+        """Root tag name and body of an XML document such as a sitemap or feed (gunzipped if needed); (None, b"")
+        for anything else; UnreadableDocument for a corrupt gzip file or markup without a root element."""
         body = response.body
         if gzip_magic_number(response):
             try:
                 body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-            except (OSError, EOFError, ValueError):
-                return None, b""
+            except (OSError, EOFError, ValueError, struct.error, zlib.error) as exc:
+                raise UnreadableDocument(f"cannot gunzip: {type(exc).__name__}: {exc}"[:200]) from None
         elif isinstance(response, HtmlResponse) or not isinstance(response, TextResponse):
             return None, b""
         if body.lstrip()[:1] != b"<":
             return None, b""
-        return Sitemap(body).type, body
+        try:
+            return Sitemap(body).type, body
+        except StopIteration:
+            raise UnreadableDocument("markup without a root element") from None
 
     def parse_sitemap(self, response: Response, body: bytes) -> Iterator[Request]:
         """Follow every `<loc>` of a sitemap or sitemap index, carrying its `<lastmod>`."""
@@ -161,8 +192,8 @@ class NewsSpider(Spider):
 
     def entry_request(self, response: Response, link: str, lastmod: str | None) -> Iterator[Request]:
         """A request for a sitemap or feed entry; entries that are not http(s) URLs are counted and skipped."""
-        url = response.urljoin(link.strip())
-        if not link.strip() or urlsplit(url).scheme not in ("http", "https"):
+        url = _absolute_url(response, link.strip())
+        if url is None or url_problem(url):
             self.crawler.stats.inc_value("hygiene/bad_entries")
             return
         yield from self.next_hop(url, (lastmod or "").strip() or None)
@@ -205,6 +236,16 @@ class NewsSpider(Spider):
         else:
             detail = f"{type(failure.value).__name__}: {failure.value}".splitlines()[0][:200]
             yield DroppedPage(url, "fetch-error", detail)
+
+
+def _absolute_url(response: Response, link: str) -> str | None:
+    """`link` made absolute against the response's URL; None for an empty or malformed link (`http://[::1`)."""
+    if not link:
+        return None
+    try:
+        return response.urljoin(link)
+    except ValueError:
+        return None
 
 
 def _header(response: Response, name: str) -> str | None:

@@ -11,8 +11,9 @@ import argparse
 import hashlib
 import json
 import logging
-import shutil
+import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,6 +23,19 @@ from detector.errors import ConfigError
 from detector.settings import DEFAULT_THRESHOLD
 
 EXIT_INTERRUPTED = 130
+INTERRUPTED = (None, "shutdown")
+"""Finish reasons of a stopped crawl: Ctrl-C (`shutdown`), or a second Ctrl-C that stops it at once (no reason)."""
+REFUSED_SETTINGS = {
+    "HYGIENE_DB": "give --db",
+    "HYGIENE_MODEL": "give --model",
+    "JOBDIR": "the job directory is kept beside the store (<db name>.jobs/)",
+    "LOG_FILE": "give --log-file",
+}
+"""Settings that `hygiene crawl` sets from its own checked options, with what to do instead."""
+FLOAT_READ_INT_SETTINGS = {"DNS_TIMEOUT", "DOWNLOAD_TIMEOUT"}
+"""Settings with an integer default that Scrapy reads as a float (seconds)."""
+SCRAPY_BOOLEANS = {"True", "true", "False", "false"}
+"""Spellings Scrapy's `getbool` accepts besides integers."""
 DEMO_PORT = 8765
 """The demo site's port when free (a fixed port keeps URLs stable, so a second demo run is incremental)."""
 
@@ -43,6 +57,11 @@ resume: without --resume a crawl starts from the seeds; with --resume it continu
 with the same seeds, --allow-domain and --depth into the same store (Scrapy JOBDIR, kept beside the
 database in <db name>.jobs/). After a crawl killed outright (no clean shutdown), --resume starts
 again from the seeds and skips every page already stored, so nothing is lost or stored twice.
+
+settings: -s NAME=VALUE takes a Scrapy setting or one of crawler/settings.py (declare the settings
+of third-party middlewares there), with a value of its type (a number, True/False, a JSON object
+for a dict; LOG_LEVEL a logging level, HYGIENE_THRESHOLD in (0, 1]). The store, the model and the
+log are --db, --model and --log-file, never -s HYGIENE_DB, HYGIENE_MODEL, LOG_FILE or JOBDIR.
 
 exit codes: 0 crawl finished (contaminated pages are expected, see the summary); 2 error (bad seeds,
 options, model or database, or not one page could be fetched); 130 interrupted (continue with
@@ -91,7 +110,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2 (repeatable)",
+        help="override a Scrapy setting or one of crawler/settings.py, e.g. -s DOWNLOAD_DELAY=2 (repeatable)",
     )
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     parser.add_argument(
@@ -119,6 +138,8 @@ def _positive(value: str) -> int:
 
 def read_seeds(args: argparse.Namespace) -> list[str]:
     """Seeds from the command line and --seeds-file, checked to be http(s) URLs; ConfigError otherwise."""
+    from crawler.spiders.news import url_problem
+
     seeds = list(args.seeds)
     if args.seeds_file:
         try:
@@ -127,9 +148,9 @@ def read_seeds(args: argparse.Namespace) -> list[str]:
             raise ConfigError(f"{args.seeds_file}: cannot read seeds ({exc})") from None
         seeds += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
     for seed in seeds:
-        parts = urlsplit(seed)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"seed {seed!r} is not an http(s) URL")
+        problem = url_problem(seed)
+        if problem:
+            raise ConfigError(f"seed {seed!r} {problem}")
     return list(dict.fromkeys(seeds))
 
 
@@ -152,6 +173,114 @@ def parse_settings(pairs: list[str]) -> dict[str, str]:
     return settings
 
 
+def checked_overrides(args: argparse.Namespace) -> dict[str, str]:
+    """The `-s` overrides, each checked, and --log-file checked; ConfigError for the first problem. `hygiene crawl`
+    and `hygiene schedule add` both call this before anything starts."""
+    overrides = parse_settings(args.set)
+    known = known_settings()
+    for name, value in overrides.items():
+        check_setting(name, value, known)
+    if args.log_file:
+        check_log_file(Path(args.log_file))
+    return overrides
+
+
+def known_settings() -> dict[str, object]:
+    """Every setting name a crawl reads, with its default: Scrapy's defaults, then crawler/settings.py."""
+    from scrapy.settings import default_settings
+
+    from crawler import settings
+
+    return {
+        name: getattr(module, name) for module in (default_settings, settings) for name in dir(module) if name.isupper()
+    }
+
+
+def check_setting(name: str, value: str, known: dict[str, object]) -> None:
+    """ConfigError unless `-s name=value` names a known setting that `hygiene crawl` leaves to the user, with a
+    value of its type."""
+    if name in REFUSED_SETTINGS:
+        raise ConfigError(f"-s {name} is not for hygiene crawl: {REFUSED_SETTINGS[name]}")
+    if name not in known:
+        raise ConfigError(
+            f"-s {name}: not a Scrapy setting nor one of crawler/settings.py (declare the settings of third-party"
+            " middlewares and extensions there)"
+        )
+    check = value_check(name, known[name])
+    if check and not check[1](value):
+        raise ConfigError(f"-s {name}={value}: expected {check[0]}")
+
+
+def value_check(name: str, default: object) -> tuple[str, Callable[[str], bool]] | None:
+    """What a value of the setting must be and the test of its text, from its name or its default's type (as
+    Scrapy reads it); None when any text will do."""
+    if name == "LOG_LEVEL":
+        return "a logging level (DEBUG, INFO, WARNING, ERROR or CRITICAL)", _is_log_level
+    if name == "HYGIENE_THRESHOLD":
+        return "a number in (0, 1]", _is_threshold
+    if isinstance(default, bool):
+        return "a boolean (True/False, true/false or 1/0)", _is_scrapy_bool
+    if isinstance(default, int) and name not in FLOAT_READ_INT_SETTINGS:
+        return "an integer", _is_integer
+    if isinstance(default, (int, float)):
+        return "a number", _is_number
+    if isinstance(default, dict):
+        return 'a JSON object, e.g. {"name": 100}', _is_json_object
+    return None
+
+
+def _is_log_level(text: str) -> bool:
+    """A level name of the logging module (DEBUG, INFO ...)."""
+    return isinstance(logging.getLevelName(text), int)
+
+
+def _is_integer(text: str) -> bool:
+    """An integer as Scrapy's getint reads it."""
+    try:
+        int(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_number(text: str) -> bool:
+    """A finite number as Scrapy's getfloat reads it."""
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def _is_threshold(text: str) -> bool:
+    """A contamination threshold: a number in (0, 1]."""
+    return _is_number(text) and 0 < float(text) <= 1
+
+
+def _is_scrapy_bool(text: str) -> bool:
+    """A boolean as Scrapy's getbool reads it: an integer, True/true or False/false."""
+    return text in SCRAPY_BOOLEANS or _is_integer(text)
+
+
+def _is_json_object(text: str) -> bool:
+    """A JSON object, as Scrapy's getdict reads a dict setting given as text."""
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
+
+
+def check_log_file(path: Path) -> None:
+    """ConfigError unless the log file can be opened for appending (a file made by the check is removed again)."""
+    existed = path.exists()
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"--log-file {path}: cannot write ({exc.strerror or exc})") from None
+    if not existed:
+        path.unlink()
+
+
 def job_dir_for(db_path: Path, seeds: list[str], allow_domains: list[str], depth: int) -> Path:
     """The JOBDIR of a crawl: beside the database, one per (seeds, domains, depth)."""
     key = json.dumps([sorted(seeds), sorted(allow_domains), depth]).encode()
@@ -160,7 +289,7 @@ def job_dir_for(db_path: Path, seeds: list[str], allow_domains: list[str], depth
 
 def run(args: argparse.Namespace) -> int:
     """Run the crawl (or the demo) and print the summary; return the exit code (see the epilog)."""
-    overrides = parse_settings(args.set)
+    overrides = checked_overrides(args)
     if args.demo:
         if args.seeds or args.seeds_file:
             raise ConfigError("--demo crawls the demo site: give no seeds with it")
@@ -190,16 +319,20 @@ def run_demo(args: argparse.Namespace, db_path: Path, overrides: dict[str, str])
 
 def crawl(args: argparse.Namespace, seeds: list[str], db_path: Path, overrides: dict[str, str]) -> int:
     """Check everything that can fail up front, run the crawl, print the summary."""
-    from crawler.extensions import job_dir_in_use
+    from crawler.extensions import clear_job_dir, lock_job_dir
     from crawler.pipelines import load_scorer
 
-    Store.open(db_path).close()
+    store = Store.open(db_path)
+    try:
+        store.check_integrity()
+    finally:
+        store.close()
     load_scorer(args.model, float(overrides.get("HYGIENE_THRESHOLD", DEFAULT_THRESHOLD)))
     job_dir = job_dir_for(db_path.resolve(), seeds, args.allow_domain, args.depth)
-    if job_dir_in_use(job_dir):
+    if not lock_job_dir(job_dir):  # held until the crawl closes: the crawl's JobDirGuard takes it over
         raise ConfigError(f"a crawl of the same seeds into {db_path} is already running ({job_dir})")
     if not args.resume:
-        shutil.rmtree(job_dir, ignore_errors=True)
+        clear_job_dir(job_dir)
     settings = {
         "HYGIENE_DB": str(db_path),
         "HYGIENE_MODEL": args.model,
@@ -211,7 +344,7 @@ def crawl(args: argparse.Namespace, seeds: list[str], db_path: Path, overrides: 
     spider_args = {"seeds": seeds, "allow_domains": args.allow_domain, "depth": args.depth, "max_pages": args.max_pages}
     result = run_news_crawl(settings, spider_args, tracebacks=args.verbose)
     print_summary(result, db_path, args.json)
-    if result["finish_reason"] == "shutdown":
+    if result["finish_reason"] in INTERRUPTED:
         print("hygiene: interrupted; continue with the same command and --resume", file=sys.stderr)
         return EXIT_INTERRUPTED
     check_something_fetched(result, args)
@@ -224,13 +357,13 @@ def check_something_fetched(result: dict, args: argparse.Namespace) -> None:
     new entries and a --resume with nothing left to do are no error."""
     if result["pages_seen"] == 0 and result["errors"]:
         raise ConfigError(f"the crawl logged {result['errors']} errors and stored nothing (see the log above)")
+    if args.resume and result["requests"] == 0:
+        return
     if result["pages_seen"] == 0 and args.depth == 0:
         raise ConfigError(
             "not one page could be fetched from the seeds (--depth 0 stops at sitemap and feed seeds: --depth 1 "
             "fetches their pages)"
         )
-    if args.resume and result["requests"] == 0:
-        return
     if pages_fetched(result) + result["sitemaps"] + result["feeds"] == 0:
         raise ConfigError(
             "not one page could be fetched from the seeds (every request failed: refused, timed out or an HTTP "

@@ -35,7 +35,7 @@ line breaks are quoted); flagged is a JSON string.
 --since takes an ISO date or time (UTC unless it says otherwise: 2025-06-01, 2025-06-01T12:00,
 2025-06-01T12:00+02:00) or an age: 30m, 12h, 7d.
 
-exit codes: 0 exported (even zero records); 2 error (no database, bad option).
+exit codes: 0 exported (even zero records); 2 error (no database, not a store or damaged, bad option).
 """
 
 
@@ -68,7 +68,7 @@ def parse_since(value: str | None, now: datetime | None = None) -> str | None:
         return None
     match = RELATIVE_TIME.match(value.strip())
     if match:
-        moment = (now or datetime.now(timezone.utc)) - timedelta(**{UNITS[match[2]]: int(match[1])})
+        moment = age_ago(value, now or datetime.now(timezone.utc), match[1], UNITS[match[2]])
     else:
         try:
             moment = datetime.fromisoformat(value.strip())
@@ -77,6 +77,14 @@ def parse_since(value: str | None, now: datetime | None = None) -> str | None:
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def age_ago(value: str, now: datetime, count: str, unit: str) -> datetime:
+    """The moment `count` `unit`s before `now`; ConfigError when that is before year 1."""
+    try:
+        return now - timedelta(**{unit: int(count)})
+    except (OverflowError, ValueError):
+        raise ConfigError(f"--since {value!r}: too far back (before year 1)") from None
 
 
 def export_record(row, quarantine: bool) -> dict:
@@ -139,6 +147,7 @@ def run(args: argparse.Namespace) -> int:
     since = parse_since(args.since)
     store = Store.open_existing(args.db)
     try:
+        store.check_integrity()
         rows = store.iter_quarantine(since) if args.quarantine else store.iter_items(since)
         records = (export_record(row, args.quarantine) for row in rows)
         columns = QUARANTINE_COLUMNS if args.quarantine else ITEM_COLUMNS

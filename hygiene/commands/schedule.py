@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from crawler.store import reading
 from detector.errors import ConfigError
 from hygiene.parsing import OneLineParser
 from hygiene.schedule import store
@@ -179,7 +180,8 @@ def run_resume(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     """Print the jobs as a table or JSON."""
-    with store.open_store(store.resolve_db_path(args.db)) as conn:
+    db_path = store.resolve_db_path(args.db)
+    with store.open_store(db_path) as conn, reading(db_path):
         rows = [_job_record(job, last) for job, last in store.list_jobs(conn)]
     if args.json:
         print(json.dumps(rows, indent=2))
@@ -195,7 +197,8 @@ def run_history(args: argparse.Namespace) -> int:
     """Print past runs as a table or JSON."""
     if args.limit < 0:
         raise ConfigError("--limit must be 0 (all) or more")
-    with store.open_store(store.resolve_db_path(args.db)) as conn:
+    db_path = store.resolve_db_path(args.db)
+    with store.open_store(db_path) as conn, reading(db_path):
         if args.name is not None:
             store.check_job_known(conn, args.name)
         runs = [_run_record(row) for row in store.list_runs(conn, args.name, args.limit or None)]

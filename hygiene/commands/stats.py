@@ -9,7 +9,7 @@ from crawler.store import Store
 from crawler.summary import summary, summary_lines
 
 EPILOG = """\
-exit codes: 0 printed; 2 error (no database at the path, not a SQLite file).
+exit codes: 0 printed; 2 error (no database at the path, not a SQLite file, not a store or damaged).
 """
 
 
@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
     """Print the counts."""
     store = Store.open_existing(args.db)
     try:
+        store.check_integrity()
         counts = store.counts()
     finally:
         store.close()

@@ -24,13 +24,17 @@ class _CheckingParser(argparse.ArgumentParser):
 
 
 def check_crawl_args(crawl_args: list[str]) -> argparse.Namespace:
-    """Check `crawl_args` as `hygiene crawl` would before crawling (seeds, seeds file, -s pairs, model file)."""
+    """Check `crawl_args` as `hygiene crawl` would before crawling (seeds, seeds file, -s settings and values,
+    log file, model file)."""
     if not crawl_args:
         raise ConfigError("give the crawl arguments after --, e.g. -- https://example.org/ --depth 2")
     parser = _CheckingParser(prog="hygiene")
     crawl.register(parser.add_subparsers())
     args = parser.parse_args(["crawl", *crawl_args])
-    crawl.parse_settings(args.set)
+    try:
+        crawl.checked_overrides(args)
+    except ConfigError as exc:
+        raise ConfigError(f"bad crawl arguments: {exc}") from None
     if args.model is not None and not Path(args.model).is_file():
         raise ConfigError(f"bad crawl arguments: no such model file: {args.model}")
     if args.demo and (args.seeds or args.seeds_file):

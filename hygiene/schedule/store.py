@@ -18,7 +18,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from crawler.store import connect, default_db_path, given_db_path, transaction
+from crawler.store import (
+    SCHEMA_VERSION,
+    connect,
+    default_db_path,
+    existing_tables,
+    given_db_path,
+    reading,
+    schema_columns,
+    transaction,
+)
 from detector.errors import ConfigError
 from hygiene.schedule.timing import (
     UTC,
@@ -176,15 +185,18 @@ def open_store(path: Path) -> Iterator[sqlite3.Connection]:
 
 
 def ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
-    """Create the schedule tables unless they exist (readers then never take the write lock)."""
-    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if {"schedule_jobs", "schedule_runs"} <= tables:
+    """Check the schedule tables and create them unless they exist (readers then never take the write lock);
+    ConfigError for a damaged or foreign file or a newer schema version."""
+    with reading(path):
+        existing = existing_tables(conn, path, SCHEMA)
+    if existing == set(schema_columns(SCHEMA)):
         return
     try:
         with transaction(conn):
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     except sqlite3.DatabaseError as exc:
         raise ConfigError(f"{path}: cannot create the schedule tables ({exc})") from None
 

@@ -7,6 +7,7 @@ import io
 import json
 import re
 import socket
+import sqlite3
 import sys
 
 import pytest
@@ -58,6 +59,19 @@ def test_scrapy_crawl_news_from_the_repo_root(kit, site, tmp_path):
         (["-a", "seeds=ftp://127.0.0.1/"], "seed 'ftp://127.0.0.1/' is not an http(s) URL"),
         (["-a", "seeds=http://127.0.0.1:9/", "-a", "depth=deep"], "depth must be an integer, got 'deep'"),
         (["-a", "seeds=http://127.0.0.1:9/", "-a", "max_pages=0"], "max_pages must be 1 or more, got 0"),
+        (
+            ["-a", "seeds=http://127.0.0.1:99999/", "-a", "depth=0"],
+            "seed 'http://127.0.0.1:99999/' is not a valid URL (Port out of range 0-65535)",
+        ),
+        (["-a", "seeds=http://[::1"], "seed 'http://[::1' is not a valid URL (Invalid IPv6 URL)"),
+        (
+            ["-a", "seeds=http://127.0.0.1:9/", "-a", "bogus=1"],
+            "unknown argument 'bogus': the news spider takes seeds, allow_domains, depth, max_pages",
+        ),
+        (
+            ["-a", "seeds=http://127.0.0.1:9/", "-a", "max_page=5"],
+            "unknown argument 'max_page': the news spider takes seeds, allow_domains, depth, max_pages",
+        ),
     ],
 )
 def test_scrapy_crawl_news_with_bad_arguments_says_why_in_one_line(kit, tmp_path, spider_args, message):
@@ -243,6 +257,28 @@ def test_stats_counts(hygiene, filled_store):
         (["export", "--db", "missing.db"], "no such database"),
         (["export", "--db", "not-a-db.txt"], "cannot open as a SQLite database"),
         (["stats", "--db", "missing.db"], "no such database"),
+        (["crawl", "http://[::1"], "seed 'http://[::1' is not a valid URL (Invalid IPv6 URL)"),
+        (["crawl", "http://127.0.0.1:99999/"], "is not a valid URL (Port out of range 0-65535)"),
+        (["crawl", "https://example.org/", "-s", "HYGIENE_THRESHOLD=abc"], "HYGIENE_THRESHOLD=abc: expected a number"),
+        (["crawl", "https://example.org/", "-s", "HYGIENE_THRESHOLD=0"], "expected a number in (0, 1]"),
+        (["crawl", "https://example.org/", "-s", "LOG_LEVEL=LOUD"], "-s LOG_LEVEL=LOUD: expected a logging level"),
+        (["crawl", "https://example.org/", "-s", "DOWNLOAD_MAXSIZE=abc"], "DOWNLOAD_MAXSIZE=abc: expected an integer"),
+        (["crawl", "https://example.org/", "-s", "DOWNLOAD_DELAY=fast"], "DOWNLOAD_DELAY=fast: expected a number"),
+        (["crawl", "https://example.org/", "-s", "ROBOTSTXT_OBEY=maybe"], "expected a boolean"),
+        (["crawl", "https://example.org/", "-s", "ITEM_PIPELINES=[1]"], "ITEM_PIPELINES=[1]: expected a JSON object"),
+        (
+            ["crawl", "https://example.org/", "-s", "DEPTH_LIMT=2"],
+            "-s DEPTH_LIMT: not a Scrapy setting nor one of crawler/settings.py (declare the settings of third-party",
+        ),
+        (["crawl", "https://example.org/", "-s", "HYGIENE_DB=other.db"], "-s HYGIENE_DB is not for hygiene crawl"),
+        (["crawl", "https://example.org/", "-s", "HYGIENE_MODEL=m.joblib"], "-s HYGIENE_MODEL is not for"),
+        (["crawl", "https://example.org/", "-s", "JOBDIR=jobs"], "the job directory is kept beside the store"),
+        (["crawl", "https://example.org/", "-s", "LOG_FILE=x.log"], "-s LOG_FILE is not for hygiene crawl"),
+        (
+            ["crawl", "https://example.org/", "--log-file", "no-such-folder/x.log"],
+            "--log-file no-such-folder/x.log: cannot write (No such file or directory)",
+        ),
+        (["export", "--db", "not-a-db.txt", "--since", "99999999d"], "--since '99999999d': too far back"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(hygiene, tmp_path, args, message):
@@ -257,3 +293,39 @@ def test_bad_input_is_one_line_and_exit_code_2(hygiene, tmp_path, args, message)
 def test_bad_since_is_refused(hygiene, filled_store):
     run = hygiene("export", "--db", str(filled_store), "--since", "last week")
     assert run.returncode == 2 and "--since" in run.stderr
+
+
+@pytest.fixture
+def damaged_store(filled_store, tmp_path):
+    """A copy of the filled store with a data page overwritten with junk, as a disk fault would leave it."""
+    path = tmp_path / "damaged.db"
+    with sqlite3.connect(filled_store) as source, sqlite3.connect(path) as target:
+        source.backup(target)
+        target.execute("PRAGMA journal_mode=DELETE")
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[page : 2 * page] = b"\xab" * page
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.fixture
+def foreign_store(tmp_path):
+    """A SQLite file with tables of our names but not our columns."""
+    path = tmp_path / "foreign.db"
+    with sqlite3.connect(path) as conn:
+        for table in ("items", "quarantine", "dropped", "crawl_runs"):
+            conn.execute(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, url TEXT)")
+    return path
+
+
+@pytest.mark.parametrize("store", ["damaged_store", "foreign_store"])
+@pytest.mark.parametrize(
+    "command", [["stats"], ["export"], ["export", "--quarantine"], ["crawl", "https://example.org/"]]
+)
+def test_a_damaged_or_foreign_store_is_one_line_and_exit_code_2(hygiene, request, store, command):
+    path = request.getfixturevalue(store)
+    run = hygiene(*command, "--db", str(path))
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.startswith(f"hygiene: error: {path}: not a hygiene store or damaged: ")
+    assert run.stderr.count("\n") == 1

@@ -49,8 +49,16 @@ def test_a_crawl_that_got_nothing_is_an_error(result, args, message):
         (crawl_result(0, feeds=1), crawl_args()),
         (crawl_result(0, sitemaps=2), crawl_args(depth=2)),
         (crawl_result(0, requests=0), crawl_args(resume=True)),
+        (crawl_result(0, requests=0), crawl_args(depth=0, resume=True)),
     ],
-    ids=["some-fetched", "all-unchanged", "quiet-feed", "sitemap-without-new-pages", "resume-with-nothing-left"],
+    ids=[
+        "some-fetched",
+        "all-unchanged",
+        "quiet-feed",
+        "sitemap-without-new-pages",
+        "resume-with-nothing-left",
+        "depth-0-resume-with-nothing-left",
+    ],
 )
 def test_a_crawl_that_fetched_something_or_had_nothing_to_do_is_no_error(result, args):
     check_something_fetched(result, args)

@@ -14,6 +14,8 @@ from crawler.pageinfo import canonical_url, page_author, page_kind, page_title, 
 from crawler.spiders.news import NewsSpider
 
 BASE = "http://127.0.0.1:8000"
+CORRUPT_GZIP = gzip.compress(b"<urlset/>")[:10] + b"\xff" * 40
+"""A gzip header followed by a deflate stream zlib refuses at once (`invalid block type`)."""
 
 
 @pytest.fixture
@@ -137,3 +139,57 @@ def test_metadata_from_meta_tags_json_ld_and_markup(kit):
     assert canonical_url(choir.selector, choir.url) is None
     assert page_title(market.selector) == "台中夜市攤商組團來訪"
     assert page_author(market.selector) == "陳雅婷"
+
+
+def test_a_malformed_sitemap_entry_is_counted_and_the_entries_after_it_followed(spider):
+    body = (
+        b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>http://[::1</loc></url><url><loc>http://127.0.0.1:99999/a.html</loc></url>"
+        b"<url><loc>/after.html</loc></url></urlset>"
+    )
+    requests = list(spider.parse(XmlResponse(f"{BASE}/sitemap.xml", body=body)))
+    assert [r.url for r in requests] == [f"{BASE}/after.html"]
+    assert spider.crawler.stats.get_value("hygiene/bad_entries") == 2
+
+
+def test_a_malformed_feed_link_is_counted_and_the_entries_after_it_followed(spider):
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        b"<item><link>http://[::1</link></item><item><link>/after.html</link></item></channel></rss>"
+    )
+    requests = list(spider.parse(XmlResponse(f"{BASE}/rss.xml", body=body)))
+    assert [r.url for r in requests] == [f"{BASE}/after.html"]
+    assert spider.crawler.stats.get_value("hygiene/bad_entries") == 1
+
+
+@pytest.mark.parametrize(
+    ("response", "detail"),
+    [
+        (Response(f"{BASE}/sitemap.xml.gz", body=CORRUPT_GZIP), "cannot gunzip: error: Error -3"),
+        (XmlResponse(f"{BASE}/sitemap.xml", body=b"<?xml version='1.0'?>"), "markup without a root element"),
+        (TextResponse(f"{BASE}/notes", body=b"< not markup", headers={"Content-Type": "text/plain"}), "without a root"),
+    ],
+    ids=["corrupt-gzip", "xml-declaration-only", "text-starting-with-lt"],
+)
+def test_an_unreadable_sitemap_or_feed_is_a_dropped_page(spider, response, detail):
+    (dropped,) = spider.parse(response)
+    assert isinstance(dropped, DroppedPage) and (dropped.url, dropped.reason) == (response.url, "unreadable")
+    assert detail in dropped.detail
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"seeds": BASE, "bogus": "1"}, "unknown argument 'bogus'"),
+        ({"seeds": BASE, "max_page": "5"}, "unknown argument 'max_page': the news spider takes seeds, allow_domains"),
+        ({"seeds": "http://[::1"}, r"is not a valid URL \(Invalid IPv6 URL\)"),
+        ({"seeds": "http://127.0.0.1:99999/"}, r"is not a valid URL \(Port out of range 0-65535\)"),
+    ],
+)
+def test_check_arguments_refuses_unknown_names_and_malformed_seeds(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        NewsSpider.check_arguments(arguments)
+
+
+def test_check_arguments_lets_scrapyd_arguments_through():
+    NewsSpider.check_arguments({"seeds": BASE, "depth": "1", "max_pages": "2", "allow_domains": "x", "_job": "j1"})

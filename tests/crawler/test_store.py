@@ -124,3 +124,73 @@ def test_scheduler_tables_can_live_in_the_same_file(tmp_path):
     store.save_item(item())
     names = {row[0] for row in other.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"schedule_jobs", "items", "quarantine", "dropped", "crawl_runs"} <= names
+
+
+def damage(path) -> None:
+    """Overwrite one page in the middle of a store file with junk, as a disk fault would."""
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[3 * page : 4 * page] = b"\xab" * page
+    path.write_bytes(bytes(data))
+
+
+@pytest.fixture
+def damaged_store(tmp_path):
+    """A store file of a few hundred items, then a data page overwritten with junk (checkpointed first)."""
+    path = tmp_path / "damaged.db"
+    store = Store.open(path)
+    for n in range(300):
+        store.save_item(item(f"https://news.example/{n}.html", text="A paragraph of the story. " * 80))
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    damage(path)
+    return path
+
+
+def test_a_damaged_store_is_a_one_line_error_when_read(damaged_store):
+    store = Store.open_existing(damaged_store)
+    with pytest.raises(ConfigError, match="damaged.db: not a hygiene store or damaged: ") as caught:
+        store.check_integrity()
+    assert "\n" not in str(caught.value)
+    with pytest.raises(ConfigError, match="not a hygiene store or damaged: database disk image is malformed"):
+        list(store.iter_items())
+
+
+def test_a_new_store_records_its_schema_version(tmp_path):
+    Store.open(tmp_path / "s.db").close()
+    assert sqlite3.connect(tmp_path / "s.db").execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_a_store_made_before_schema_versions_keeps_working(tmp_path):
+    """The tables as the previous code made them (no version recorded: user_version 0) are read as version 1."""
+    from crawler.store import SCHEMA
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(SCHEMA)
+    store = Store.open(path)
+    store.save_item(item())
+    assert store.counts()["items"] == 1
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("prepare", "message"),
+    [
+        ("PRAGMA user_version = 2", r"store schema version 2 is newer than this program reads \(1\)"),
+        (
+            "CREATE TABLE items (id INTEGER PRIMARY KEY, url TEXT, body TEXT)",
+            "not a hygiene store or damaged: table items lacks author, canonical_url",
+        ),
+    ],
+    ids=["newer-version", "foreign-table"],
+)
+def test_a_newer_or_foreign_store_is_refused_untouched(tmp_path, prepare, message):
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(prepare)
+    with pytest.raises(ConfigError, match=message) as caught:
+        Store.open(path)
+    assert "\n" not in str(caught.value)
+    tables = {row[0] for row in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "quarantine" not in tables

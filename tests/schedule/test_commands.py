@@ -116,6 +116,16 @@ BAD_ADDS = [
     (["--every", "1h", "--", SEED, "--model", "nope.joblib"], "no such model file"),
     (["--every", "1h", "--", SEED, "--help"], "--help has no place"),
     (["--every", "1h", "--", SEED, "--db", "elsewhere.db"], "is not the schedule's store"),
+    (["--every", "999999999d", "--", SEED], "bad duration '999999999d': at most 366 days"),
+    (["--every", "1000000000d", "--", SEED], "bad duration '1000000000d': at most 366 days"),
+    (["--every", "1h", "--timeout", "367d", "--", SEED], "bad duration '367d': at most 366 days"),
+    (["--cron", "0 0 31 2 *", "--", SEED], "bad cron expression '0 0 31 2 *': it never fires"),
+    (["--every", "1h", "--", "http://[::1"], "seed 'http://[::1' is not a valid URL (Invalid IPv6 URL)"),
+    (["--every", "1h", "--", "http://127.0.0.1:99999/"], "is not a valid URL (Port out of range"),
+    (["--every", "1h", "--", SEED, "-s", "LOG_LEVEL=LOUD"], "bad crawl arguments: -s LOG_LEVEL=LOUD: expected a"),
+    (["--every", "1h", "--", SEED, "-s", "DEPTH_LIMT=2"], "-s DEPTH_LIMT: not a Scrapy setting"),
+    (["--every", "1h", "--", SEED, "-s", "HYGIENE_DB=other.db"], "-s HYGIENE_DB is not for hygiene crawl: give --db"),
+    (["--every", "1h", "--", SEED, "--log-file", "no-such-folder/x.log"], "--log-file no-such-folder/x.log: cannot"),
 ]
 
 
@@ -195,3 +205,24 @@ def test_scheduler_with_nothing_due_exits_0_at_once(capsys, db):
     code, out, _ = schedule(capsys, "run", "--once", "--db", db)
     assert code == 0 and out == ""
     assert schedule(capsys, "history", "--db", db, "--json")[1] == "[]\n"
+
+
+def test_settings_and_log_file_that_hygiene_crawl_takes_are_accepted(capsys, db, tmp_path):
+    code, _, err = schedule(capsys, "add", "news", "--every", "1h", "--db", db, "--", SEED, "--log-file", "crawl.log",
+                            "-s", "HYGIENE_THRESHOLD=0.9", "-s", "LOG_LEVEL=DEBUG", "-s", "ROBOTSTXT_OBEY=false",
+                            "-s", "DOWNLOAD_TIMEOUT=2.5", "-s", 'DOWNLOADER_MIDDLEWARES={"a.B": 1}')
+    assert code == 0, err
+    assert not (tmp_path / "crawl.log").exists(), "checking the log file left it behind"
+
+
+def test_damaged_and_foreign_stores_are_one_line_errors(capsys, tmp_path):
+    foreign = tmp_path / "foreign.db"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE schedule_runs (id INTEGER PRIMARY KEY, job TEXT)")
+    newer = tmp_path / "newer.db"
+    with sqlite3.connect(newer) as conn:
+        conn.execute("PRAGMA user_version = 2")
+    for path, message in [(foreign, "not a hygiene store or damaged: table schedule_runs lacks"),
+                          (newer, "store schema version 2 is newer than this program reads (1)")]:
+        code, out, err = schedule(capsys, "list", "--db", str(path))
+        assert code == 2 and out == "" and err.count("\n") == 1 and message in err

@@ -240,3 +240,46 @@ def test_crawl_args_round_trip_as_json(conn):
     store.add_job(conn, interval_job(crawl_args=args), T0)
     assert store.get_job(conn, "news").crawl_args == args
     assert json.loads(conn.execute("SELECT crawl_args FROM schedule_jobs").fetchone()[0]) == args
+
+
+def test_the_longest_interval_is_claimed_and_moves_a_year_on(conn):
+    store.add_job(conn, interval_job(every="366d"), T0)
+    (claim,) = store.claim_due_jobs(conn, T0, Owner())
+    assert claim.started and store.get_job(conn, "news").next_due == T0 + timedelta(days=366)
+
+
+def test_new_schedule_tables_record_the_schema_version(tmp_path):
+    path = tmp_path / "store.db"
+    with store.open_store(path):
+        pass
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_schedule_tables_made_before_schema_versions_keep_working(tmp_path):
+    """A store whose schedule tables were created without a version (user_version 0) is read as version 1."""
+    path = tmp_path / "store.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(store.SCHEMA)
+    with store.open_store(path) as connection:
+        store.add_job(connection, interval_job(), T0)
+        assert [job.name for job, _ in store.list_jobs(connection)] == ["news"]
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("prepare", "message"),
+    [
+        ("PRAGMA user_version = 2", r"store schema version 2 is newer than this program reads \(1\)"),
+        ("CREATE TABLE schedule_jobs (name TEXT PRIMARY KEY)", "table schedule_jobs lacks crawl_args, created_at"),
+    ],
+    ids=["newer-version", "foreign-table"],
+)
+def test_a_newer_or_foreign_store_is_refused_untouched(tmp_path, prepare, message):
+    path = tmp_path / "store.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(prepare)
+    with pytest.raises(ConfigError, match=message) as caught, store.open_store(path):
+        pass
+    assert "\n" not in str(caught.value)
+    tables = {row[0] for row in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "schedule_runs" not in tables

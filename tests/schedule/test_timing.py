@@ -128,3 +128,25 @@ def test_missed_interval_slots_collapse_into_one():
 def test_interval_slot_exactly_on_time():
     slot = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
     assert next_interval_time(slot, timedelta(minutes=30), slot + timedelta(minutes=30)) == slot + timedelta(hours=1)
+
+
+@pytest.mark.parametrize("text", ["367d", "999999999d", "1000000000d", "8785h", "366d1s", "9" * 5000 + "s"])
+def test_durations_over_366_days_are_refused_in_one_line(text):
+    with pytest.raises(ConfigError, match="at most 366 days") as caught:
+        parse_duration(text)
+    assert "\n" not in str(caught.value)
+
+
+def test_the_longest_duration_is_366_days():
+    assert parse_duration("366d") == parse_duration("8784h") == timedelta(days=366)
+
+
+@pytest.mark.parametrize("expression", ["0 0 31 2 *", "0 0 30 2 *", "0 12 31 4,6,9,11 *"])
+def test_cron_expressions_that_never_fire_are_refused(expression):
+    with pytest.raises(ConfigError, match="it never fires") as caught:
+        check_cron(expression)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_cron_expression_that_fires_once_in_four_years_is_accepted():
+    check_cron("0 0 29 2 *")

@@ -225,10 +225,13 @@ class NewsSpider(Spider):
             yield Request(url, callback=self.parse, errback=self.failed, meta={"lastmod": lastmod})
 
     def failed(self, failure: Failure) -> Iterator[DroppedPage]:
-        """Record why a page could not be fetched; requests filtered on purpose are not pages."""
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        """Record why a page could not be fetched; requests filtered on purpose are not pages (a redirect loop is no
+        purpose: it is a fetch error)."""
+        if failure.check(IgnoreRequest) and not failure.check(HttpError) and not _redirect_loop(failure):
             return
         url = failure.request.url
+        if _redirect_loop(failure):
+            url = failure.request.meta.get("redirect_urls", [url])[0]
         if failure.check(HttpError):
             yield DroppedPage(url, "fetch-error", f"HTTP {failure.value.response.status}")
         elif failure.check(DownloadCancelledError) and "max size" in str(failure.value):
@@ -236,6 +239,11 @@ class NewsSpider(Spider):
         else:
             detail = f"{type(failure.value).__name__}: {failure.value}".splitlines()[0][:200]
             yield DroppedPage(url, "fetch-error", detail)
+
+
+def _redirect_loop(failure: Failure) -> bool:
+    """Whether Scrapy gave up on a request after too many redirects (recorded under the URL that started them)."""
+    return "max redirections" in str(failure.value)
 
 
 def _absolute_url(response: Response, link: str) -> str | None:

@@ -311,6 +311,11 @@ def run_demo(args: argparse.Namespace, db_path: Path, overrides: dict[str, str])
         server = SiteServer(demo_routes(), port=DEMO_PORT)
     except OSError:
         server = SiteServer(demo_routes(), port=0)
+        print(
+            f"hygiene: warning: port {DEMO_PORT} is busy, the demo site is served on another port: its stories get new"
+            " URLs, so this run stores them again beside those of earlier runs",
+            file=sys.stderr,
+        )
     with server:
         print(f"demo site: {server.base_url}/  store: {db_path}", file=sys.stderr)
         local = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_START_DELAY": "0"}

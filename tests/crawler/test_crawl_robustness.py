@@ -3,10 +3,12 @@ once, a --resume with nothing left."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import gzip
 import json
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -173,3 +175,34 @@ def test_a_resume_with_nothing_left_is_no_error(kit, site, tmp_path, depth):
     resumed = kit.run_hygiene([*argv, "--resume"], cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     assert resumed.summary["requests"] == 0 and resumed.summary["finish_reason"] == "finished"
+
+
+def test_a_demo_on_a_busy_port_says_its_stories_get_new_urls(kit, model_available, tmp_path):
+    """With the demo's fixed port taken, the demo is served on another one and says that its stories are stored
+    again under new URLs (a second demo run on the fixed port would have found them unchanged)."""
+    from hygiene.commands.crawl import DEMO_PORT
+
+    with socket.socket() as holder:
+        with contextlib.suppress(OSError):  # something else holds it: the demo must go elsewhere all the same
+            holder.bind(("127.0.0.1", DEMO_PORT))
+        holder.listen()
+        argv = kit.hygiene_command("crawl", "--demo", "--db", str(tmp_path / "demo.db"), "--max-pages", "1")
+        run = kit.run_hygiene(argv, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    warnings = [line for line in run.stderr.splitlines() if line.startswith("hygiene: warning:")]
+    assert len(warnings) == 1 and f"port {DEMO_PORT} is busy" in warnings[0], run.stderr
+
+
+def test_endless_redirects_are_recorded_as_a_fetch_error(kit, fresh_site, tmp_path):
+    """A seed whose redirects never end (past Scrapy's REDIRECT_MAX_TIMES) is no page filtered on purpose: it is
+    dropped as a fetch error. (A redirect back to a URL already asked for is filtered as a duplicate by Scrapy.)"""
+    hops = 25
+    for hop in range(hops):
+        fresh_site.routes[f"/hop{hop}.html"] = kit.Route(b"", status=302, headers={"Location": f"/hop{hop + 1}.html"})
+    db = tmp_path / "hygiene.db"
+    seeds = [fresh_site.url("/hop0.html"), fresh_site.url("/2025/01/15/bridge-inspection.html")]
+    argv = kit.hygiene_command("crawl", *seeds, "--db", str(db), "--depth", "0", *kit.TEST_SETTINGS)
+    run = kit.run_hygiene(argv, tmp_path)
+    assert run.returncode == 0, run.stderr
+    dropped = dict(kit.rows(db, "SELECT url, detail FROM dropped WHERE reason = 'fetch-error'"))
+    assert "max redirections" in dropped[fresh_site.url("/hop0.html")], dropped

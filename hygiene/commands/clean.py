@@ -67,7 +67,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Clean the inputs and return the exit code (see the epilog)."""
-    from hygiene.corpus import clean_corpus, detect_format, report
+    from hygiene.corpus.clean import clean_corpus, report
+    from hygiene.corpus.records import detect_format
 
     check_options(args)
     formats = [detect_format(path, args.format) for path in args.inputs]

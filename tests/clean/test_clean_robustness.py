@@ -14,7 +14,7 @@ import brotli
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
 
-from hygiene import corpus
+from hygiene.corpus import warc
 
 ARTICLE_END = "according to the regional council."
 
@@ -125,7 +125,7 @@ def article_warc(kit, path: Path, compressed: bool, count: int = 4) -> list[int]
 
 def read_all(path: Path) -> tuple[list[str], list[tuple[int, str]]]:
     """URLs of the pages read from a WARC and (offset, message) of each record reported."""
-    records = list(corpus.read_warc(str(path)))
+    records = list(warc.read_warc(str(path)))
     return [r.url for r in records if r.error is None], [(r.position, r.error) for r in records if r.error]
 
 
@@ -134,10 +134,10 @@ def test_a_warc_cut_anywhere_in_its_last_record_reports_it_or_reads_it_whole(kit
     path = tmp_path / ("crawl.warc.gz" if compressed else "crawl.warc")
     starts = article_warc(kit, path, compressed)
     data = path.read_bytes()
-    pages = [record.payload for record in corpus.read_warc(str(path))]
+    pages = [record.payload for record in warc.read_warc(str(path))]
     for end in range(starts[3] + 1, len(data)):
         path.write_bytes(data[:end])
-        records = list(corpus.read_warc(str(path)))
+        records = list(warc.read_warc(str(path)))
         read = [record.payload for record in records if record.error is None]
         reported = [record.position for record in records if record.error is not None]
         assert (read, reported) in ((pages[:3], [starts[3]]), (pages, [])), f"cut at {end}"

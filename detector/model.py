@@ -5,7 +5,6 @@ A model file is loaded only when the JSON beside it vouches for it: same sha256,
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -22,11 +21,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from detector.errors import ModelError
+from detector.modelfile import default_model_path, file_sha256, metadata_path, verified_metadata
 from detector.settings import (
-    DEFAULT_MODEL_NAME,
     FEATURE_VERSION,
     LABELS,
-    MODELS_DIR,
     N_HASHED_FEATURES,
     RANDOM_STATE,
 )
@@ -66,50 +64,10 @@ class LoadedModel:
         return {label: i for i, label in enumerate(self.pipeline.classes_)}
 
 
-def default_model_path() -> Path:
-    """The shipped model, overridable with the HYGIENE_MODEL environment variable."""
-    return Path(os.environ.get("HYGIENE_MODEL") or MODELS_DIR / f"{DEFAULT_MODEL_NAME}.joblib")
-
-
-def metadata_path(model_path: Path) -> Path:
-    """The metadata JSON that sits beside a model file."""
-    return model_path.with_suffix(".json")
-
-
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def load_model(path: str | Path | None = None) -> LoadedModel:
     """Load a model after checking its sha256 and feature version against its metadata."""
     model_path = Path(path) if path else default_model_path()
-    meta_path = metadata_path(model_path)
-    if not model_path.is_file():
-        raise ModelError(f"{model_path}: no such model file")
-    try:
-        metadata = json.loads(meta_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelError(f"{model_path}: no metadata file {meta_path.name} beside it, refusing to load") from None
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"{meta_path}: unreadable metadata ({exc})") from None
-    if not isinstance(metadata, dict):
-        raise ModelError(f"{meta_path}: metadata is not a JSON object")
-    try:
-        actual = file_sha256(model_path)
-    except OSError as exc:
-        raise ModelError(f"{model_path}: cannot read ({exc.strerror or exc})") from None
-    if metadata.get("sha256") != actual:
-        raise ModelError(f"{model_path}: sha256 {actual[:12]}… does not match its metadata, refusing to load")
-    if metadata.get("feature_version") != FEATURE_VERSION:
-        raise ModelError(
-            f"{model_path}: built for feature version {metadata.get('feature_version')}, "
-            f"this code computes version {FEATURE_VERSION}"
-        )
+    metadata = verified_metadata(model_path)
     try:
         pipeline = joblib.load(model_path)
     except Exception as exc:  # a vouched-for file that still fails to unpickle: report, don't trace back

@@ -12,6 +12,7 @@ from typing import IO
 
 from tqdm import tqdm
 
+from detector.modelfile import default_model_path, verified_metadata
 from hygiene.corpus.jsonl import read_jsonl
 from hygiene.corpus.records import Outcome, Record
 from hygiene.corpus.resume import ResumePoint, end_with_complete_line, last_quarantined, resume_point
@@ -93,9 +94,12 @@ def clean_corpus(
 ) -> CleanStats:
     """Clean every input into `output` (and `quarantine`, appended to), resuming after what `output` already holds.
 
-    The model (loaded here too, to be used here or only checked), the output and the quarantine file are checked
-    before any file is created or changed."""
-    load_scorer(model, threshold)
+    The model (loaded here with one worker; with more, checked against its metadata and left to the workers to
+    load), the output and the quarantine file are checked before any file is created or changed."""
+    if workers <= 1:
+        load_scorer(model, threshold)
+    else:
+        verified_metadata(Path(model) if model else default_model_path())
     resume = resume_point(output, inputs)
     last_held = last_quarantined(quarantine, inputs) if quarantine is not None else None
     already_quarantined = last_held if output.is_file() else None

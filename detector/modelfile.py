@@ -1,0 +1,61 @@
+"""A model's files on disk: where they are, their sha256, and the metadata check that vouches for them.
+
+No scikit-learn here: a process that only hands a model to its workers (`hygiene clean --workers N`) checks it
+without paying for the import and the unpickling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from detector.errors import ModelError
+from detector.settings import DEFAULT_MODEL_NAME, FEATURE_VERSION, MODELS_DIR
+
+
+def default_model_path() -> Path:
+    """The shipped model, overridable with the HYGIENE_MODEL environment variable."""
+    return Path(os.environ.get("HYGIENE_MODEL") or MODELS_DIR / f"{DEFAULT_MODEL_NAME}.joblib")
+
+
+def metadata_path(model_path: Path) -> Path:
+    """The metadata JSON that sits beside a model file."""
+    return model_path.with_suffix(".json")
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verified_metadata(model_path: Path) -> dict:
+    """The metadata of a model file whose sha256 and feature version it vouches for; ModelError otherwise."""
+    meta_path = metadata_path(model_path)
+    if not model_path.is_file():
+        raise ModelError(f"{model_path}: no such model file")
+    try:
+        metadata = json.loads(meta_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{model_path}: no metadata file {meta_path.name} beside it, refusing to load") from None
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{meta_path}: unreadable metadata ({exc})") from None
+    if not isinstance(metadata, dict):
+        raise ModelError(f"{meta_path}: metadata is not a JSON object")
+    try:
+        actual = file_sha256(model_path)
+    except OSError as exc:
+        raise ModelError(f"{model_path}: cannot read ({exc.strerror or exc})") from None
+    if metadata.get("sha256") != actual:
+        raise ModelError(f"{model_path}: sha256 {actual[:12]}… does not match its metadata, refusing to load")
+    if metadata.get("feature_version") != FEATURE_VERSION:
+        raise ModelError(
+            f"{model_path}: built for feature version {metadata.get('feature_version')}, "
+            f"this code computes version {FEATURE_VERSION}"
+        )
+    return metadata

@@ -28,3 +28,25 @@ def threshold(value: str) -> float:
     if not 0.0 < number <= 1.0:
         raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
     return number
+
+
+def positive_int(value: str) -> int:
+    """argparse type: an integer of 1 or more."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return number
+
+
+def holdout_share(value: str) -> float:
+    """argparse type: the share of sites held out, a number from 0 to 0.5."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0.0 <= number <= 0.5:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 0.5, got {value}")
+    return number

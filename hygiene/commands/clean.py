@@ -8,6 +8,7 @@ from pathlib import Path
 
 from detector.errors import ConfigError, HygieneError, InputError
 from detector.settings import DEFAULT_THRESHOLD
+from hygiene.parsing import positive_int, threshold
 
 EXIT_RECORDS_SKIPPED = 1
 
@@ -45,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--workers",
-        type=int,
+        type=positive_int,
         default=os.cpu_count() or 1,
         help="worker processes, each loading the model once (default: all cores)",
     )
@@ -58,7 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", metavar="PATH", help="model file (default: the shipped model)")
     parser.add_argument(
         "--threshold",
-        type=float,
+        type=threshold,
         default=DEFAULT_THRESHOLD,
         help=f"contamination threshold (default: {DEFAULT_THRESHOLD})",
     )
@@ -108,7 +109,3 @@ def check_options(args: argparse.Namespace) -> None:
             raise ConfigError(f"no such directory for {target}")
     if args.quarantine is not None and args.quarantine.resolve() == args.output.resolve():
         raise ConfigError("--quarantine must be another file than --output")
-    if args.workers < 1:
-        raise ConfigError("--workers must be at least 1")
-    if not 0.0 < args.threshold <= 1.0:
-        raise ConfigError("--threshold must be in (0, 1]")

@@ -8,6 +8,7 @@ from pathlib import Path
 from detector.errors import EXIT_CLEAN, ConfigError
 from detector.settings import HOLDOUT_SITE_SHARE, RANDOM_STATE
 from hygiene.commands.evaluate import headline
+from hygiene.parsing import holdout_share
 
 EPILOG = """\
 samples: JSON Lines, one page a line: {"url": ..., "html": "<raw page>"} or {"text": "<scraped text>"}, with
@@ -39,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     base.add_argument("--no-base", action="store_true", help="train on the samples alone")
     parser.add_argument(
         "--holdout",
-        type=float,
+        type=holdout_share,
         default=HOLDOUT_SITE_SHARE,
         metavar="SHARE",
         help=f"share of the samples' sites held out for measuring, 0-0.5 (default {HOLDOUT_SITE_SHARE})",
@@ -78,8 +79,6 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--out {args.out}: the model file name must end in .joblib")
     if not args.out.parent.is_dir():
         raise ConfigError(f"--out {args.out}: no such folder {args.out.parent}")
-    if not 0.0 <= args.holdout <= 0.5:
-        raise ConfigError(f"--holdout {args.holdout}: must be between 0 and 0.5")
     from detector.retrain import retrain
 
     check_outputs_spare_inputs(args)

@@ -241,7 +241,8 @@ def test_resume_of_a_warc_seeks_past_the_last_record(kit, tmp_path, model_path):
     [
         (["--workers", "2", "--model", "MISSING"], "no such model file"),
         (["--workers", "1", "--model", "MISSING"], "no such model file"),
-        (["--threshold", "0"], "--threshold must be in (0, 1]"),
+        (["--threshold", "0"], "clean: argument --threshold: must be in (0, 1], got 0 (see hygiene clean --help)"),
+        (["--workers", "0"], "clean: argument --workers: must be 1 or more, got 0 (see hygiene clean --help)"),
         (["MISSING.jsonl"], "no such input file: MISSING.jsonl"),
     ],
 )

@@ -146,7 +146,7 @@ def test_an_out_folder_that_does_not_exist_is_refused(tmp_path, run_hygiene, sto
     "args, message",
     [
         (["--out", "m.model"], "must end in .joblib"),
-        (["--out", "m.joblib", "--holdout", "0.9"], "--holdout 0.9: must be between 0 and 0.5"),
+        (["--out", "m.joblib", "--holdout", "0.9"], "train: argument --holdout: must be between 0 and 0.5, got 0.9"),
     ],
     ids=["suffix", "holdout"],
 )

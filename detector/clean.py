@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from lxml import etree
+
 from detector.features import CTA_BINS, LEX_BINS, LEXC_BINS, SCRIPT_MISMATCH, literal_markup_share
 from detector.segment import Block
 from detector.settings import CONTAMINATION_LABELS
@@ -37,7 +39,10 @@ MAIN_REGION_SHARE = 0.75
 """The article's region is the deepest element holding this share of the kept text's characters..."""
 OUTSIDE_REGION_CHARS = 150
 """...and kept text this short outside it (a teaser, a credit, a widget line) is not article text."""
+MIN_REGION_BLOCKS = 2
+"""A region holds at least this many kept blocks."""
 FIGURE_TAGS = ("figure", "figcaption")
+"""Elements whose text (captions, embedded quotes and posts) is not article text."""
 SPAM_TERM_FEATURES = frozenset(LEX_BINS.names[1:] + LEXC_BINS.names[1:] + CTA_BINS.names[1:])
 """Features of a text holding spam-lexicon terms or calls to action (one hit or more): such text is never promoted
 (boilerplate is how spam the model left unflagged stays out of the text)."""
@@ -129,7 +134,7 @@ def _may_be_promoted(block: Block, p_dirty: float) -> bool:
 
 def drop_short_text_outside_region(blocks: list[Block], labels: list[str]) -> list[str]:
     """Relabel as boilerplate the short kept text, headings aside, outside the article's region (the deepest
-    element holding MAIN_REGION_SHARE of the kept text): teasers, credits and widget lines beside the article."""
+    element holding MAIN_REGION_SHARE of the kept text and two kept blocks): teasers, credits and widget lines."""
     region = article_region(blocks, labels)
     if region is None:
         return labels
@@ -145,10 +150,12 @@ def drop_short_text_outside_region(blocks: list[Block], labels: list[str]) -> li
     ]
 
 
-def article_region(blocks: list[Block], labels: list[str]) -> object | None:
-    """The deepest element holding MAIN_REGION_SHARE of the characters of the kept text (None when none is kept).
-    The share is over half, so the elements holding it are nested in one another."""
-    held: dict = {}
+def article_region(blocks: list[Block], labels: list[str]) -> etree._Element | None:
+    """The deepest element holding MAIN_REGION_SHARE of the characters of the kept text and at least two kept blocks
+    (one long paragraph is no region; None when nothing is kept). The share is over half, so the elements holding
+    it are nested in one another."""
+    held: dict[etree._Element, int] = {}
+    blocks_held: dict[etree._Element, int] = {}
     total = 0
     for block, label in zip(blocks, labels):
         if label != "content" or block.element is None:
@@ -157,17 +164,22 @@ def article_region(blocks: list[Block], labels: list[str]) -> object | None:
         element = block.element
         while element is not None:
             held[element] = held.get(element, 0) + len(block.text)
+            blocks_held[element] = blocks_held.get(element, 0) + 1
             element = element.getparent()
-    holding = [element for element, chars in held.items() if chars >= MAIN_REGION_SHARE * total]
+    holding = [
+        element
+        for element, chars in held.items()
+        if chars >= MAIN_REGION_SHARE * total and blocks_held[element] >= MIN_REGION_BLOCKS
+    ]
     return max(holding, key=_depth, default=None) if total else None
 
 
-def _depth(element) -> int:
+def _depth(element: etree._Element) -> int:
     """How many ancestors an element has."""
     return sum(1 for _ in element.iterancestors())
 
 
-def _is_inside(element, region) -> bool:
+def _is_inside(element: etree._Element, region: etree._Element) -> bool:
     """Whether the element is the region or one of its descendants."""
     while element is not None:
         if element is region:
@@ -177,7 +189,8 @@ def _is_inside(element, region) -> bool:
 
 
 def drop_figure_captions(blocks: list[Block], labels: list[str]) -> list[str]:
-    """Relabel as boilerplate the kept text of figures and their captions (`<figure>`, `<figcaption>`)."""
+    """Relabel as boilerplate the kept text of figures and their captions (`<figure>`, `<figcaption>`: captions,
+    credits, embedded quotes and posts)."""
     return ["boilerplate" if label == "content" and _in_figure(b) else label for b, label in zip(blocks, labels)]
 
 

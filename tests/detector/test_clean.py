@@ -219,3 +219,14 @@ def test_no_region_without_kept_text():
     nothing = ["boilerplate"] * len(labels)
     assert article_region(blocks, nothing) is None
     assert drop_short_text_outside_region(blocks, nothing) == nothing
+
+
+def test_one_long_paragraph_is_no_region_of_its_own():
+    """When one paragraph holds most of the kept text, the region is what holds it with the others: the short
+    paragraphs beside it in the same article stay."""
+    short = "The council will meet again on Friday to vote on the roads."
+    html = f"<html><body><article><p>{PARAGRAPH * 12}</p><p>{short}</p><p>{short} Again.</p></article></body></html>"
+    blocks = segment_page(html, "html", None)[0]
+    labels = ["content" if block.kind == "text" else "boilerplate" for block in blocks]
+    assert article_region(blocks, labels).tag == "article"
+    assert drop_short_text_outside_region(blocks, labels) == labels

@@ -9,7 +9,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TextIO
@@ -151,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
         rows = store.iter_quarantine(since) if args.quarantine else store.iter_items(since)
         records = (export_record(row, args.quarantine) for row in rows)
         columns = QUARANTINE_COLUMNS if args.quarantine else ITEM_COLUMNS
-        with output_stream(args.output) as out:
+        with closing(rows), output_stream(args.output) as out:
             count = write_csv(records, out, columns) if args.format == "csv" else write_jsonl(records, out)
     finally:
         store.close()

@@ -8,6 +8,7 @@ import json
 import re
 import socket
 import sqlite3
+import subprocess
 import sys
 
 import pytest
@@ -329,3 +330,28 @@ def test_a_damaged_or_foreign_store_is_one_line_and_exit_code_2(hygiene, request
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr.startswith(f"hygiene: error: {path}: not a hygiene store or damaged: ")
     assert run.stderr.count("\n") == 1
+
+
+def test_export_to_a_reader_that_stops_early_ends_quietly(filled_store, tmp_path):
+    """`hygiene export | head -c 1`: the reader is gone before the rows are; no traceback, no false 'damaged store'
+    line (the row cursor is closed before the store)."""
+    done = subprocess.run(
+        f"{sys.executable} -m hygiene export --db {filled_store} --quarantine | head -c 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert done.stdout == "{"
+    assert "Traceback" not in done.stderr and "damaged" not in done.stderr, done.stderr
+    with subprocess.Popen(
+        [sys.executable, "-m", "hygiene", "export", "--db", str(filled_store)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as closed_early:
+        closed_early.stdout.close()
+        stderr = closed_early.stderr.read()
+    assert closed_early.returncode == 2
+    assert "Traceback" not in stderr and "damaged" not in stderr, stderr

@@ -23,7 +23,8 @@ from detector.errors import ConfigError
 from detector.settings import DEFAULT_THRESHOLD
 
 EXIT_INTERRUPTED = 130
-INTERRUPTED = (None, "shutdown")
+COMPONENT_SETTINGS = ("ITEM_PIPELINES", "EXTENSIONS", "ADDONS")
+"""Settings (with every `*_MIDDLEWARES` one) whose keys name classes a crawl imports as it starts."""
 """Finish reasons of a stopped crawl: Ctrl-C (`shutdown`), or a second Ctrl-C that stops it at once (no reason)."""
 REFUSED_SETTINGS = {
     "HYGIENE_DB": "give --db",
@@ -209,6 +210,20 @@ def check_setting(name: str, value: str, known: dict[str, object]) -> None:
     check = value_check(name, known[name])
     if check and not check[1](value):
         raise ConfigError(f"-s {name}={value}: expected {check[0]}")
+    if name in COMPONENT_SETTINGS or name.endswith("_MIDDLEWARES"):
+        check_components(name, json.loads(value))
+
+
+def check_components(name: str, components: dict) -> None:
+    """ConfigError naming the first class of a component setting (`{"path.Class": order}`) that cannot be imported:
+    Scrapy would only fail as the crawl starts, with a traceback."""
+    from scrapy.utils.misc import load_object
+
+    for path in components:
+        try:
+            load_object(path)
+        except (ImportError, NameError, ValueError, AttributeError) as exc:
+            raise ConfigError(f"-s {name}: cannot import {path} ({type(exc).__name__}: {exc})") from None
 
 
 def value_check(name: str, default: object) -> tuple[str, Callable[[str], bool]] | None:
@@ -348,8 +363,11 @@ def crawl(args: argparse.Namespace, seeds: list[str], db_path: Path, overrides: 
     }
     spider_args = {"seeds": seeds, "allow_domains": args.allow_domain, "depth": args.depth, "max_pages": args.max_pages}
     result = run_news_crawl(settings, spider_args, tracebacks=args.verbose)
+    started = result.pop("started")
     print_summary(result, db_path, args.json)
-    if result["finish_reason"] in INTERRUPTED:
+    if not started:
+        raise ConfigError("the crawl could not start (see the error above)")
+    if result["finish_reason"] in (None, "shutdown"):
         print("hygiene: interrupted; continue with the same command and --resume", file=sys.stderr)
         return EXIT_INTERRUPTED
     check_something_fetched(result, args)
@@ -429,8 +447,11 @@ def run_news_crawl(settings: dict, spider_args: dict, tracebacks: bool = False) 
     if not tracebacks:
         crawler.signals.connect(drop_log_tracebacks, signal=signals.engine_started)
     with ProgressBar(crawler):
-        process.crawl(crawler, **spider_args)
+        task = process.crawl(crawler, **spider_args)
         process.start()
+    if task.done() and not task.cancelled() and task.exception() is not None:
+        error = task.exception()
+        raise ConfigError(f"the crawl could not run ({type(error).__name__}: {str(error).splitlines()[0][:300]})")
     stats = crawler.stats.get_stats()
     return {
         **summary(stats, stats.get("finish_reason")),
@@ -438,6 +459,7 @@ def run_news_crawl(settings: dict, spider_args: dict, tracebacks: bool = False) 
         "feeds": stats.get("hygiene/feeds", 0),
         "errors": stats.get("log_count/ERROR", 0),
         "requests": stats.get("downloader/request_count", 0),
+        "started": "start_time" in stats,
     }
 
 

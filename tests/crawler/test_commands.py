@@ -268,6 +268,10 @@ def test_stats_counts(hygiene, filled_store):
         (["crawl", "https://example.org/", "-s", "ROBOTSTXT_OBEY=maybe"], "expected a boolean"),
         (["crawl", "https://example.org/", "-s", "ITEM_PIPELINES=[1]"], "ITEM_PIPELINES=[1]: expected a JSON object"),
         (
+            ["crawl", "https://example.org/", "-s", 'DOWNLOADER_MIDDLEWARES={"no.such.Middleware": 100}'],
+            "-s DOWNLOADER_MIDDLEWARES: cannot import no.such.Middleware (ModuleNotFoundError",
+        ),
+        (
             ["crawl", "https://example.org/", "-s", "DEPTH_LIMT=2"],
             "-s DEPTH_LIMT: not a Scrapy setting nor one of crawler/settings.py (declare the settings of third-party",
         ),

@@ -206,3 +206,16 @@ def test_endless_redirects_are_recorded_as_a_fetch_error(kit, fresh_site, tmp_pa
     assert run.returncode == 0, run.stderr
     dropped = dict(kit.rows(db, "SELECT url, detail FROM dropped WHERE reason = 'fetch-error'"))
     assert "max redirections" in dropped[fresh_site.url("/hop0.html")], dropped
+
+
+def test_a_crawl_that_cannot_start_is_an_error_not_an_interruption(kit, fresh_site, tmp_path):
+    """A component that imports but cannot be built stops the crawl before it starts: one error line and exit 2,
+    not 'interrupted' and 130 (which would send the user, and the scheduler, to --resume)."""
+    argv = kit.hygiene_command(
+        "crawl", fresh_site.url("/"), "--db", str(tmp_path / "h.db"), "-s", 'EXTENSIONS={"json.JSONDecodeError": 0}'
+    )
+    run = kit.run_hygiene(argv, tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr and "interrupted" not in run.stderr, run.stderr
+    errors = [line for line in run.stderr.splitlines() if line.startswith("hygiene: error:")]
+    assert errors == [errors[0]] and "the crawl could not run (TypeError" in errors[0], run.stderr

@@ -207,10 +207,14 @@ def test_scheduler_with_nothing_due_exits_0_at_once(capsys, db):
     assert schedule(capsys, "history", "--db", db, "--json")[1] == "[]\n"
 
 
+STATS_MIDDLEWARE = '{"scrapy.downloadermiddlewares.stats.DownloaderStats": 850}'
+"""A component setting naming a class that imports."""
+
+
 def test_settings_and_log_file_that_hygiene_crawl_takes_are_accepted(capsys, db, tmp_path):
     code, _, err = schedule(capsys, "add", "news", "--every", "1h", "--db", db, "--", SEED, "--log-file", "crawl.log",
                             "-s", "HYGIENE_THRESHOLD=0.9", "-s", "LOG_LEVEL=DEBUG", "-s", "ROBOTSTXT_OBEY=false",
-                            "-s", "DOWNLOAD_TIMEOUT=2.5", "-s", 'DOWNLOADER_MIDDLEWARES={"a.B": 1}')
+                            "-s", "DOWNLOAD_TIMEOUT=2.5", "-s", f"DOWNLOADER_MIDDLEWARES={STATS_MIDDLEWARE}")
     assert code == 0, err
     assert not (tmp_path / "crawl.log").exists(), "checking the log file left it behind"
 

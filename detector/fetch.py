@@ -103,6 +103,8 @@ def _decompressed(url: str, data: bytes, coding: str | None, max_bytes: int) -> 
         raise InputError(f"{url}: a damaged {coding} body ({exc})") from None
     if len(body) > max_bytes:
         raise InputError(f"{url} is larger than the {max_bytes // (1024 * 1024)} MB page limit")
+    if not inflater.eof:
+        raise InputError(f"{url}: the {coding} body is cut short")
     return body
 
 

@@ -45,6 +45,8 @@ def verified_metadata(model_path: Path) -> dict:
         raise ModelError(f"{model_path}: no metadata file {meta_path.name} beside it, refusing to load") from None
     except (OSError, ValueError) as exc:
         raise ModelError(f"{meta_path}: unreadable metadata ({exc})") from None
+    except RecursionError:
+        raise ModelError(f"{meta_path}: unreadable metadata (nested too deeply)") from None
     if not isinstance(metadata, dict):
         raise ModelError(f"{meta_path}: metadata is not a JSON object")
     try:

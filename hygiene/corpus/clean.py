@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import IO
 
@@ -81,6 +82,14 @@ def report(message: str) -> None:
         tqdm.write(f"hygiene: {message}", file=sys.stderr)
 
 
+def first_awaited(outcomes: Iterator[Outcome]) -> Iterator[Outcome]:
+    """The same outcomes, the first one already awaited: a model the workers cannot load fails here, before an
+    output file is opened."""
+    outcomes = iter(outcomes)
+    first = next(outcomes, None)
+    return outcomes if first is None else chain([first], outcomes)
+
+
 def clean_corpus(
     inputs: list[str],
     formats: list[str],
@@ -94,8 +103,9 @@ def clean_corpus(
 ) -> CleanStats:
     """Clean every input into `output` (and `quarantine`, appended to), resuming after what `output` already holds.
 
-    The model (loaded here with one worker; with more, checked against its metadata and left to the workers to
-    load), the output and the quarantine file are checked before any file is created or changed."""
+    The model (loaded here with one worker; with more, checked against its metadata here and loaded by the workers
+    before the first outcome is awaited), the output and the quarantine file are checked before any file is created
+    or changed."""
     if workers <= 1:
         load_scorer(model, threshold)
     else:
@@ -110,7 +120,7 @@ def clean_corpus(
         kind = "line" if formats[resume.file_index] == "jsonl" else "offset"
         report(f"resuming after {inputs[resume.file_index]} {kind} {resume.position}")
     records = read_inputs(inputs, formats, field_name, resume)
-    outcomes = clean_records(records, workers, model, threshold)
+    outcomes = first_awaited(clean_records(records, workers, model, threshold))
     with open(output, "a", encoding="utf-8", newline="") as out_handle:
         if quarantine is None:
             return write_outcomes(outcomes, out_handle, None)

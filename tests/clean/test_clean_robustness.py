@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -14,6 +15,7 @@ import brotli
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
 
+from detector.settings import FEATURE_VERSION
 from hygiene.corpus import warc
 
 ARTICLE_END = "according to the regional council."
@@ -259,6 +261,21 @@ def test_a_bad_model_creates_no_output_file(kit, tmp_path, workers):
     args = ["-o", out, "--quarantine", quarantine, "--workers", workers]
     run = kit.hygiene("clean", source, *args, "--model", "MISSING")
     assert run.returncode == 2 and "no such model file" in run.stderr
+    assert not out.exists() and not quarantine.exists()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_model_that_cannot_be_unpickled_creates_no_output_file(kit, tmp_path, workers):
+    """A model file its metadata vouches for (sha256, feature version) that still fails to load: the workers find
+    out, and the run stops before an output file is opened."""
+    model = tmp_path / "m.joblib"
+    model.write_bytes(b"not a pickle at all" * 10)
+    metadata = {"sha256": hashlib.sha256(model.read_bytes()).hexdigest(), "feature_version": FEATURE_VERSION}
+    model.with_suffix(".json").write_text(json.dumps(metadata), encoding="utf-8")
+    source = kit.write_jsonl(tmp_path / "in.jsonl", documents(kit, 3))
+    out, quarantine = tmp_path / "out.jsonl", tmp_path / "q.jsonl"
+    run = kit.hygiene("clean", source, "-o", out, "--quarantine", quarantine, "--workers", workers, "--model", model)
+    assert run.returncode == 2 and "cannot load" in run.stderr, run.stderr
     assert not out.exists() and not quarantine.exists()
 
 

@@ -285,6 +285,9 @@ class Store:
         path = Path(path) if path else default_db_path()
         if not path.is_file():
             raise ConfigError(f"{path}: no such database (run `hygiene crawl` first or pass --db)")
+        tables = table_names(path)
+        if tables and not tables & set(schema_columns(SCHEMA)):
+            raise ConfigError(f"{path}: not a hygiene store (it holds {', '.join(sorted(tables)[:5])})")
         return cls.open(path)
 
     def close(self) -> None:
@@ -382,6 +385,13 @@ class Store:
             "crawls": self.conn.execute("SELECT COUNT(*) FROM crawl_runs").fetchone()[0],
             "last_crawl": _last_crawl(last),
         }
+
+
+def table_names(path: Path) -> set[str]:
+    """The tables of a SQLite file, read without writing to it; ConfigError when it is no SQLite file."""
+    with reading(path), closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return {name for (name,) in rows if not name.startswith("sqlite_")}
 
 
 def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:

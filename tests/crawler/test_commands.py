@@ -10,6 +10,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 
 import pytest
 
@@ -359,3 +360,16 @@ def test_export_to_a_reader_that_stops_early_ends_quietly(filled_store, tmp_path
         stderr = closed_early.stderr.read()
     assert closed_early.returncode == 2
     assert "Traceback" not in stderr and "damaged" not in stderr, stderr
+
+
+@pytest.mark.parametrize("command", [["stats"], ["export"], ["export", "--quarantine"]])
+def test_readers_leave_an_unrelated_sqlite_file_alone(hygiene, tmp_path, command):
+    """`stats` and `export` on a SQLite file of another program refuse it and write nothing into it."""
+    path = tmp_path / "notes.db"
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+    run = hygiene(*command, "--db", str(path))
+    assert run.returncode == 2 and run.stderr == f"hygiene: error: {path}: not a hygiene store (it holds notes)\n"
+    with closing(sqlite3.connect(path)) as conn:
+        tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        assert tables == [("notes",)] and conn.execute("PRAGMA user_version").fetchone() == (0,)

@@ -389,8 +389,11 @@ class Store:
 
 def table_names(path: Path) -> set[str]:
     """The tables of a SQLite file, read without writing to it; ConfigError when it is no SQLite file."""
-    with reading(path), closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
-        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise ConfigError(f"{path}: cannot open as a SQLite database ({exc})") from None
     return {name for (name,) in rows if not name.startswith("sqlite_")}
 
 

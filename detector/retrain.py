@@ -117,11 +117,13 @@ def judged_labels(rows: list[dict], labels: list[str | None], judge: Pipeline) -
     ]
 
 
-def user_rows(pages: list[LabelledPage], judge: Pipeline | None, where: dict[int, str] | None = None) -> BlockRows:
-    """Rows of the user's training pages, with a progress bar; a warning for each page that cannot be read (it is
-    left out) and each contaminated page on which no block came out as contamination (`where` maps id(page) to
-    its place in the sample files)."""
-    parts = []
+def user_rows(
+    pages: list[LabelledPage], judge: Pipeline | None, where: dict[int, str] | None = None
+) -> tuple[BlockRows, list[LabelledPage]]:
+    """Rows of the user's training pages and the pages they come from, with a progress bar; a warning for each page
+    that cannot be read (it is left out) and each contaminated page on which no block came out as contamination
+    (`where` maps id(page) to its place in the sample files)."""
+    parts, used = [], []
     with tqdm(pages, desc="featurizing samples", unit=" pages", disable=None, file=sys.stderr) as progress:
         for page in progress:
             place = (where or {}).get(id(page), page.url or "a sample page")
@@ -130,9 +132,10 @@ def user_rows(pages: list[LabelledPage], judge: Pipeline | None, where: dict[int
             except InputError as exc:
                 progress.write(f"hygiene: warning: {place}: left out, the page cannot be read ({exc})", file=sys.stderr)
                 continue
+            used.append(page)
             if page.contaminated and not set(parts[-1].y.astype(str)) & set(CONTAMINATION_LABELS):
                 progress.write(f"hygiene: warning: {place}: {UNMATCHED_WARNING}", file=sys.stderr)
-    return BlockRows.concat(parts)
+    return BlockRows.concat(parts), used
 
 
 def user_weight(user: BlockRows, base: BlockRows | None, share: float = USER_SHARE) -> float:
@@ -223,7 +226,8 @@ def train_on_samples(sample_paths: list[Path], base_path: Path | None, use_base:
     pages = [page for sample_file in files for page in sample_file.pages]
     train_pages, heldout_pages = split_by_site(pages, holdout, seed)
     where = {id(page): place for sample_file in files for page, place in zip(sample_file.pages, sample_file.where)}
-    user, weight = weighted_user_rows(user_rows(train_pages, base.model.pipeline if base else None, where), base)
+    read, train_pages = user_rows(train_pages, base.model.pipeline if base else None, where)
+    user, weight = weighted_user_rows(read, base)
     rows = BlockRows.concat([base.rows, user] if base else [user])
     return Training(files, base, train_pages, heldout_pages, user, rows, weight, fit(user, base))
 

@@ -30,15 +30,20 @@ def threshold(value: str) -> float:
     return number
 
 
-def positive_int(value: str) -> int:
-    """argparse type: an integer of 1 or more."""
+def count(value: str, minimum: int = 0) -> int:
+    """argparse type: an integer of `minimum` (0) or more."""
     try:
         number = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an integer: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    if number < minimum:
+        raise argparse.ArgumentTypeError(f"must be {minimum} or more, got {value}")
     return number
+
+
+def positive_int(value: str) -> int:
+    """argparse type: an integer of 1 or more."""
+    return count(value, minimum=1)
 
 
 def holdout_share(value: str) -> float:

@@ -21,6 +21,7 @@ from crawler.store import Store, default_db_path, given_db_path
 from crawler.summary import summary, summary_lines
 from detector.errors import ConfigError
 from detector.settings import DEFAULT_THRESHOLD
+from hygiene.parsing import count, positive_int
 
 EXIT_INTERRUPTED = 130
 COMPONENT_SETTINGS = ("ITEM_PIPELINES", "EXTENSIONS", "ADDONS")
@@ -84,12 +85,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--db", metavar="PATH", help="SQLite store (default: hygiene.db in the user data folder)")
     parser.add_argument(
         "--depth",
-        type=_non_negative,
+        type=count,
         default=3,
         metavar="N",
         help="link hops from a seed; 0 = the seeds only (default: 3; no unlimited setting)",
     )
-    parser.add_argument("--max-pages", type=_positive, metavar="N", help="stop after N responses (1 or more)")
+    parser.add_argument("--max-pages", type=positive_int, metavar="N", help="stop after N responses (1 or more)")
     parser.add_argument(
         "--allow-domain",
         action="append",
@@ -119,22 +120,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--log-file", metavar="FILE", help="write Scrapy's log to FILE instead of stderr")
     parser.set_defaults(func=run)
-
-
-def _non_negative(value: str, minimum: int = 0) -> int:
-    """argparse type: an integer >= `minimum` (0)."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {value!r}") from None
-    if number < minimum:
-        raise argparse.ArgumentTypeError(f"must be {minimum} or more: {number}")
-    return number
-
-
-def _positive(value: str) -> int:
-    """argparse type: an integer >= 1 (Scrapy reads a page limit of 0 as no limit)."""
-    return _non_negative(value, minimum=1)
 
 
 def read_seeds(args: argparse.Namespace) -> list[str]:

@@ -51,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def model_files(model: Path) -> list[Path]:
     """The files a model is made of: the .joblib, its metadata JSON and its training rows."""
-    from detector.model import metadata_path
+    from detector.modelfile import metadata_path
     from detector.retrain import rows_path_of
 
     return [model, metadata_path(model), rows_path_of(model)]
@@ -60,7 +60,7 @@ def model_files(model: Path) -> list[Path]:
 def check_outputs_spare_inputs(args: argparse.Namespace) -> None:
     """ConfigError when a file `train` writes would be a folder, or would replace a sample file or the base model
     it reads (`my.json` samples beside `--out my.joblib` would become its metadata)."""
-    from detector.model import default_model_path
+    from detector.modelfile import default_model_path
 
     inputs = list(args.samples)
     if not args.no_base:

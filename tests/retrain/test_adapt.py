@@ -23,7 +23,7 @@ def cross_entropy(pipeline, rows: BlockRows) -> float:
 def test_adapting_changes_only_the_new_rows_features(small_model: Path, story_files):
     base = load_base(small_model)
     pages = load_samples([story_files["test"]])
-    new, _ = weighted_user_rows(user_rows(pages, base.model.pipeline), base)
+    new, _ = weighted_user_rows(user_rows(pages, base.model.pipeline)[0], base)
     adapted = adapt(base.model.pipeline, base.rows, new)
     before, after = base.model.pipeline.named_steps["classify"], adapted.named_steps["classify"]
     touched = np.zeros(before.coef_.shape[1], dtype=bool)

@@ -216,3 +216,4 @@ def test_a_sample_page_that_cannot_be_read_is_left_out_with_a_warning(tmp_path, 
     assert run.code == 0, run.stderr
     warnings = [line for line in run.stderr_lines() if "cannot be read" in line]
     assert len(warnings) == 1 and f"{samples} line 2" in warnings[0], run.stderr
+    assert "trained on 1 sample pages" in run.stdout, run.stdout

@@ -227,10 +227,11 @@ class NewsSpider(Spider):
     def failed(self, failure: Failure) -> Iterator[DroppedPage]:
         """Record why a page could not be fetched; requests filtered on purpose are not pages (a redirect loop is no
         purpose: it is a fetch error)."""
-        if failure.check(IgnoreRequest) and not failure.check(HttpError) and not _redirect_loop(failure):
+        endless_redirects = _redirect_loop(failure)
+        if failure.check(IgnoreRequest) and not failure.check(HttpError) and not endless_redirects:
             return
         url = failure.request.url
-        if _redirect_loop(failure):
+        if endless_redirects:
             url = failure.request.meta.get("redirect_urls", [url])[0]
         if failure.check(HttpError):
             yield DroppedPage(url, "fetch-error", f"HTTP {failure.value.response.status}")

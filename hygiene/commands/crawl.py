@@ -21,12 +21,11 @@ from crawler.store import Store, default_db_path, given_db_path
 from crawler.summary import summary, summary_lines
 from detector.errors import ConfigError
 from detector.settings import DEFAULT_THRESHOLD
-from hygiene.parsing import count, positive_int
+from hygiene.parsing import count, positive_int, threshold
 
 EXIT_INTERRUPTED = 130
 COMPONENT_SETTINGS = ("ITEM_PIPELINES", "EXTENSIONS", "ADDONS")
 """Settings (with every `*_MIDDLEWARES` one) whose keys name classes a crawl imports as it starts."""
-"""Finish reasons of a stopped crawl: Ctrl-C (`shutdown`), or a second Ctrl-C that stops it at once (no reason)."""
 REFUSED_SETTINGS = {
     "HYGIENE_DB": "give --db",
     "HYGIENE_MODEL": "give --model",
@@ -252,8 +251,12 @@ def _is_number(text: str) -> bool:
 
 
 def _is_threshold(text: str) -> bool:
-    """A contamination threshold: a number in (0, 1]."""
-    return _is_number(text) and 0 < float(text) <= 1
+    """A contamination threshold: a number in (0, 1], as `--threshold` takes it."""
+    try:
+        threshold(text)
+    except argparse.ArgumentTypeError:
+        return False
+    return True
 
 
 def _is_scrapy_bool(text: str) -> bool:

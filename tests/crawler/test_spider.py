@@ -76,15 +76,21 @@ def test_rss_and_atom_feeds_give_their_links(kit, spider):
     assert [r.url for r in atom] == [f"{BASE}/2025/03/22/kimono-exhibit.html", f"{BASE}/2025/02/20/choir-tour.html"]
 
 
-def test_bad_sitemap_entries_are_skipped(spider):
-    body = (
-        b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        b"<url><loc>javascript:alert(1)</loc></url><url><loc>/relative.html</loc></url><url><loc></loc></url>"
-        b"</urlset>"
-    )
+@pytest.mark.parametrize(
+    "bad_entries, good_path",
+    [
+        (["javascript:alert(1)", ""], "/relative.html"),
+        (["http://[::1", "http://127.0.0.1:99999/a.html"], "/after.html"),
+    ],
+    ids=["not-http", "malformed"],
+)
+def test_bad_sitemap_entries_are_counted_and_the_others_followed(spider, bad_entries, good_path):
+    locs = [bad_entries[0], good_path, *bad_entries[1:]]
+    urls = b"".join(b"<url><loc>" + loc.encode() + b"</loc></url>" for loc in locs)
+    body = b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + urls + b"</urlset>"
     requests = list(spider.parse(XmlResponse(f"{BASE}/sitemap.xml", body=body)))
-    assert [r.url for r in requests] == [f"{BASE}/relative.html"]
-    assert spider.crawler.stats.get_value("hygiene/bad_entries") == 2
+    assert [r.url for r in requests] == [f"{BASE}{good_path}"]
+    assert spider.crawler.stats.get_value("hygiene/bad_entries") == len(bad_entries)
 
 
 def test_html_page_becomes_an_item_and_its_links_requests(kit, spider):
@@ -139,17 +145,6 @@ def test_metadata_from_meta_tags_json_ld_and_markup(kit):
     assert canonical_url(choir.selector, choir.url) is None
     assert page_title(market.selector) == "台中夜市攤商組團來訪"
     assert page_author(market.selector) == "陳雅婷"
-
-
-def test_a_malformed_sitemap_entry_is_counted_and_the_entries_after_it_followed(spider):
-    body = (
-        b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        b"<url><loc>http://[::1</loc></url><url><loc>http://127.0.0.1:99999/a.html</loc></url>"
-        b"<url><loc>/after.html</loc></url></urlset>"
-    )
-    requests = list(spider.parse(XmlResponse(f"{BASE}/sitemap.xml", body=body)))
-    assert [r.url for r in requests] == [f"{BASE}/after.html"]
-    assert spider.crawler.stats.get_value("hygiene/bad_entries") == 2
 
 
 def test_a_malformed_feed_link_is_counted_and_the_entries_after_it_followed(spider):

@@ -1,5 +1,5 @@
-"""Milliseconds per stage (decode, parse, segment, features, predict) and end to end on ~100 KB pages, one core,
-beside a bare lxml parse and trafilatura on the same pages.
+"""Milliseconds per stage (decode, parse, segment, features, predict, article) and end to end on ~100 KB pages,
+one core, beside a bare lxml parse and trafilatura on the same pages.
 
     python bench/stage_timing.py ../shared [--model PATH] [--pages 60]
 """
@@ -63,7 +63,7 @@ def main() -> None:
     args = parser.parse_args()
     scorer = Scorer(load_model(args.model))
     stages: dict[str, list[float]] = {
-        k: [] for k in ("decode", "parse", "segment", "features", "predict", "score", "bare", "traf")
+        k: [] for k in ("decode", "parse", "segment", "features", "predict", "article", "score", "bare", "traf")
     }
     pages = typical_pages(args.shared, args.pages)
     warm_up(scorer, pages)
@@ -78,6 +78,10 @@ def main() -> None:
         stages["features"].append(ms)
         _, ms = timed(scorer._probabilities, features)
         stages["predict"].append(ms)
+        _, clean_labels, contamination, content = scorer._classify(blocks, features)
+        if scorer.model.article is not None:
+            _, ms = timed(scorer.model.article.relabel, blocks, clean_labels, content, contamination)
+            stages["article"].append(ms)
         forget_page_caches()
         _, ms = timed(scorer.score, data)
         stages["score"].append(ms)
@@ -85,8 +89,8 @@ def main() -> None:
         stages["bare"].append(ms)
         _, ms = timed(trafilatura.extract, decoded.text)
         stages["traf"].append(ms)
-    medians = {k: statistics.median(v) for k, v in stages.items()}
-    ours = sum(medians[k] for k in ("decode", "parse", "segment", "features", "predict"))
+    medians = {k: statistics.median(v) for k, v in stages.items() if v}
+    ours = sum(medians.get(k, 0.0) for k in ("decode", "parse", "segment", "features", "predict", "article"))
     print(f"{len(pages)} pages of {SIZE_RANGE[0] // 1000}-{SIZE_RANGE[1] // 1000} KB, median ms per page:")
     for name, value in medians.items():
         print(f"  {name:9s} {value:7.2f}")

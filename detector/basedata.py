@@ -50,6 +50,19 @@ def base_pages(
     shared: Path, seed: int, vocab: SpamVocabulary, split: str, corpora=TRAIN_CORPORA
 ) -> Iterator[LabelledPage]:
     """Labelled variants of every page of the training corpora on the `train` or `test` side of the site split."""
+    for page, html in split_pages(shared, split, corpora):
+        if split == "train":
+            html = with_template_negatives(html, page_rng(seed, page, "template-negatives"))
+        for labelled in page_variants(page, html, seed, vocab, split):
+            if split == "train":
+                labelled.lexicon = page_rng(seed, page, f"lexicon/{labelled.group}").random() >= LEXICON_DROPOUT
+                labelled.words = page_rng(seed, page, f"words/{labelled.group}").random() >= WORD_DROPOUT
+            yield labelled
+
+
+def split_pages(shared: Path, split: str, corpora=TRAIN_CORPORA) -> Iterator[tuple[CorpusPage, str]]:
+    """The corpus pages on the `train` or `test` side of the site split, with their decoded HTML (evaluation-only
+    corpora never on the `train` side; pages that cannot be decoded left out)."""
     for corpus in corpora:
         if corpus in EVALUATION_ONLY and split == "train":
             continue
@@ -57,16 +70,9 @@ def base_pages(
             if ("test" if is_test_site(page.site) else "train") != split:
                 continue
             try:
-                html = strip_xml_declaration(decode_page(page.data).text)
+                yield page, strip_xml_declaration(decode_page(page.data).text)
             except InputError:
                 continue
-            if split == "train":
-                html = with_template_negatives(html, page_rng(seed, page, "template-negatives"))
-            for labelled in page_variants(page, html, seed, vocab, split):
-                if split == "train":
-                    labelled.lexicon = page_rng(seed, page, f"lexicon/{labelled.group}").random() >= LEXICON_DROPOUT
-                    labelled.words = page_rng(seed, page, f"words/{labelled.group}").random() >= WORD_DROPOUT
-                yield labelled
 
 
 def page_variants(page: CorpusPage, html: str, seed: int, vocab: SpamVocabulary, split: str) -> Iterator[LabelledPage]:

@@ -16,12 +16,14 @@ import joblib
 import lxml
 import numpy
 import sklearn
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from detector.article import FEATURE_NAMES, ArticleModel
 from detector.errors import ModelError
-from detector.modelfile import default_model_path, file_sha256, metadata_path, verified_metadata
+from detector.modelfile import article_path, default_model_path, file_sha256, metadata_path, verified_metadata
 from detector.settings import (
     FEATURE_VERSION,
     LABELS,
@@ -50,6 +52,9 @@ class LoadedModel:
     pipeline: Pipeline
     metadata: dict
     path: Path
+    article: ArticleModel | None = None
+    """The second stage that settles which prose blocks of HTML pages are article text (None: the block
+    classifier's calls stand)."""
 
     @property
     def version(self) -> str:
@@ -74,7 +79,25 @@ def load_model(path: str | Path | None = None) -> LoadedModel:
         raise ModelError(f"{model_path}: cannot load ({type(exc).__name__}: {exc})") from None
     if not isinstance(pipeline, Pipeline) or set(getattr(pipeline, "classes_", [])) - set(LABELS):
         raise ModelError(f"{model_path}: not a scraper-hygiene block classifier")
-    return LoadedModel(pipeline, metadata, model_path)
+    return LoadedModel(pipeline, metadata, model_path, load_article_model(model_path, metadata))
+
+
+def load_article_model(model_path: Path, metadata: dict) -> ArticleModel | None:
+    """The article stage the metadata names (its sha256 checked by `verified_metadata`), or None."""
+    if "article_model" not in metadata:
+        return None
+    path = article_path(model_path)
+    try:
+        estimator = joblib.load(path)
+    except Exception as exc:  # a vouched-for file that still fails to unpickle: report, don't trace back
+        raise ModelError(f"{path}: cannot load ({type(exc).__name__}: {exc})") from None
+    if (
+        not isinstance(estimator, HistGradientBoostingClassifier)
+        or estimator.n_features_in_ != len(FEATURE_NAMES)
+        or list(getattr(estimator, "classes_", [])) != [False, True]
+    ):
+        raise ModelError(f"{path}: not a scraper-hygiene article stage (article or not, {len(FEATURE_NAMES)} features)")
+    return ArticleModel(estimator)
 
 
 def library_versions() -> dict[str, str]:
@@ -100,31 +123,71 @@ def make_shareable(path: Path) -> None:
     os.chmod(path, 0o666 & ~_current_umask())
 
 
-def save_model(pipeline: Pipeline, path: Path, metadata: dict) -> dict:
-    """Write the model and its metadata atomically (temporary files renamed into place); return the metadata."""
+def save_model(pipeline: Pipeline, path: Path, metadata: dict, article: ArticleModel | None = None) -> dict:
+    """Write the model, its article stage (if any, with what `metadata["article_model"]` says of it) and its
+    metadata atomically (temporary files renamed into place, the metadata last); return the metadata."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    for target in (path, metadata_path(path)):
+    for target in (path, metadata_path(path), article_path(path)):
         if target.is_dir():
             raise ModelError(f"{target}: is a directory, cannot write a model there")
     with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".joblib.part", delete=False) as handle:
         tmp_model = Path(handle.name)
     tmp_meta = tmp_model.with_suffix(".json.part")
+    tmp_article = tmp_model.with_suffix(".article.part")
     try:
+        full = {key: value for key, value in metadata.items() if key != "article_model"}
+        if article is not None:
+            full["article_model"] = _dumped_article(article, tmp_article, path, metadata.get("article_model", {}))
         joblib.dump(pipeline, tmp_model, compress=3)
         make_shareable(tmp_model)
-        full = {
-            **metadata,
-            "sha256": file_sha256(tmp_model),
-            "feature_version": FEATURE_VERSION,
-            "labels": list(pipeline.classes_),
-            "libraries": library_versions(),
-            "file": path.name,
-        }
+        full.update(
+            sha256=file_sha256(tmp_model),
+            feature_version=FEATURE_VERSION,
+            labels=list(pipeline.classes_),
+            libraries=library_versions(),
+            file=path.name,
+        )
         tmp_meta.write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        if article is not None:
+            os.replace(tmp_article, article_path(path))
         os.replace(tmp_model, path)
         os.replace(tmp_meta, metadata_path(path))
     finally:
-        tmp_model.unlink(missing_ok=True)
-        tmp_meta.unlink(missing_ok=True)
+        for tmp in (tmp_model, tmp_meta, tmp_article):
+            tmp.unlink(missing_ok=True)
     return full
+
+
+def save_article_stage(model_path: Path, metadata: dict, article: ArticleModel) -> dict:
+    """Write an article stage beside an existing model file and its metadata (`metadata["article_model"]` says
+    what it is), both renamed into place, the metadata last; return the metadata. The version gains the stage's
+    sha256 (`hygiene-base-2026.11.30+article-67fd4244`): the clean text changes, so stored pages are re-scored."""
+    model_path = Path(model_path)
+    with tempfile.NamedTemporaryFile(dir=model_path.parent, suffix=".article.part", delete=False) as handle:
+        tmp_article = Path(handle.name)
+    tmp_meta = tmp_article.with_suffix(".json.part")
+    try:
+        entry = _dumped_article(article, tmp_article, model_path, metadata["article_model"])
+        version = f"{str(metadata.get('version', model_path.stem)).split('+')[0]}+article-{entry['sha256'][:8]}"
+        full = {**metadata, "version": version, "article_model": entry}
+        tmp_meta.write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        make_shareable(tmp_meta)
+        os.replace(tmp_article, article_path(model_path))
+        os.replace(tmp_meta, metadata_path(model_path))
+    finally:
+        for tmp in (tmp_article, tmp_meta):
+            tmp.unlink(missing_ok=True)
+    return full
+
+
+def _dumped_article(article: ArticleModel, tmp: Path, model_path: Path, summary: dict) -> dict:
+    """Dump an article stage's estimator to a temporary file; return its metadata entry."""
+    joblib.dump(article.estimator, tmp, compress=3)
+    make_shareable(tmp)
+    return {
+        **summary,
+        "file": article_path(model_path).name,
+        "sha256": file_sha256(tmp),
+        "features": list(FEATURE_NAMES),
+    }

@@ -25,6 +25,11 @@ def metadata_path(model_path: Path) -> Path:
     return model_path.with_suffix(".json")
 
 
+def article_path(model_path: Path) -> Path:
+    """The article stage's estimator that sits beside a model file (`detector.article`)."""
+    return model_path.with_suffix(".article.joblib")
+
+
 def file_sha256(path: Path) -> str:
     """Hex sha256 of a file's bytes."""
     digest = hashlib.sha256()
@@ -49,15 +54,36 @@ def verified_metadata(model_path: Path) -> dict:
         raise ModelError(f"{meta_path}: unreadable metadata (nested too deeply)") from None
     if not isinstance(metadata, dict):
         raise ModelError(f"{meta_path}: metadata is not a JSON object")
-    try:
-        actual = file_sha256(model_path)
-    except OSError as exc:
-        raise ModelError(f"{model_path}: cannot read ({exc.strerror or exc})") from None
+    actual = _sha256_of_readable(model_path)
     if metadata.get("sha256") != actual:
         raise ModelError(f"{model_path}: sha256 {actual[:12]}… does not match its metadata, refusing to load")
+    _verify_article_file(model_path, metadata)
     if metadata.get("feature_version") != FEATURE_VERSION:
         raise ModelError(
             f"{model_path}: built for feature version {metadata.get('feature_version')}, "
             f"this code computes version {FEATURE_VERSION}"
         )
     return metadata
+
+
+def _verify_article_file(model_path: Path, metadata: dict) -> None:
+    """ModelError unless the article stage the metadata names is there with the sha256 it records."""
+    entry = metadata.get("article_model")
+    if entry is None:
+        return
+    path = article_path(model_path)
+    if not isinstance(entry, dict) or not path.is_file():
+        raise ModelError(f"{model_path}: its metadata names an article stage, but {path.name} is not beside it")
+    actual = _sha256_of_readable(path)
+    if entry.get("sha256") != actual:
+        raise ModelError(
+            f"{path}: sha256 {actual[:12]}… does not match the metadata of {model_path.name}, refusing to load"
+        )
+
+
+def _sha256_of_readable(path: Path) -> str:
+    """`file_sha256`, a file that cannot be read being a ModelError."""
+    try:
+        return file_sha256(path)
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read ({exc.strerror or exc})") from None

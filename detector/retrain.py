@@ -26,6 +26,7 @@ from sklearn.pipeline import Pipeline
 from tqdm import tqdm
 
 from detector.adapt import MAX_ITERATIONS, STIFFNESS, adapt
+from detector.article import ArticleModel
 from detector.dataset import BlockRows, LabelledPage, labelled_rows, page_rows
 from detector.errors import InputError, ModelError, SampleError
 from detector.evaluate import evaluate_pages
@@ -181,11 +182,21 @@ def fit(user: BlockRows, base: Base | None) -> Pipeline:
         return adapt(base.model.pipeline, base.rows, user, on_iteration=lambda _: progress.update(1))
 
 
-def evaluate_samples(pipeline: Pipeline, pages: list[LabelledPage], out: Path) -> dict | None:
-    """Figures of a candidate pipeline on held-out sample pages (None when there are none)."""
+def candidate(training: Training, out: Path) -> LoadedModel:
+    """The model being trained, as the scorer loads it: the new pipeline with the base's article stage."""
+    return LoadedModel(training.pipeline, {"version": "candidate"}, out, article_of(training.base))
+
+
+def article_of(base: Base | None) -> ArticleModel | None:
+    """The article stage a retrained model carries: its base's (none without a base)."""
+    return base.model.article if base is not None else None
+
+
+def evaluate_samples(model: LoadedModel, pages: list[LabelledPage]) -> dict | None:
+    """Figures of a candidate model on held-out sample pages (None when there are none)."""
     if not pages:
         return None
-    scorer = Scorer(LoadedModel(pipeline, {"version": "candidate"}, out), DEFAULT_THRESHOLD)
+    scorer = Scorer(model, DEFAULT_THRESHOLD)
     progress = tqdm(pages, desc="evaluating held-out samples", unit=" pages", disable=None, file=sys.stderr)
     return evaluate_pages(progress, scorer)
 
@@ -254,13 +265,16 @@ def retrain(
         "data": data_summary(training, holdout_share, out),
         "features": {"version": FEATURE_VERSION, "hashed_dimensions": N_HASHED_FEATURES},
         "classifier": classifier_summary(training),
-        "heldout": evaluate_samples(training.pipeline, training.heldout_pages, out),
-        "heldout_samples": shipped_heldout_figures(training.pipeline, out),
+        "heldout": evaluate_samples(candidate(training, out), training.heldout_pages),
+        "heldout_samples": shipped_heldout_figures(candidate(training, out)),
     }
+    article = article_of(training.base)
+    if article is not None:
+        metadata["article_model"] = {**training.base.model.metadata.get("article_model", {}), "from_base": True}
     out.parent.mkdir(parents=True, exist_ok=True)
     with staged_rows(training.rows, rows_path_of(out)) as rows_sha:
         metadata["data"]["compact_rows"]["sha256"] = rows_sha
-        return save_model(training.pipeline, out, metadata)
+        return save_model(training.pipeline, out, metadata, article)
 
 
 def data_summary(training: Training, holdout_share: float, out: Path) -> dict:
@@ -277,11 +291,11 @@ def data_summary(training: Training, holdout_share: float, out: Path) -> dict:
     }
 
 
-def shipped_heldout_figures(pipeline: Pipeline, out: Path) -> dict | None:
+def shipped_heldout_figures(model: LoadedModel) -> dict | None:
     """Figures on the shipped held-out pages (None when that file is not there)."""
     if not HELDOUT_SAMPLES_PATH.is_file():
         return None
-    return evaluate_heldout_samples(LoadedModel(pipeline, {"version": "candidate"}, out))
+    return evaluate_heldout_samples(model)
 
 
 def classifier_summary(training: Training) -> dict:

@@ -43,6 +43,17 @@ class Analysis:
     labels: list[str]
 
 
+@dataclass
+class Classified:
+    """A page's blocks, the block classifier's content/boilerplate call of each, and its P(content) and
+    P(tag-noise) + P(spam)."""
+
+    blocks: list[Block]
+    labels: list[str]
+    content: np.ndarray
+    contamination: np.ndarray
+
+
 class Scorer:
     """A loaded model and a threshold; reuse one Scorer for many pages."""
 
@@ -82,9 +93,13 @@ class Scorer:
         blocks, title, domain, root = segment_page(text, fmt, url)
         features = page_features(blocks, domain, title, fmt) if blocks else PageFeatures([], [])
         labels, clean_labels, contamination, content = self._classify(blocks, features)
+        if fmt == "html" and self.model.article is not None:
+            clean_labels = self.model.article.relabel(blocks, clean_labels, content, contamination)
         score = page_score(blocks, contamination)
         if score < self.threshold:
             labels = clean_labels
+        else:
+            labels = [label if label in CONTAMINATION_LABELS else clean for label, clean in zip(labels, clean_labels)]
         labels = settle_content(blocks, labels, content, contamination, fmt)
         flagged = self._flags(blocks, labels, contamination, features, root)
         result = PageResult(
@@ -99,6 +114,19 @@ class Scorer:
             url=url,
         )
         return Analysis(result, blocks, labels)
+
+    def classified(self, data: bytes | str, fmt: str = "auto", url: str | None = None) -> Classified:
+        """A page's blocks with the block classifier's calls alone (no second stage): what the article stage is
+        trained on."""
+        with _collection_paused():
+            try:
+                text, fmt, _ = read_page(data, fmt)
+                blocks, title, domain, _ = segment_page(text, fmt, url)
+                features = page_features(blocks, domain, title, fmt) if blocks else PageFeatures([], [])
+                _, clean_labels, contamination, content = self._classify(blocks, features)
+                return Classified(blocks, clean_labels, content, contamination)
+            finally:
+                forget_page_caches()
 
     def _classify(
         self, blocks: list[Block], features: PageFeatures

@@ -8,14 +8,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
+from detector.article import ARTICLE_THRESHOLD, ArticleModel, article_rows, build_article_model
 from detector.basedata import (
     HARD_NEGATIVE_SHARE,
     LEXICON_DROPOUT,
@@ -24,11 +27,14 @@ from detector.basedata import (
     TRAIN_CORPORA,
     WORD_DROPOUT,
     base_pages,
+    split_pages,
 )
 from detector.dataset import BlockRows, rows_of_pages
+from detector.errors import InputError
 from detector.evaluate import evaluate_pages
 from detector.heldout_pages import evaluate_heldout_samples
 from detector.inject import HOLDOUT_FAMILIES, TRAIN_FAMILIES, SpamVocabulary
+from detector.labels import article_index, is_article_block
 from detector.model import (
     RANDOM_STATE,
     LoadedModel,
@@ -36,6 +42,7 @@ from detector.model import (
     file_sha256,
     load_model,
     metadata_path,
+    save_article_stage,
     save_model,
 )
 from detector.score import Scorer, page_rule
@@ -118,8 +125,10 @@ def train_base_model(shared: Path, out: Path, seed: int, workers: int, c: float)
     rows = rows_of_pages(base_pages(shared, seed, vocab, "train"), workers)
     log(f"{rows.X.shape[0]} training blocks: {dict(Counter(rows.y.astype(str)))}")
     pipeline = fit_pipeline(thin_boilerplate(rows, BOILERPLATE_KEEP, seed), c)
-    log(f"fitted in {time.time() - started:.0f}s; evaluating on held-out sites")
-    scorer = Scorer(LoadedModel(pipeline, {"version": "candidate"}, out), DEFAULT_THRESHOLD)
+    log(f"fitted in {time.time() - started:.0f}s; fitting the article stage")
+    article, article_summary = fit_article_model(shared, LoadedModel(pipeline, {"version": "candidate"}, out))
+    log("evaluating on held-out sites")
+    scorer = Scorer(LoadedModel(pipeline, {"version": "candidate"}, out, article), DEFAULT_THRESHOLD)
     report = evaluate_pages(base_pages(shared, seed, vocab, "test"), scorer)
     shipped_heldout = evaluate_heldout_samples(scorer.model)
     compact = compact_rows(rows)
@@ -157,8 +166,58 @@ def train_base_model(shared: Path, out: Path, seed: int, workers: int, c: float)
         "heldout": report,
         "heldout_samples": shipped_heldout,
         "training_seconds": round(time.time() - started),
+        "article_model": article_summary,
     }
-    return save_model(pipeline, out, metadata)
+    return save_model(pipeline, out, metadata, article)
+
+
+def article_training_rows(shared: Path, scorer: Scorer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Features, labels (article text or not, from the ground truth) and weights (square root of the characters:
+    long paragraphs weigh more in the article's text) of the prose blocks of the training sites' clean HTML pages,
+    as the block classifier of `scorer` sees them."""
+    rows, labels, weights = [], [], []
+    for page, html in split_pages(shared, "train"):
+        try:
+            classified = scorer.classified(html, "html", page.url)
+        except InputError:
+            continue
+        page_rows_, at = article_rows(
+            classified.blocks, classified.labels, classified.content, classified.contamination
+        )
+        index = article_index(page.article)
+        rows.append(page_rows_)
+        labels += [is_article_block(classified.blocks[i].text, index) for i in at]
+        weights += [math.sqrt(len(classified.blocks[i].text)) for i in at]
+    return np.vstack(rows), np.array(labels), np.array(weights)
+
+
+def fit_article_model(shared: Path, model: LoadedModel) -> tuple[ArticleModel, dict]:
+    """Fit the article stage on top of a block classifier; return it with what its metadata records."""
+    started = time.time()
+    X, y, weights = article_training_rows(shared, Scorer(replace(model, article=None)))
+    estimator = build_article_model().fit(X, y, sample_weight=weights)
+    summary = {
+        "type": "HistGradientBoostingClassifier",
+        "params": {key: value for key, value in estimator.get_params().items() if value is not None},
+        "threshold": ARTICLE_THRESHOLD,
+        "data": {
+            "corpora": list(TRAIN_CORPORA),
+            "pages": "clean HTML pages of the training sites",
+            "blocks": int(len(y)),
+            "article_blocks": int(y.sum()),
+            "weights": "square root of the block's characters",
+        },
+        "training_seconds": round(time.time() - started),
+    }
+    return ArticleModel(estimator), summary
+
+
+def add_article_stage(shared: Path, model_path: Path) -> dict:
+    """Fit an article stage on top of the block classifier at `model_path` and write it beside it (the
+    classifier's file is unchanged)."""
+    model = load_model(model_path)
+    article, summary = fit_article_model(shared, model)
+    return save_article_stage(model_path, {**model.metadata, "article_model": summary}, article)
 
 
 def refresh_figures(shared: Path, model_path: Path, seed: int) -> dict:
@@ -194,8 +253,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="re-measure the held-out figures of the model at --out, no training",
     )
+    parser.add_argument(
+        "--article-only",
+        action="store_true",
+        help="fit only the article stage of the model at --out (its block classifier unchanged), then re-measure",
+    )
     args = parser.parse_args(argv)
-    if args.refresh_figures:
+    if args.article_only:
+        add_article_stage(args.shared, args.out)
+        log("article stage written; re-measuring the held-out figures")
+    if args.refresh_figures or args.article_only:
         metadata = refresh_figures(args.shared, args.out, args.seed)
     else:
         metadata = train_base_model(args.shared, args.out, args.seed, args.workers, args.c)

@@ -15,9 +15,9 @@ samples: JSON Lines, one page a line: {"url": ..., "html": "<raw page>"} or {"te
 "contamination": [exact substrings of the page that are tag noise or spam] ([] = clean page) and optionally
 "article": "the clean article text" and "group": "a name to report figures under".
 
-writes PATH (.joblib), its metadata PATH.json (sha256, versions, samples and their sha256, held-out figures)
-and the training rows PATH.rows.npz (so the new model can itself be a --base); each file appears only
-once complete. Same inputs and seed give the same model bytes.
+writes PATH (.joblib), its metadata PATH.json (sha256, versions, samples and their sha256, held-out figures),
+the training rows PATH.rows.npz (so the new model can itself be a --base) and, with a base, the base's article
+stage PATH.article.joblib; each file appears only once complete. Same inputs and seed give the same model bytes.
 
 exit codes: 0 model written; 2 error (bad samples: file:line and field named; bad base model), nothing written.
 """
@@ -50,11 +50,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def model_files(model: Path) -> list[Path]:
-    """The files a model is made of: the .joblib, its metadata JSON and its training rows."""
-    from detector.modelfile import metadata_path
+    """The files a model is made of: the .joblib, its metadata JSON, its training rows and its article stage."""
+    from detector.modelfile import article_path, metadata_path
     from detector.retrain import rows_path_of
 
-    return [model, metadata_path(model), rows_path_of(model)]
+    return [model, metadata_path(model), rows_path_of(model), article_path(model)]
 
 
 def check_outputs_spare_inputs(args: argparse.Namespace) -> None:

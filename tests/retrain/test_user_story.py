@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
-from detector.model import default_model_path
+from detector.article import FEATURE_NAMES
+from detector.model import default_model_path, load_model
+from detector.modelfile import article_path, file_sha256
 from detector.settings import LABELS, MODELS_DIR
 
 HELDOUT = MODELS_DIR / "heldout-samples.jsonl"
@@ -59,3 +62,12 @@ def test_figures_on_the_shipped_heldout_pages_hold(run_hygiene, retrained):
     assert not drops, (drops, shipped, new)
     recorded = json.loads(retrained.with_suffix(".json").read_text(encoding="utf-8"))["heldout_samples"]
     assert run.json()["models"][1]["figures"] == recorded
+
+
+def test_the_retrained_model_carries_the_base_article_stage(retrained):
+    metadata = json.loads(retrained.with_suffix(".json").read_text(encoding="utf-8"))
+    stage = metadata["article_model"]
+    assert stage["from_base"] and stage["sha256"] == file_sha256(article_path(retrained))
+    shipped, new = load_model(), load_model(retrained)
+    rows = np.random.default_rng(0).random((50, len(FEATURE_NAMES)))
+    assert (new.article.probabilities(rows) == shipped.article.probabilities(rows)).all()

@@ -1,0 +1,146 @@
+"""The article stage: its features, its trees read as tables, the guard on what it may promote, the shipped model's
+stage (moves blocks only between content and boilerplate) and the files that hold it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+
+import joblib
+import numpy as np
+import pytest
+
+from detector.article import FEATURE_NAMES, ArticleModel, article_rows, build_article_model
+from detector.errors import ModelError
+from detector.model import default_model_path, load_model, save_model
+from detector.modelfile import article_path, file_sha256, metadata_path
+from detector.score import Scorer
+
+TEASERS = "".join(
+    f"<li><a href='/story/{n}'>Teaser {n}: a headline of some length about another story of the day</a></li>"
+    for n in range(6)
+)
+PAGE = f"""<html><head><title>Harbour reopens after storm - Coast Daily</title></head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li></ul></nav>
+<article><h1>Harbour reopens after storm</h1>
+<p>The harbour reopened on Tuesday after a week in which the storm kept every ferry in port and closed the
+fish market, the harbour master said at a morning briefing on the quay.</p>
+<p>Engineers checked the breakwater and found two damaged sections, which will be repaired over the summer
+while boats use the northern entrance, she added, thanking the crews who worked through the nights.</p>
+<p>Fishermen said the lost week had cost them dearly, but most boats were back at sea by the afternoon.</p>
+</article>
+<aside><h2>More stories</h2><ul>{TEASERS}</ul></aside>
+<footer><p>Copyright 2026 Coast Daily. All rights reserved.</p></footer></body></html>"""
+
+
+def fitted_estimator(labels_rule, n: int = 400, seed: int = 0):
+    """The article estimator fitted, quickly, on random rows labelled by `labels_rule`."""
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, len(FEATURE_NAMES))) * 4 - 1
+    return build_article_model().set_params(max_iter=20).fit(X, labels_rule(X)), rng
+
+
+def test_the_trees_read_as_tables_give_the_estimators_probabilities():
+    estimator, rng = fitted_estimator(lambda X: X[:, 0] + 0.5 * X[:, 3] > X[:, 7])
+    model = ArticleModel(estimator)
+    assert model.trees is not None
+    rows = rng.random((300, len(FEATURE_NAMES))) * 6 - 2
+    np.testing.assert_allclose(model.probabilities(rows), estimator.predict_proba(rows)[:, 1], rtol=1e-9, atol=1e-12)
+
+
+def test_rows_describe_the_prose_blocks_of_the_page(scorer):
+    classified = scorer.classified(PAGE, "html")
+    rows, at = article_rows(classified.blocks, classified.labels, classified.content, classified.contamination)
+    assert at == [i for i, block in enumerate(classified.blocks) if block.kind == "text"]
+    assert rows.shape == (len(at), len(FEATURE_NAMES)) and np.isfinite(rows).all()
+    column = {name: rows[:, index] for index, name in enumerate(FEATURE_NAMES)}
+    texts = [classified.blocks[i].text for i in at]
+    teasers = [i for i, text in enumerate(texts) if text.startswith("Teaser")]
+    headline = texts.index("Harbour reopens after storm")
+    assert len(teasers) == 6 and set(column["same_tag_siblings"][teasers]) == {6.0}
+    assert set(column["tag=li"][teasers]) == {1.0} and column["heading"][headline] == 1.0
+    assert set(column["link_density"][teasers]) == {1.0}
+    assert column["position"][0] == 0.0 and column["chars_before_share"][-1] > 0.9
+
+
+def test_it_promotes_only_text_that_may_be_article_text(scorer):
+    everything, _ = fitted_estimator(lambda X: X[:, 0] > -0.5)  # P(article) close to 1 for any P(content)
+    stage = ArticleModel(everything)
+    classified = scorer.classified(PAGE, "html")
+    blocks, content = classified.blocks, classified.content
+    boilerplate = ["boilerplate"] * len(blocks)
+    clean = np.zeros(len(blocks))
+    suspicious = np.full(len(blocks), 0.3)
+    promoted = stage.relabel(blocks, boilerplate, content, clean)
+    texts = {blocks[i].text for i, label in enumerate(promoted) if label == "content"}
+    assert (
+        "Fishermen said the lost week had cost them dearly, but most boats were back at sea by the afternoon." in texts
+    )
+    assert all(blocks[i].kind == "text" for i, label in enumerate(promoted) if label == "content")
+    assert stage.relabel(blocks, boilerplate, content, suspicious) == boilerplate
+
+
+def test_the_shipped_stage_moves_blocks_only_between_content_and_boilerplate(fixtures_dir, all_cases):
+    model = load_model()
+    assert model.article is not None and model.metadata["article_model"]["features"] == list(FEATURE_NAMES)
+    with_stage, without = Scorer(model), Scorer(replace(model, article=None))
+    changed = 0
+    for case in all_cases:
+        data = (fixtures_dir / case["file"]).read_bytes()
+        ours, theirs = with_stage.score(data), without.score(data)
+        assert (ours.score, ours.contaminated) == (theirs.score, theirs.contaminated), case["file"]
+        assert [(f.label, f.text, f.where) for f in ours.flagged] == [
+            (f.label, f.text, f.where) for f in theirs.flagged
+        ]
+        changed += ours.text != theirs.text
+    assert changed, "the stage changed no page's text: is it applied at all?"
+
+
+@pytest.fixture()
+def shipped_copy(tmp_path):
+    """The shipped model's files copied into a folder of their own."""
+    source = default_model_path()
+    for path in (source, metadata_path(source), article_path(source)):
+        shutil.copy(path, tmp_path / path.name)
+    return tmp_path / source.name
+
+
+def wrong_estimator(model):
+    """An estimator of another shape where the article stage should be, its sha256 recorded."""
+    estimator, _ = fitted_estimator(lambda X: X[:, 0] > 0.5)
+    estimator.n_features_in_ = 3
+    joblib.dump(estimator, article_path(model))
+    metadata = json.loads(metadata_path(model).read_text(encoding="utf-8"))
+    metadata["article_model"]["sha256"] = file_sha256(article_path(model))
+    metadata_path(model).write_text(json.dumps(metadata), encoding="utf-8")
+
+
+ARTICLE_TAMPERINGS = {
+    "missing": (lambda m: article_path(m).unlink(), "is not beside it"),
+    "changed": (lambda m: article_path(m).write_bytes(b"other bytes"), "does not match the metadata"),
+    "wrong-estimator": (wrong_estimator, "not a scraper-hygiene article stage"),
+}
+
+
+@pytest.mark.parametrize("name", list(ARTICLE_TAMPERINGS))
+def test_a_tampered_article_stage_is_refused(shipped_copy, run_hygiene, fixtures_dir, all_cases, name):
+    tamper, reason = ARTICLE_TAMPERINGS[name]
+    tamper(shipped_copy)
+    with pytest.raises(ModelError, match=reason):
+        load_model(shipped_copy)
+    run = run_hygiene(["score", str(fixtures_dir / all_cases[0]["file"]), "--model", str(shipped_copy)])
+    assert run.code == 2 and run.stdout == "" and len(run.stderr_lines()) == 1 and reason in run.stderr
+
+
+def test_a_saved_stage_loads_back_with_the_same_probabilities(tmp_path, scorer):
+    shipped = load_model()
+    out = tmp_path / "again.joblib"
+    saved = save_model(shipped.pipeline, out, {"version": "again", "article_model": {"note": "kept"}}, shipped.article)
+    again = load_model(out)
+    assert saved["article_model"]["note"] == "kept" and saved["article_model"]["sha256"] == file_sha256(
+        article_path(out)
+    )
+    page = scorer.classified(PAGE, "html")
+    rows, _ = article_rows(page.blocks, page.labels, page.content, page.contamination)
+    np.testing.assert_array_equal(again.article.probabilities(rows), shipped.article.probabilities(rows))

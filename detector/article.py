@@ -141,9 +141,9 @@ def article_rows(
         [1.0 if "in_main" in found else 0.0 if "out_main" in found else -1.0 for found in features],
         [1.0 if "pos_before" in found else 2.0 if "pos_after" in found else 0.0 for found in features],
         [block.tag in HEADING_TAGS for block in prose],
-        *([block.tag == tag for block in prose] for tag in TAG_COLUMNS),
     ]
-    return np.column_stack(columns).astype(np.float64), at
+    tags = np.array([block.tag for block in prose])
+    return np.column_stack([*columns, tags[:, None] == np.array(TAG_COLUMNS)]).astype(np.float64), at
 
 
 def _parent(element):

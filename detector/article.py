@@ -1,12 +1,13 @@
-"""Which prose blocks of an HTML page are its article: a second stage after the block classifier.
+"""Which prose blocks of a page are its article: a second stage after the block classifier.
 
 The block classifier judges each block by its own features and a glimpse of its two neighbours. This stage reads
 the page's layout around a block as well: the classifier's P(content) over a window of blocks, how far the
 nearest confident article paragraph stands, how much of the page's text and of the classifier's article its
-grandparent holds, how many siblings of the same tag it has (a list of teasers), its length against the page's
-longest. 100 gradient-boosted trees of depth 3 (`HistGradientBoostingClassifier`) weigh these, trained on the
-same training sites' clean pages. It only moves blocks between content and boilerplate: contamination labels,
-page scores and flags are the block classifier's alone."""
+grandparent holds (HTML), how many siblings of the same tag it has (a list of teasers), its length against the
+page's longest. 100 gradient-boosted trees of depth 3 (`HistGradientBoostingClassifier`) weigh these, one model
+for HTML pages and one for scraped text (whole-page dumps and article text), trained on the same training sites'
+clean pages. It only moves blocks between content and boilerplate: contamination labels, page scores and flags
+are the block classifier's alone."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from detector.clean import HEADING_TAGS, SENTENCE_END_RE, SPAM_TERM_FEATURES, SUSPICION, never_content
+from detector.clean import HEADING_TAGS, PROSE_KINDS, SENTENCE_END_RE, SPAM_TERM_FEATURES, SUSPICION, never_content
 from detector.segment import Block
 from detector.settings import RANDOM_STATE
 
+FORMATS = ("html", "text")
+"""The page formats the stage has a model for."""
 ARTICLE_THRESHOLD = 0.5
 """P(article) from which a prose block is article text."""
 WINDOW = 5
@@ -88,9 +91,10 @@ def build_article_model() -> HistGradientBoostingClassifier:
 def article_rows(
     blocks: list[Block], labels: Sequence[str], content: Sequence[float], contamination: Sequence[float]
 ) -> tuple[np.ndarray, list[int]]:
-    """The features (`FEATURE_NAMES`) of every prose block of an HTML page, and the blocks' indexes; `labels` are
-    the block classifier's content/boilerplate calls."""
-    at = [index for index, block in enumerate(blocks) if block.kind == "text"]
+    """The features (`FEATURE_NAMES`) of every prose block of a page (text blocks of HTML, lines of scraped text,
+    whose element features are 0), and the blocks' indexes; `labels` are the block classifier's
+    content/boilerplate calls."""
+    at = [index for index, block in enumerate(blocks) if block.kind in PROSE_KINDS]
     if not at:
         return np.zeros((0, len(FEATURE_NAMES))), at
     prose = [blocks[index] for index in at]
@@ -198,29 +202,35 @@ def _distance_to(targets: np.ndarray, n: int) -> np.ndarray:
 
 
 class ArticleModel:
-    """A fitted second stage: P(article) of prose blocks, from its trees' split tables (the estimator's own
-    `predict_proba` for estimators whose trees cannot be read)."""
+    """A fitted second stage, one estimator per page format: P(article) of prose blocks, from its trees' split
+    tables (the estimator's own `predict_proba` for estimators whose trees cannot be read)."""
 
-    def __init__(self, estimator: HistGradientBoostingClassifier) -> None:
-        self.estimator = estimator
-        self.trees = _TreeTables.of(estimator)
+    def __init__(self, estimators: dict[str, HistGradientBoostingClassifier]) -> None:
+        self.estimators = estimators
+        self.trees = {fmt: _TreeTables.of(estimator) for fmt, estimator in estimators.items()}
 
-    def probabilities(self, rows: np.ndarray) -> np.ndarray:
-        """P(article) of each row."""
+    def probabilities(self, rows: np.ndarray, fmt: str) -> np.ndarray:
+        """P(article) of each row of a page in format `fmt`."""
         if not len(rows):
             return np.zeros(0)
-        if self.trees is None:
-            return self.estimator.predict_proba(rows)[:, 1]
-        return self.trees.probabilities(rows)
+        trees = self.trees[fmt]
+        if trees is None:
+            return self.estimators[fmt].predict_proba(rows)[:, 1]
+        return trees.probabilities(rows)
 
     def relabel(
-        self, blocks: list[Block], labels: list[str], content: Sequence[float], contamination: Sequence[float]
+        self,
+        blocks: list[Block],
+        labels: list[str],
+        content: Sequence[float],
+        contamination: Sequence[float],
+        fmt: str,
     ) -> list[str]:
-        """The classifier's content/boilerplate calls of an HTML page's prose blocks, revised: a block becomes
+        """The classifier's content/boilerplate calls of a page's prose blocks, revised: a block becomes
         boilerplate below ARTICLE_THRESHOLD, and content above it if it may (`may_become_article`)."""
         rows, at = article_rows(blocks, labels, content, contamination)
         revised = list(labels)
-        for index, probability in zip(at, self.probabilities(rows).tolist()):
+        for index, probability in zip(at, self.probabilities(rows, fmt).tolist()):
             if probability < ARTICLE_THRESHOLD:
                 if labels[index] == "content":
                     revised[index] = "boilerplate"

@@ -22,6 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from detector.article import FEATURE_NAMES, ArticleModel
+from detector.article import FORMATS as ARTICLE_FORMATS
 from detector.errors import ModelError
 from detector.modelfile import article_path, default_model_path, file_sha256, metadata_path, verified_metadata
 from detector.settings import (
@@ -69,8 +70,9 @@ class LoadedModel:
         return {label: i for i, label in enumerate(self.pipeline.classes_)}
 
 
-def load_model(path: str | Path | None = None) -> LoadedModel:
-    """Load a model after checking its sha256 and feature version against its metadata."""
+def load_model(path: str | Path | None = None, article: bool = True) -> LoadedModel:
+    """Load a model after checking its sha256 and feature version against its metadata (`article=False` leaves
+    its article stage unloaded: to fit a new one)."""
     model_path = Path(path) if path else default_model_path()
     metadata = verified_metadata(model_path)
     try:
@@ -79,7 +81,7 @@ def load_model(path: str | Path | None = None) -> LoadedModel:
         raise ModelError(f"{model_path}: cannot load ({type(exc).__name__}: {exc})") from None
     if not isinstance(pipeline, Pipeline) or set(getattr(pipeline, "classes_", [])) - set(LABELS):
         raise ModelError(f"{model_path}: not a scraper-hygiene block classifier")
-    return LoadedModel(pipeline, metadata, model_path, load_article_model(model_path, metadata))
+    return LoadedModel(pipeline, metadata, model_path, load_article_model(model_path, metadata) if article else None)
 
 
 def load_article_model(model_path: Path, metadata: dict) -> ArticleModel | None:
@@ -88,16 +90,21 @@ def load_article_model(model_path: Path, metadata: dict) -> ArticleModel | None:
         return None
     path = article_path(model_path)
     try:
-        estimator = joblib.load(path)
+        estimators = joblib.load(path)
     except Exception as exc:  # a vouched-for file that still fails to unpickle: report, don't trace back
         raise ModelError(f"{path}: cannot load ({type(exc).__name__}: {exc})") from None
-    if (
-        not isinstance(estimator, HistGradientBoostingClassifier)
-        or estimator.n_features_in_ != len(FEATURE_NAMES)
-        or list(getattr(estimator, "classes_", [])) != [False, True]
-    ):
-        raise ModelError(f"{path}: not a scraper-hygiene article stage (article or not, {len(FEATURE_NAMES)} features)")
-    return ArticleModel(estimator)
+    if not isinstance(estimators, dict) or set(estimators) != set(ARTICLE_FORMATS):
+        raise ModelError(f"{path}: not a scraper-hygiene article stage (one model per format: html, text)")
+    for fmt, estimator in estimators.items():
+        if (
+            not isinstance(estimator, HistGradientBoostingClassifier)
+            or estimator.n_features_in_ != len(FEATURE_NAMES)
+            or list(getattr(estimator, "classes_", [])) != [False, True]
+        ):
+            raise ModelError(
+                f"{path}: its {fmt} model is not an article stage (article or not, {len(FEATURE_NAMES)} features)"
+            )
+    return ArticleModel(estimators)
 
 
 def library_versions() -> dict[str, str]:
@@ -183,7 +190,7 @@ def save_article_stage(model_path: Path, metadata: dict, article: ArticleModel) 
 
 def _dumped_article(article: ArticleModel, tmp: Path, model_path: Path, summary: dict) -> dict:
     """Dump an article stage's estimator to a temporary file; return its metadata entry."""
-    joblib.dump(article.estimator, tmp, compress=3)
+    joblib.dump(article.estimators, tmp, compress=3)
     make_shareable(tmp)
     return {
         **summary,

@@ -93,8 +93,8 @@ class Scorer:
         blocks, title, domain, root = segment_page(text, fmt, url)
         features = page_features(blocks, domain, title, fmt) if blocks else PageFeatures([], [])
         labels, clean_labels, contamination, content = self._classify(blocks, features)
-        if fmt == "html" and self.model.article is not None:
-            clean_labels = self.model.article.relabel(blocks, clean_labels, content, contamination)
+        if self.model.article is not None:
+            clean_labels = self.model.article.relabel(blocks, clean_labels, content, contamination, fmt)
         score = page_score(blocks, contamination)
         if score < self.threshold:
             labels = clean_labels

@@ -12,13 +12,15 @@ import math
 import sys
 import time
 from collections import Counter
-from dataclasses import replace
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
 from detector.article import ARTICLE_THRESHOLD, ArticleModel, article_rows, build_article_model
+from detector.article import FORMATS as ARTICLE_FORMATS
 from detector.basedata import (
     HARD_NEGATIVE_SHARE,
     LEXICON_DROPOUT,
@@ -27,13 +29,12 @@ from detector.basedata import (
     TRAIN_CORPORA,
     WORD_DROPOUT,
     base_pages,
-    split_pages,
 )
-from detector.dataset import BlockRows, rows_of_pages
+from detector.dataset import BlockRows, LabelledPage, rows_of_pages
 from detector.errors import InputError
 from detector.evaluate import evaluate_pages
 from detector.heldout_pages import evaluate_heldout_samples
-from detector.inject import HOLDOUT_FAMILIES, TRAIN_FAMILIES, SpamVocabulary
+from detector.inject import HOLDOUT_FAMILIES, TRAIN_FAMILIES, SpamVocabulary, to_scraped_text
 from detector.labels import article_index, is_article_block
 from detector.model import (
     RANDOM_STATE,
@@ -45,7 +46,7 @@ from detector.model import (
     save_article_stage,
     save_model,
 )
-from detector.score import Scorer, page_rule
+from detector.score import Classified, Scorer, page_rule
 from detector.settings import DEFAULT_THRESHOLD, FEATURE_VERSION, LABELS, N_HASHED_FEATURES
 
 BOILERPLATE_KEEP = 0.35
@@ -126,7 +127,8 @@ def train_base_model(shared: Path, out: Path, seed: int, workers: int, c: float)
     log(f"{rows.X.shape[0]} training blocks: {dict(Counter(rows.y.astype(str)))}")
     pipeline = fit_pipeline(thin_boilerplate(rows, BOILERPLATE_KEEP, seed), c)
     log(f"fitted in {time.time() - started:.0f}s; fitting the article stage")
-    article, article_summary = fit_article_model(shared, LoadedModel(pipeline, {"version": "candidate"}, out))
+    candidate = LoadedModel(pipeline, {"version": "candidate"}, out)
+    article, article_summary = fit_article_model(shared, candidate, seed, vocab)
     log("evaluating on held-out sites")
     scorer = Scorer(LoadedModel(pipeline, {"version": "candidate"}, out, article), DEFAULT_THRESHOLD)
     report = evaluate_pages(base_pages(shared, seed, vocab, "test"), scorer)
@@ -171,52 +173,76 @@ def train_base_model(shared: Path, out: Path, seed: int, workers: int, c: float)
     return save_model(pipeline, out, metadata, article)
 
 
-def article_training_rows(shared: Path, scorer: Scorer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Features, labels (article text or not, from the ground truth) and weights (square root of the characters:
-    long paragraphs weigh more in the article's text) of the prose blocks of the training sites' clean HTML pages,
-    as the block classifier of `scorer` sees them."""
-    rows, labels, weights = [], [], []
-    for page, html in split_pages(shared, "train"):
+ARTICLE_PAGES = {
+    "html": "the training sites' pages as HTML, clean and contaminated by the trained families",
+    "text": "the training sites' pages as whole-page scraped dumps (clean, and contaminated by the trained families) "
+    "and as their article text (clean and contaminated)",
+}
+
+
+def article_training_pages(shared: Path, seed: int, vocab: SpamVocabulary) -> Iterator[LabelledPage]:
+    """The training sites' pages the article stage learns from: the block classifier's training pages (clean and
+    contaminated, in every format: the stage must keep the article on both), and the whole-page dump of each clean
+    HTML page."""
+    for labelled in base_pages(shared, seed, vocab, "train"):
+        yield labelled
+        if labelled.group == "train/html/clean":
+            yield replace(labelled, data=to_scraped_text(labelled.data), fmt="text", group="train/text-dump/clean")
+
+
+@dataclass
+class ArticleRows:
+    """The article stage's training rows of one format: features, labels (article text or not, from the ground
+    truth) and weights (square root of the characters: long paragraphs weigh more in the article's text)."""
+
+    rows: list[np.ndarray] = field(default_factory=list)
+    labels: list[bool] = field(default_factory=list)
+    weights: list[float] = field(default_factory=list)
+
+    def add(self, classified: Classified, article: str) -> None:
+        """Add the prose blocks of one page, as the block classifier saw it."""
+        rows, at = article_rows(classified.blocks, classified.labels, classified.content, classified.contamination)
+        index = article_index(article)
+        self.rows.append(rows)
+        self.labels += [is_article_block(classified.blocks[i].text, index) for i in at]
+        self.weights += [math.sqrt(len(classified.blocks[i].text)) for i in at]
+
+
+def article_training_rows(shared: Path, scorer: Scorer, seed: int, vocab: SpamVocabulary) -> dict[str, ArticleRows]:
+    """The article stage's training rows per format, as the block classifier of `scorer` sees the pages."""
+    found = {fmt: ArticleRows() for fmt in ARTICLE_FORMATS}
+    for page in article_training_pages(shared, seed, vocab):
         try:
-            classified = scorer.classified(html, "html", page.url)
+            found[page.fmt].add(scorer.classified(page.data, page.fmt, page.url), page.article)
         except InputError:
             continue
-        page_rows_, at = article_rows(
-            classified.blocks, classified.labels, classified.content, classified.contamination
-        )
-        index = article_index(page.article)
-        rows.append(page_rows_)
-        labels += [is_article_block(classified.blocks[i].text, index) for i in at]
-        weights += [math.sqrt(len(classified.blocks[i].text)) for i in at]
-    return np.vstack(rows), np.array(labels), np.array(weights)
+    return found
 
 
-def fit_article_model(shared: Path, model: LoadedModel) -> tuple[ArticleModel, dict]:
-    """Fit the article stage on top of a block classifier; return it with what its metadata records."""
+def fit_article_model(shared: Path, model: LoadedModel, seed: int, vocab: SpamVocabulary) -> tuple[ArticleModel, dict]:
+    """Fit the article stage (a model per format) on top of a block classifier; return it with what its metadata
+    records."""
     started = time.time()
-    X, y, weights = article_training_rows(shared, Scorer(replace(model, article=None)))
-    estimator = build_article_model().fit(X, y, sample_weight=weights)
+    estimators, data = {}, {}
+    for fmt, found in article_training_rows(shared, Scorer(replace(model, article=None)), seed, vocab).items():
+        y = np.array(found.labels)
+        estimators[fmt] = build_article_model().fit(np.vstack(found.rows), y, sample_weight=np.array(found.weights))
+        data[fmt] = {"pages": ARTICLE_PAGES[fmt], "blocks": int(len(y)), "article_blocks": int(y.sum())}
     summary = {
-        "type": "HistGradientBoostingClassifier",
-        "params": {key: value for key, value in estimator.get_params().items() if value is not None},
+        "type": "HistGradientBoostingClassifier, one per format",
+        "params": {key: value for key, value in build_article_model().get_params().items() if value is not None},
         "threshold": ARTICLE_THRESHOLD,
-        "data": {
-            "corpora": list(TRAIN_CORPORA),
-            "pages": "clean HTML pages of the training sites",
-            "blocks": int(len(y)),
-            "article_blocks": int(y.sum()),
-            "weights": "square root of the block's characters",
-        },
+        "data": {"corpora": list(TRAIN_CORPORA), "weights": "square root of the block's characters", **data},
         "training_seconds": round(time.time() - started),
     }
-    return ArticleModel(estimator), summary
+    return ArticleModel(estimators), summary
 
 
-def add_article_stage(shared: Path, model_path: Path) -> dict:
+def add_article_stage(shared: Path, model_path: Path, seed: int) -> dict:
     """Fit an article stage on top of the block classifier at `model_path` and write it beside it (the
     classifier's file is unchanged)."""
-    model = load_model(model_path)
-    article, summary = fit_article_model(shared, model)
+    model = load_model(model_path, article=False)
+    article, summary = fit_article_model(shared, model, seed, SpamVocabulary.from_lexicons(shared))
     return save_article_stage(model_path, {**model.metadata, "article_model": summary}, article)
 
 
@@ -260,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.article_only:
-        add_article_stage(args.shared, args.out)
+        add_article_stage(args.shared, args.out, args.seed)
         log("article stage written; re-measuring the held-out figures")
     if args.refresh_figures or args.article_only:
         metadata = refresh_figures(args.shared, args.out, args.seed)

@@ -42,11 +42,14 @@ def fitted_estimator(labels_rule, n: int = 400, seed: int = 0):
 
 
 def test_the_trees_read_as_tables_give_the_estimators_probabilities():
-    estimator, rng = fitted_estimator(lambda X: X[:, 0] + 0.5 * X[:, 3] > X[:, 7])
-    model = ArticleModel(estimator)
-    assert model.trees is not None
+    html, rng = fitted_estimator(lambda X: X[:, 0] + 0.5 * X[:, 3] > X[:, 7])
+    text, _ = fitted_estimator(lambda X: X[:, 2] > X[:, 5], seed=1)
+    model = ArticleModel({"html": html, "text": text})
+    assert all(trees is not None for trees in model.trees.values())
     rows = rng.random((300, len(FEATURE_NAMES))) * 6 - 2
-    np.testing.assert_allclose(model.probabilities(rows), estimator.predict_proba(rows)[:, 1], rtol=1e-9, atol=1e-12)
+    for fmt, estimator in (("html", html), ("text", text)):
+        expected = estimator.predict_proba(rows)[:, 1]
+        np.testing.assert_allclose(model.probabilities(rows, fmt), expected, rtol=1e-9, atol=1e-12)
 
 
 def test_rows_describe_the_prose_blocks_of_the_page(scorer):
@@ -64,21 +67,30 @@ def test_rows_describe_the_prose_blocks_of_the_page(scorer):
     assert column["position"][0] == 0.0 and column["chars_before_share"][-1] > 0.9
 
 
+def test_rows_of_scraped_text_are_its_lines(scorer):
+    text = "Harbour reopens after storm\nThe harbour reopened on Tuesday after a week of storms.\nHome | World"
+    classified = scorer.classified(text, "text")
+    rows, at = article_rows(classified.blocks, classified.labels, classified.content, classified.contamination)
+    assert at == [0, 1, 2] and rows.shape == (3, len(FEATURE_NAMES))
+    column = {name: rows[:, index] for index, name in enumerate(FEATURE_NAMES)}
+    assert not column["grandparent_blocks"].any() and not column["same_tag_siblings"].any()
+
+
 def test_it_promotes_only_text_that_may_be_article_text(scorer):
     everything, _ = fitted_estimator(lambda X: X[:, 0] > -0.5)  # P(article) close to 1 for any P(content)
-    stage = ArticleModel(everything)
+    stage = ArticleModel({"html": everything, "text": everything})
     classified = scorer.classified(PAGE, "html")
     blocks, content = classified.blocks, classified.content
     boilerplate = ["boilerplate"] * len(blocks)
     clean = np.zeros(len(blocks))
     suspicious = np.full(len(blocks), 0.3)
-    promoted = stage.relabel(blocks, boilerplate, content, clean)
+    promoted = stage.relabel(blocks, boilerplate, content, clean, "html")
     texts = {blocks[i].text for i, label in enumerate(promoted) if label == "content"}
     assert (
         "Fishermen said the lost week had cost them dearly, but most boats were back at sea by the afternoon." in texts
     )
     assert all(blocks[i].kind == "text" for i, label in enumerate(promoted) if label == "content")
-    assert stage.relabel(blocks, boilerplate, content, suspicious) == boilerplate
+    assert stage.relabel(blocks, boilerplate, content, suspicious, "html") == boilerplate
 
 
 def test_the_shipped_stage_moves_blocks_only_between_content_and_boilerplate(fixtures_dir, all_cases):
@@ -106,20 +118,33 @@ def shipped_copy(tmp_path):
     return tmp_path / source.name
 
 
-def wrong_estimator(model):
-    """An estimator of another shape where the article stage should be, its sha256 recorded."""
+def other_stage(estimators: dict):
+    """Replace the article stage of a model by `estimators`, their sha256 recorded."""
+
+    def tamper(model):
+        joblib.dump(estimators, article_path(model))
+        metadata = json.loads(metadata_path(model).read_text(encoding="utf-8"))
+        metadata["article_model"]["sha256"] = file_sha256(article_path(model))
+        metadata_path(model).write_text(json.dumps(metadata), encoding="utf-8")
+
+    return tamper
+
+
+def narrow_estimator():
+    """An article estimator fitted, then claiming 3 features."""
     estimator, _ = fitted_estimator(lambda X: X[:, 0] > 0.5)
     estimator.n_features_in_ = 3
-    joblib.dump(estimator, article_path(model))
-    metadata = json.loads(metadata_path(model).read_text(encoding="utf-8"))
-    metadata["article_model"]["sha256"] = file_sha256(article_path(model))
-    metadata_path(model).write_text(json.dumps(metadata), encoding="utf-8")
+    return estimator
 
 
 ARTICLE_TAMPERINGS = {
     "missing": (lambda m: article_path(m).unlink(), "is not beside it"),
     "changed": (lambda m: article_path(m).write_bytes(b"other bytes"), "does not match the metadata"),
-    "wrong-estimator": (wrong_estimator, "not a scraper-hygiene article stage"),
+    "wrong-estimator": (
+        other_stage({"html": narrow_estimator(), "text": narrow_estimator()}),
+        "is not an article stage",
+    ),
+    "one-format": (other_stage({"html": fitted_estimator(lambda X: X[:, 0] > 0.5)[0]}), "one model per format"),
 }
 
 
@@ -143,4 +168,5 @@ def test_a_saved_stage_loads_back_with_the_same_probabilities(tmp_path, scorer):
     )
     page = scorer.classified(PAGE, "html")
     rows, _ = article_rows(page.blocks, page.labels, page.content, page.contamination)
-    np.testing.assert_array_equal(again.article.probabilities(rows), shipped.article.probabilities(rows))
+    for fmt in ("html", "text"):
+        np.testing.assert_array_equal(again.article.probabilities(rows, fmt), shipped.article.probabilities(rows, fmt))

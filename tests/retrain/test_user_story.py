@@ -70,4 +70,5 @@ def test_the_retrained_model_carries_the_base_article_stage(retrained):
     assert stage["from_base"] and stage["sha256"] == file_sha256(article_path(retrained))
     shipped, new = load_model(), load_model(retrained)
     rows = np.random.default_rng(0).random((50, len(FEATURE_NAMES)))
-    assert (new.article.probabilities(rows) == shipped.article.probabilities(rows)).all()
+    for fmt in ("html", "text"):
+        assert (new.article.probabilities(rows, fmt) == shipped.article.probabilities(rows, fmt)).all()

@@ -80,7 +80,7 @@ def main() -> None:
         stages["predict"].append(ms)
         _, clean_labels, contamination, content = scorer._classify(blocks, features)
         if scorer.model.article is not None:
-            _, ms = timed(scorer.model.article.relabel, blocks, clean_labels, content, contamination)
+            _, ms = timed(scorer.model.article.relabel, blocks, clean_labels, content, contamination, "html")
             stages["article"].append(ms)
         forget_page_caches()
         _, ms = timed(scorer.score, data)

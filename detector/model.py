@@ -54,8 +54,8 @@ class LoadedModel:
     metadata: dict
     path: Path
     article: ArticleModel | None = None
-    """The second stage that settles which prose blocks of HTML pages are article text (None: the block
-    classifier's calls stand)."""
+    """The second stage that settles which prose blocks of a page are article text (None: the block classifier's
+    calls stand)."""
 
     @property
     def version(self) -> str:
@@ -179,7 +179,6 @@ def save_article_stage(model_path: Path, metadata: dict, article: ArticleModel) 
         version = f"{str(metadata.get('version', model_path.stem)).split('+')[0]}+article-{entry['sha256'][:8]}"
         full = {**metadata, "version": version, "article_model": entry}
         tmp_meta.write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        make_shareable(tmp_meta)
         os.replace(tmp_article, article_path(model_path))
         os.replace(tmp_meta, metadata_path(model_path))
     finally:

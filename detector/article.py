@@ -5,9 +5,9 @@ the page's layout around a block as well: the classifier's P(content) over a win
 nearest confident article paragraph stands, how much of the page's text and of the classifier's article its
 grandparent holds (HTML), how many siblings of the same tag it has (a list of teasers), its length against the
 page's longest. 100 gradient-boosted trees of depth 3 (`HistGradientBoostingClassifier`) weigh these, one model
-for HTML pages and one for scraped text (whole-page dumps and article text), trained on the same training sites'
-clean pages. It only moves blocks between content and boilerplate: contamination labels, page scores and flags
-are the block classifier's alone."""
+for HTML pages and one for scraped text (whole-page dumps and article text), trained on the block classifier's
+own training pages, clean and contaminated. It only moves blocks between content and boilerplate: contamination
+labels, page scores and flags are the block classifier's alone."""
 
 from __future__ import annotations
 
@@ -250,10 +250,14 @@ class _TreeTables:
     split of every tree is tested for every row at once, then each row walks down each tree."""
 
     DEPTH = TREE_DEPTH
+    CHUNK_ROWS = 2000
+    """Rows walked at once (the split tests of a chunk take trees × 7 × rows values)."""
 
-    def __init__(self, baseline: float, features: np.ndarray, thresholds: np.ndarray, leaves: np.ndarray) -> None:
+    def __init__(
+        self, baseline: float, features: np.ndarray, thresholds: np.ndarray, nan_left: np.ndarray, leaves: np.ndarray
+    ) -> None:
         self.baseline = baseline
-        self.features, self.thresholds, self.leaves = features, thresholds, leaves
+        self.features, self.thresholds, self.nan_left, self.leaves = features, thresholds, nan_left, leaves
 
     @classmethod
     def of(cls, estimator: HistGradientBoostingClassifier) -> _TreeTables | None:
@@ -270,31 +274,49 @@ class _TreeTables:
         splits = 2**cls.DEPTH - 1
         features = np.zeros((len(nodes), splits), dtype=np.intp)
         thresholds = np.full((len(nodes), splits), np.inf)
+        nan_left = np.ones((len(nodes), splits), dtype=bool)
         leaves = np.zeros((len(nodes), splits + 1))
         for tree, tree_nodes in enumerate(nodes):
-            cls._lay_out(tree_nodes, 0, 0, features[tree], thresholds[tree], leaves[tree])
-        return cls(baseline, features, thresholds, leaves)
+            cls._lay_out(tree_nodes, 0, 0, (features[tree], thresholds[tree], nan_left[tree], leaves[tree]))
+        return cls(baseline, features, thresholds, nan_left, leaves)
 
     @classmethod
-    def _lay_out(cls, nodes, node: int, slot: int, features, thresholds, leaves) -> None:
-        """Write the subtree under `node` into the complete layout from `slot` on."""
+    def _lay_out(cls, nodes, node: int, slot: int, tables: tuple) -> None:
+        """Write the subtree under `node` into one tree's tables (features, thresholds, which way a missing value
+        goes, leaf values) from `slot` on."""
+        features, thresholds, nan_left, leaves = tables
         splits = len(features)
         if slot >= splits:
             leaves[slot - splits] = nodes[node]["value"]
             return
         if not nodes[node]["is_leaf"]:
             features[slot], thresholds[slot] = nodes[node]["feature_idx"], nodes[node]["num_threshold"]
+            nan_left[slot] = nodes[node]["missing_go_to_left"]
             left, right = nodes[node]["left"], nodes[node]["right"]
         else:
             left = right = node  # passes on to the left; the right side is filled alike and never reached
-        cls._lay_out(nodes, left, 2 * slot + 1, features, thresholds, leaves)
-        cls._lay_out(nodes, right, 2 * slot + 2, features, thresholds, leaves)
+        cls._lay_out(nodes, left, 2 * slot + 1, tables)
+        cls._lay_out(nodes, right, 2 * slot + 2, tables)
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
-        """Sigmoid of the baseline plus every tree's leaf value."""
+        """Sigmoid of the baseline plus every tree's leaf value, CHUNK_ROWS rows at a time."""
+        return np.concatenate(
+            [
+                self._chunk_probabilities(rows[start : start + self.CHUNK_ROWS])
+                for start in range(0, len(rows), self.CHUNK_ROWS)
+            ]
+        )
+
+    def _chunk_probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """`probabilities` of a few rows: a missing value goes the way its split sends missing values."""
         n_trees, splits = self.features.shape
         n_rows = len(rows)
-        goes_left = (rows.T.take(self.features.ravel(), axis=0) <= self.thresholds.reshape(-1, 1)).ravel()
+        values = rows.T.take(self.features.ravel(), axis=0)
+        goes_left = values <= self.thresholds.reshape(-1, 1)
+        missing = np.isnan(values)
+        if missing.any():
+            goes_left |= missing & self.nan_left.reshape(-1, 1)
+        goes_left = goes_left.ravel()
         first_split = (np.arange(n_trees) * splits)[:, None]
         slot = np.zeros((n_trees, n_rows), dtype=np.intp)
         for _ in range(self.DEPTH):

@@ -72,9 +72,9 @@ class LoadedModel:
 
 def load_model(path: str | Path | None = None, article: bool = True) -> LoadedModel:
     """Load a model after checking its sha256 and feature version against its metadata (`article=False` leaves
-    its article stage unloaded: to fit a new one)."""
+    its article stage unchecked and unloaded: to fit a new one)."""
     model_path = Path(path) if path else default_model_path()
-    metadata = verified_metadata(model_path)
+    metadata = verified_metadata(model_path, article)
     try:
         pipeline = joblib.load(model_path)
     except Exception as exc:  # a vouched-for file that still fails to unpickle: report, don't trace back
@@ -86,7 +86,7 @@ def load_model(path: str | Path | None = None, article: bool = True) -> LoadedMo
 
 def load_article_model(model_path: Path, metadata: dict) -> ArticleModel | None:
     """The article stage the metadata names (its sha256 checked by `verified_metadata`), or None."""
-    if "article_model" not in metadata:
+    if metadata.get("article_model") is None:
         return None
     path = article_path(model_path)
     try:
@@ -96,15 +96,26 @@ def load_article_model(model_path: Path, metadata: dict) -> ArticleModel | None:
     if not isinstance(estimators, dict) or set(estimators) != set(ARTICLE_FORMATS):
         raise ModelError(f"{path}: not a scraper-hygiene article stage (one model per format: html, text)")
     for fmt, estimator in estimators.items():
-        if (
-            not isinstance(estimator, HistGradientBoostingClassifier)
-            or estimator.n_features_in_ != len(FEATURE_NAMES)
-            or list(getattr(estimator, "classes_", [])) != [False, True]
-        ):
+        if not _is_article_estimator(estimator):
             raise ModelError(
                 f"{path}: its {fmt} model is not an article stage (article or not, {len(FEATURE_NAMES)} features)"
             )
     return ArticleModel(estimators)
+
+
+def _is_article_estimator(estimator: object) -> bool:
+    """A fitted binary article estimator over FEATURE_NAMES that answers (one trial row)."""
+    if (
+        not isinstance(estimator, HistGradientBoostingClassifier)
+        or getattr(estimator, "n_features_in_", None) != len(FEATURE_NAMES)
+        or list(getattr(estimator, "classes_", [])) != [False, True]
+    ):
+        return False
+    try:
+        estimator.predict_proba(numpy.zeros((1, len(FEATURE_NAMES))))
+    except Exception:  # a vouched-for estimator that cannot predict: refuse it at load, not on every page
+        return False
+    return True
 
 
 def library_versions() -> dict[str, str]:
@@ -160,6 +171,8 @@ def save_model(pipeline: Pipeline, path: Path, metadata: dict, article: ArticleM
             os.replace(tmp_article, article_path(path))
         os.replace(tmp_model, path)
         os.replace(tmp_meta, metadata_path(path))
+        if article is None:
+            article_path(path).unlink(missing_ok=True)  # an earlier model's stage, which no metadata names now
     finally:
         for tmp in (tmp_model, tmp_meta, tmp_article):
             tmp.unlink(missing_ok=True)
@@ -188,7 +201,7 @@ def save_article_stage(model_path: Path, metadata: dict, article: ArticleModel) 
 
 
 def _dumped_article(article: ArticleModel, tmp: Path, model_path: Path, summary: dict) -> dict:
-    """Dump an article stage's estimator to a temporary file; return its metadata entry."""
+    """Dump an article stage's estimators to a temporary file; return its metadata entry."""
     joblib.dump(article.estimators, tmp, compress=3)
     make_shareable(tmp)
     return {

@@ -39,8 +39,9 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def verified_metadata(model_path: Path) -> dict:
-    """The metadata of a model file whose sha256 and feature version it vouches for; ModelError otherwise."""
+def verified_metadata(model_path: Path, article: bool = True) -> dict:
+    """The metadata of a model file whose sha256 and feature version it vouches for, and its article stage's
+    sha256 unless `article` is False; ModelError otherwise."""
     meta_path = metadata_path(model_path)
     if not model_path.is_file():
         raise ModelError(f"{model_path}: no such model file")
@@ -57,7 +58,8 @@ def verified_metadata(model_path: Path) -> dict:
     actual = _sha256_of_readable(model_path)
     if metadata.get("sha256") != actual:
         raise ModelError(f"{model_path}: sha256 {actual[:12]}… does not match its metadata, refusing to load")
-    _verify_article_file(model_path, metadata)
+    if article:
+        _verify_article_file(model_path, metadata)
     if metadata.get("feature_version") != FEATURE_VERSION:
         raise ModelError(
             f"{model_path}: built for feature version {metadata.get('feature_version')}, "
@@ -72,7 +74,9 @@ def _verify_article_file(model_path: Path, metadata: dict) -> None:
     if entry is None:
         return
     path = article_path(model_path)
-    if not isinstance(entry, dict) or not path.is_file():
+    if not isinstance(entry, dict):
+        raise ModelError(f"{metadata_path(model_path)}: its article_model entry is not a JSON object")
+    if not path.is_file():
         raise ModelError(f"{model_path}: its metadata names an article stage, but {path.name} is not beside it")
     actual = _sha256_of_readable(path)
     if entry.get("sha256") != actual:

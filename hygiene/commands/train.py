@@ -16,8 +16,9 @@ samples: JSON Lines, one page a line: {"url": ..., "html": "<raw page>"} or {"te
 "article": "the clean article text" and "group": "a name to report figures under".
 
 writes PATH (.joblib), its metadata PATH.json (sha256, versions, samples and their sha256, held-out figures),
-the training rows PATH.rows.npz (so the new model can itself be a --base) and, with a base, the base's article
-stage PATH.article.joblib; each file appears only once complete. Same inputs and seed give the same model bytes.
+the training rows PATH.rows.npz (so the new model can itself be a --base) and the base's article stage
+PATH.article.joblib, if it has one; each file appears only once complete. Same inputs and seed give the same
+model bytes.
 
 exit codes: 0 model written; 2 error (bad samples: file:line and field named; bad base model), nothing written.
 """

@@ -46,7 +46,8 @@ def test_the_trees_read_as_tables_give_the_estimators_probabilities():
     text, _ = fitted_estimator(lambda X: X[:, 2] > X[:, 5], seed=1)
     model = ArticleModel({"html": html, "text": text})
     assert all(trees is not None for trees in model.trees.values())
-    rows = rng.random((300, len(FEATURE_NAMES))) * 6 - 2
+    rows = rng.random((4500, len(FEATURE_NAMES))) * 6 - 2  # more rows than one chunk of the walk
+    rows[::3, 0], rows[::5, 7], rows[1] = np.nan, np.nan, np.nan  # missing values go the way sklearn sends them
     for fmt, estimator in (("html", html), ("text", text)):
         expected = estimator.predict_proba(rows)[:, 1]
         np.testing.assert_allclose(model.probabilities(rows, fmt), expected, rtol=1e-9, atol=1e-12)
@@ -137,11 +138,27 @@ def narrow_estimator():
     return estimator
 
 
+def article_entry_replaced_by(value):
+    """Replace the metadata's article_model entry by `value`."""
+
+    def tamper(model):
+        metadata = json.loads(metadata_path(model).read_text(encoding="utf-8"))
+        metadata["article_model"] = value
+        metadata_path(model).write_text(json.dumps(metadata), encoding="utf-8")
+
+    return tamper
+
+
 ARTICLE_TAMPERINGS = {
+    "entry-not-an-object": (article_entry_replaced_by(["x"]), "article_model entry is not a JSON object"),
     "missing": (lambda m: article_path(m).unlink(), "is not beside it"),
     "changed": (lambda m: article_path(m).write_bytes(b"other bytes"), "does not match the metadata"),
     "wrong-estimator": (
         other_stage({"html": narrow_estimator(), "text": narrow_estimator()}),
+        "is not an article stage",
+    ),
+    "unfitted": (
+        other_stage({"html": build_article_model(), "text": build_article_model()}),
         "is not an article stage",
     ),
     "one-format": (other_stage({"html": fitted_estimator(lambda X: X[:, 0] > 0.5)[0]}), "one model per format"),
@@ -170,3 +187,24 @@ def test_a_saved_stage_loads_back_with_the_same_probabilities(tmp_path, scorer):
     rows, _ = article_rows(page.blocks, page.labels, page.content, page.contamination)
     for fmt in ("html", "text"):
         np.testing.assert_array_equal(again.article.probabilities(rows, fmt), shipped.article.probabilities(rows, fmt))
+
+
+def test_a_null_entry_means_no_stage_and_its_file_is_never_read(shipped_copy):
+    article_entry_replaced_by(None)(shipped_copy)
+    article_path(shipped_copy).write_bytes(b"not a pickle at all")
+    assert load_model(shipped_copy).article is None
+
+
+def test_a_stage_can_be_refitted_over_a_broken_one(shipped_copy):
+    article_path(shipped_copy).write_bytes(b"other bytes")
+    model = load_model(shipped_copy, article=False)
+    assert model.article is None and model.metadata["article_model"]
+
+
+def test_a_model_saved_without_a_stage_removes_the_stage_an_earlier_one_left(tmp_path):
+    shipped = load_model()
+    out = tmp_path / "m.joblib"
+    save_model(shipped.pipeline, out, {"version": "with", "article_model": {}}, shipped.article)
+    assert article_path(out).is_file()
+    saved = save_model(shipped.pipeline, out, {"version": "without"})
+    assert not article_path(out).exists() and "article_model" not in saved and load_model(out).article is None

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from detector.clean import HEADING_TAGS, PROSE_KINDS, SENTENCE_END_RE, SPAM_TERM_FEATURES, SUSPICION, never_content
+from detector.clean import HEADING_TAGS, PROSE_KINDS, SENTENCE_END_RE, may_become_article
 from detector.segment import Block
 from detector.settings import RANDOM_STATE
 
@@ -239,17 +239,11 @@ class ArticleModel:
         return revised
 
 
-def may_become_article(block: Block, p_contamination: float) -> bool:
-    """Never suspicious, free of spam terms, and text that can be article text at all."""
-    return p_contamination < SUSPICION and SPAM_TERM_FEATURES.isdisjoint(block.features) and not never_content(block)
-
-
 class _TreeTables:
-    """All trees of a binary boosted model of depth `DEPTH` or less, each laid out as a complete binary tree
+    """All trees of a binary boosted model of depth TREE_DEPTH or less, each laid out as a complete binary tree
     (node k's children at 2k+1 and 2k+2; a leaf above the last level passes every row on to the left): every
     split of every tree is tested for every row at once, then each row walks down each tree."""
 
-    DEPTH = TREE_DEPTH
     CHUNK_ROWS = 2000
     """Rows walked at once (the split tests of a chunk take trees × 7 × rows values)."""
 
@@ -261,17 +255,17 @@ class _TreeTables:
 
     @classmethod
     def of(cls, estimator: HistGradientBoostingClassifier) -> _TreeTables | None:
-        """The tables of a fitted binary model of numeric splits no deeper than DEPTH; None for other models."""
+        """The tables of a fitted binary model of numeric splits no deeper than TREE_DEPTH; None for other models."""
         try:
             nodes = [trees[0].nodes for trees in estimator._predictors]
             baseline = float(np.ravel(estimator._baseline_prediction)[0])
         except (AttributeError, IndexError, TypeError):
             return None
         if len(estimator.classes_) != 2 or any(
-            n["is_categorical"].any() or n["depth"].max() > cls.DEPTH for n in nodes
+            n["is_categorical"].any() or n["depth"].max() > TREE_DEPTH for n in nodes
         ):
             return None
-        splits = 2**cls.DEPTH - 1
+        splits = 2**TREE_DEPTH - 1
         features = np.zeros((len(nodes), splits), dtype=np.intp)
         thresholds = np.full((len(nodes), splits), np.inf)
         nan_left = np.ones((len(nodes), splits), dtype=bool)
@@ -319,7 +313,7 @@ class _TreeTables:
         goes_left = goes_left.ravel()
         first_split = (np.arange(n_trees) * splits)[:, None]
         slot = np.zeros((n_trees, n_rows), dtype=np.intp)
-        for _ in range(self.DEPTH):
+        for _ in range(TREE_DEPTH):
             slot = 2 * slot + 2 - goes_left[(first_split + slot) * n_rows + np.arange(n_rows)]
         first_leaf = (np.arange(n_trees) * (splits + 1))[:, None]
         raw = self.baseline + self.leaves.ravel()[first_leaf + slot - splits].sum(axis=0)

@@ -120,16 +120,16 @@ def _deserves_second_look(block: Block, p_content: float, p_dirty: float) -> boo
     )
 
 
+def may_become_article(block: Block, p_dirty: float) -> bool:
+    """Not at all suspicious, free of spam terms, and text that can be article text at all: what the article stage
+    may turn from boilerplate into content."""
+    return p_dirty < SUSPICION and SPAM_TERM_FEATURES.isdisjoint(block.features) and not never_content(block)
+
+
 def _may_be_promoted(block: Block, p_dirty: float) -> bool:
-    """Visible, plain prose, not at all suspicious, free of spam terms and outside comment sections: what the
-    steps may turn from boilerplate into content."""
-    return (
-        p_dirty < SUSPICION
-        and _is_plain_prose(block)
-        and not never_content(block)
-        and SPAM_TERM_FEATURES.isdisjoint(block.features)
-        and COMMENT_WORDS.isdisjoint(block.attr_tokens)
-    )
+    """What the article stage may promote, if also visible plain prose outside comment sections: what the steps
+    may turn from boilerplate into content."""
+    return may_become_article(block, p_dirty) and _is_plain_prose(block) and COMMENT_WORDS.isdisjoint(block.attr_tokens)
 
 
 def drop_short_text_outside_region(blocks: list[Block], labels: list[str]) -> list[str]:

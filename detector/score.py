@@ -54,6 +54,19 @@ class Classified:
     contamination: np.ndarray
 
 
+@dataclass
+class _ReadPage:
+    """A page decoded, parsed, segmented and featurized: its resolved format, encoding, blocks, title, tree root
+    (None for text) and features."""
+
+    fmt: str
+    encoding: str | None
+    blocks: list[Block]
+    title: str
+    root: object
+    features: PageFeatures
+
+
 class Scorer:
     """A loaded model and a threshold; reuse one Scorer for many pages."""
 
@@ -81,17 +94,27 @@ class Scorer:
         self, data: bytes | str, fmt: str = "auto", url: str | None = None, content_type: str | None = None
     ) -> Analysis:
         """Score a page and keep its blocks and their labels (for evaluation)."""
-        with _collection_paused():
-            try:
-                return self._analyse(data, fmt, url, content_type)
-            finally:
-                forget_page_caches()
+        with _one_page():
+            return self._analyse(self._read(data, fmt, url, content_type), url)
 
-    def _analyse(self, data: bytes | str, fmt: str, url: str | None, content_type: str | None) -> Analysis:
-        """`analyse` without emptying the page caches."""
+    def classified(self, data: bytes | str, fmt: str = "auto", url: str | None = None) -> Classified:
+        """A page's blocks with the block classifier's calls alone (no second stage): what the article stage is
+        trained on."""
+        with _one_page():
+            page = self._read(data, fmt, url, None)
+            _, clean_labels, contamination, content = self._classify(page.blocks, page.features)
+            return Classified(page.blocks, clean_labels, content, contamination)
+
+    def _read(self, data: bytes | str, fmt: str, url: str | None, content_type: str | None) -> _ReadPage:
+        """Decode, parse, segment and featurize a page."""
         text, fmt, encoding = read_page(data, fmt, content_type)
         blocks, title, domain, root = segment_page(text, fmt, url)
         features = page_features(blocks, domain, title, fmt) if blocks else PageFeatures([], [])
+        return _ReadPage(fmt, encoding, blocks, title, root, features)
+
+    def _analyse(self, page: _ReadPage, url: str | None) -> Analysis:
+        """Classify a read page's blocks, flag and clean."""
+        fmt, blocks, title, features = page.fmt, page.blocks, page.title, page.features
         labels, clean_labels, contamination, content = self._classify(blocks, features)
         if self.model.article is not None:
             clean_labels = self.model.article.relabel(blocks, clean_labels, content, contamination, fmt)
@@ -101,7 +124,7 @@ class Scorer:
         else:
             labels = [label if label in CONTAMINATION_LABELS else clean for label, clean in zip(labels, clean_labels)]
         labels = settle_content(blocks, labels, content, contamination, fmt)
-        flagged = self._flags(blocks, labels, contamination, features, root)
+        flagged = self._flags(blocks, labels, contamination, features, page.root)
         result = PageResult(
             format=fmt,
             score=round(score, 4),
@@ -110,23 +133,10 @@ class Scorer:
             text=clean_text(blocks, labels),
             flagged=flagged,
             model={"version": self.model.version, "sha256": self.model.sha256},
-            encoding=encoding,
+            encoding=page.encoding,
             url=url,
         )
         return Analysis(result, blocks, labels)
-
-    def classified(self, data: bytes | str, fmt: str = "auto", url: str | None = None) -> Classified:
-        """A page's blocks with the block classifier's calls alone (no second stage): what the article stage is
-        trained on."""
-        with _collection_paused():
-            try:
-                text, fmt, _ = read_page(data, fmt)
-                blocks, title, domain, _ = segment_page(text, fmt, url)
-                features = page_features(blocks, domain, title, fmt) if blocks else PageFeatures([], [])
-                _, clean_labels, contamination, content = self._classify(blocks, features)
-                return Classified(blocks, clean_labels, content, contamination)
-            finally:
-                forget_page_caches()
 
     def _classify(
         self, blocks: list[Block], features: PageFeatures
@@ -201,6 +211,16 @@ class _CollectionPause:
 _collection_paused = _CollectionPause()
 """Scoring runs with the collector paused: its passes over a page's short-lived objects cost 3-5% of the time;
 the page's cycles, if any, are collected later."""
+
+
+@contextmanager
+def _one_page() -> Iterator[None]:
+    """The scope of scoring one page: the collector paused, the page caches forgotten at the end."""
+    with _collection_paused():
+        try:
+            yield
+        finally:
+            forget_page_caches()
 
 
 def page_rule() -> dict:

@@ -17,6 +17,7 @@ from pages import BenchPage
 
 from detector.corpora import iter_corpus
 from detector.dataset import is_test_site
+from detector.decode import decode_page as decode_bytes
 from detector.inject import HOLDOUT_FAMILIES, TRAIN_FAMILIES, contaminate, mirror_text
 from detector.spam_wording import SpamVocabulary
 
@@ -51,7 +52,8 @@ def python_codec(name: str | None) -> str | None:
 
 
 def decode_cwced(data: bytes) -> str:
-    """cwced-zh: drop the `<text ... encoding="...">` wrapper line, decode per it or the meta charset."""
+    """cwced-zh: drop the `<text ... encoding="...">` wrapper line, decode per it or the meta charset; a page that
+    declares neither (`encoding="unset"`, no `<meta>`: four GBK pages) is decoded as `detector.decode` reads it."""
     codec = None
     wrapper = CWCED_WRAPPER_RE.match(data)
     if wrapper:
@@ -60,7 +62,9 @@ def decode_cwced(data: bytes) -> str:
         data = data[wrapper.end() :]
     if codec is None:
         meta = META_CHARSET_RE.search(data[:DECODING_SAMPLE])
-        codec = python_codec(meta.group(1).decode("ascii", "ignore")) if meta else "utf-8"
+        if meta is None:
+            return decode_bytes(data).text
+        codec = python_codec(meta.group(1).decode("ascii", "ignore"))
     try:
         return data.decode(codec, errors="replace")
     except LookupError:

@@ -15,6 +15,8 @@ from detector.text import token_tuple
 
 PROSE_KINDS = ("text", "line")
 HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+WRITTEN_URL_RE = re.compile(r"\s*(?:https?://|www\.)\S+\s*$", re.I)
+"""Link text that is a web address written out: an article citing a source, not a menu label."""
 SENTENCE_END_RE = re.compile(r"[.!?。！？…」』”\"]\s*$")
 LITERAL_MARKUP_SHARE = 0.6
 """Text this much of which is literal tags is leaked markup, never article text."""
@@ -29,6 +31,10 @@ SECOND_LOOK_CONTENT = 0.3
 """On that second look, prose the model gave at least this probability of content is kept too..."""
 SECOND_LOOK_MIN_CHARS = 30
 """...when it is at least this long."""
+LAST_RESORT_CHARS = 100
+"""Under this many characters of kept text (a headline at most), the page's longest paragraph is kept."""
+LAST_RESORT_MIN_CHARS = 150
+"""The shortest paragraph the last resort keeps."""
 LINK_LABEL_TOKENS = 8
 """A kept block this short, mostly link text and no sentence, is a tag, kicker or menu link, not article text."""
 LINK_LABEL_SHARE = 0.5
@@ -51,11 +57,13 @@ SPAM_TERM_FEATURES = frozenset(LEX_BINS.names[1:] + LEXC_BINS.names[1:] + CTA_BI
 def settle_content(
     blocks: list[Block], labels: list[str], content: Sequence[float], contamination: Sequence[float], fmt: str
 ) -> list[str]:
-    """The final labels: link labels and comment sections dropped, a second look at a short HTML article, the
-    gaps between content blocks closed, then short text outside the article's region and captions dropped."""
+    """The final labels: link labels and comment sections dropped, a second look at a short HTML article (and its
+    longest paragraph when nothing else is kept), the gaps between content blocks closed, then short text outside
+    the article's region and captions dropped."""
     labels = drop_comment_sections(blocks, drop_link_labels(blocks, labels))
     if fmt == "html":
         labels = recover_short_article(blocks, labels, content, contamination)
+        labels = keep_longest_paragraph(blocks, labels, contamination)
     labels = fill_content_gaps(blocks, labels, contamination)
     if fmt == "html":
         labels = drop_figure_captions(blocks, drop_short_text_outside_region(blocks, labels))
@@ -95,13 +103,43 @@ def recover_short_article(
     blocks: list[Block], labels: list[str], content: Sequence[float], contamination: Sequence[float]
 ) -> list[str]:
     """Under SHORT_ARTICLE_CHARS of kept text, also keep the plain prose in the page's writing system that the
-    model thought possibly content and not at all suspicious (extractors fall back when they find too little)."""
+    model thought possibly content and not at all suspicious (extractors fall back when they find too little),
+    inside the region of the kept text, headings aside, when it has one (not a footer far from the article)."""
     if kept_chars(blocks, labels) >= SHORT_ARTICLE_CHARS:
         return labels
+    region = article_region(blocks, _without_headings(blocks, labels))
     return [
-        "content" if label == "boilerplate" and _deserves_second_look(block, p_content, p_dirty) else label
+        "content"
+        if label == "boilerplate"
+        and _deserves_second_look(block, p_content, p_dirty)
+        and (region is None or block.element is None or _is_inside(block.element, region))
+        else label
         for block, label, p_content, p_dirty in zip(blocks, labels, content, contamination)
     ]
+
+
+def _without_headings(blocks: list[Block], labels: list[str]) -> list[str]:
+    """The labels with every heading's turned to boilerplate."""
+    return [label if block.tag not in HEADING_TAGS else "boilerplate" for block, label in zip(blocks, labels)]
+
+
+def keep_longest_paragraph(blocks: list[Block], labels: list[str], contamination: Sequence[float]) -> list[str]:
+    """With no more than a headline kept, keep the page's longest paragraph that may be promoted, in the page's
+    writing system (a last resort, as extractors have: the model gave every paragraph a low P(content))."""
+    if kept_chars(blocks, labels) >= LAST_RESORT_CHARS:
+        return labels
+    candidates = [
+        index
+        for index, (block, label) in enumerate(zip(blocks, labels))
+        if label == "boilerplate"
+        and len(block.text) >= LAST_RESORT_MIN_CHARS
+        and SCRIPT_MISMATCH not in block.features
+        and _may_be_promoted(block, contamination[index])
+    ]
+    if not candidates:
+        return labels
+    longest = max(candidates, key=lambda index: len(blocks[index].text))
+    return [*labels[:longest], "content", *labels[longest + 1 :]]
 
 
 def kept_chars(blocks: list[Block], labels: list[str]) -> int:
@@ -208,12 +246,14 @@ def drop_link_labels(blocks: list[Block], labels: list[str]) -> list[str]:
 
 
 def _is_link_label(block: Block) -> bool:
-    """A few words, mostly inside links, that end no sentence and head nothing (a linked headline stays)."""
+    """A few words, mostly inside links, that end no sentence, head nothing and are no web address written out
+    (a linked headline, and the link an article gives as `http://…`, stay)."""
     return (
         block.link_chars >= LINK_LABEL_SHARE * len(block.text)
         and block.tag not in HEADING_TAGS
         and len(token_tuple(block.text)) <= LINK_LABEL_TOKENS
         and not SENTENCE_END_RE.search(block.text)
+        and not WRITTEN_URL_RE.match(block.text)
     )
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from detector.clean import (
+    LAST_RESORT_CHARS,
+    LAST_RESORT_MIN_CHARS,
     OUTSIDE_REGION_CHARS,
     SHORT_ARTICLE_CHARS,
     SPAM_TERM_FEATURES,
@@ -15,6 +17,7 @@ from detector.clean import (
     drop_link_labels,
     drop_short_text_outside_region,
     fill_content_gaps,
+    keep_longest_paragraph,
     recover_short_article,
     settle_content,
 )
@@ -66,6 +69,32 @@ def test_a_long_enough_article_gets_no_second_look():
     assert recover_short_article(blocks, labels, [0.9] * LONG_ENOUGH + [0.4], [0.0] * (LONG_ENOUGH + 1)) == labels
 
 
+def test_with_only_a_headline_kept_the_longest_paragraph_is_kept():
+    """The last resort keeps the longest paragraph that may be article text; longer but suspicious, spam-term,
+    other-script, comment-section or linked text is passed over, and so is any when more than a headline is kept."""
+    article = " ".join([PARAGRAPH] * 2)
+    other_script = text_block("市议会周二在就学校和道路问题进行了长时间辩论后批准了新的预算。" * 8)
+    other_script.features = {SCRIPT_MISMATCH: 1.0}
+    spam_terms = text_block(" ".join([PARAGRAPH] * 4))
+    spam_terms.features = {next(iter(SPAM_TERM_FEATURES)): 1.0}
+    blocks = [
+        text_block("Budget approved", tag="h1"),
+        text_block(PARAGRAPH),
+        text_block(article),
+        text_block(" ".join([PARAGRAPH] * 3)),
+        spam_terms,
+        other_script,
+        text_block(" ".join([PARAGRAPH] * 5), attr_tokens=("comment", "body")),
+        text_block(" ".join([PARAGRAPH] * 6), link_chars=len(PARAGRAPH) * 6),
+    ]
+    assert len(PARAGRAPH) < LAST_RESORT_MIN_CHARS <= len(article)
+    labels = ["content"] + ["boilerplate"] * 7
+    contamination = [0.0, 0.0, 0.0, 0.3] + [0.0] * 4
+    assert keep_longest_paragraph(blocks, labels, contamination) == ["content", "boilerplate", "content"] + labels[3:]
+    blocks[0] = text_block("B" * LAST_RESORT_CHARS, tag="h1")
+    assert keep_longest_paragraph(blocks, labels, contamination) == labels
+
+
 def test_scraped_text_gets_no_second_look():
     """The second look is for HTML: in a scraped dump it would keep menu lines."""
     blocks = [
@@ -79,8 +108,8 @@ def test_scraped_text_gets_no_second_look():
 
 
 def test_short_link_labels_are_not_article_text():
-    """Topic tags and kickers (a few words in links, no sentence) go; a linked sentence, a linked headline and
-    plain words stay."""
+    """Topic tags and kickers (a few words in links, no sentence) go; a linked sentence, a linked headline, plain
+    words and web addresses written out stay."""
     blocks = [
         text_block("Hong Kong", link_chars=9),
         text_block("香港 国际新闻", link_chars=7),
@@ -88,9 +117,11 @@ def test_short_link_labels_are_not_article_text():
         text_block("Photo: Reuters", link_chars=0),
         text_block(PARAGRAPH, link_chars=len(PARAGRAPH)),
         text_block("City tightens security", link_chars=22, tag="h1"),
+        text_block("http://amzn.to/2iJFhRj", link_chars=22),
+        text_block("www.example.org/report", link_chars=22),
     ]
-    labels = ["content"] * 6
-    assert drop_link_labels(blocks, labels) == ["boilerplate", "boilerplate"] + ["content"] * 4
+    labels = ["content"] * 8
+    assert drop_link_labels(blocks, labels) == ["boilerplate", "boilerplate"] + ["content"] * 6
 
 
 def test_readers_comments_are_not_article_text():
@@ -230,3 +261,25 @@ def test_one_long_paragraph_is_no_region_of_its_own():
     labels = ["content" if block.kind == "text" else "boilerplate" for block in blocks]
     assert article_region(blocks, labels).tag == "article"
     assert drop_short_text_outside_region(blocks, labels) == labels
+
+
+def test_the_second_look_stays_inside_the_region_of_the_kept_text():
+    """A short article's second look keeps possible content inside the element holding its paragraphs, not a long
+    notice in the footer; with only a headline kept there is no region and both are looked at."""
+    notice = "Our customer service center can be reached with any questions about your subscription by phone."
+    html = (
+        "<html><body><header><h1>Council approves the budget</h1></header>"
+        f"<div class='story'><p>{PARAGRAPH}</p><p>{PARAGRAPH} Again.</p><p>Schools get most of the new money.</p>"
+        f"</div><footer><p>{notice}</p></footer></body></html>"
+    )
+    blocks = segment_page(html, "html", None)[0]
+    texts = [block.text for block in blocks]
+    kept = {texts.index("Council approves the budget"), texts.index(PARAGRAPH), texts.index(f"{PARAGRAPH} Again.")}
+    labels = ["content" if index in kept else "boilerplate" for index in range(len(blocks))]
+    content = [0.4] * len(blocks)
+    settled = dict(zip(texts, recover_short_article(blocks, labels, content, [0.0] * len(blocks))))
+    assert settled["Schools get most of the new money."] == "content"
+    assert settled[notice] == "boilerplate"
+    headline_only = ["content" if text == "Council approves the budget" else "boilerplate" for text in texts]
+    settled = dict(zip(texts, recover_short_article(blocks, headline_only, content, [0.0] * len(blocks))))
+    assert settled["Schools get most of the new money."] == settled[notice] == "content"

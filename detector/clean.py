@@ -47,6 +47,10 @@ OUTSIDE_REGION_CHARS = 150
 """...and kept text this short outside it (a teaser, a credit, a widget line) is not article text."""
 MIN_REGION_BLOCKS = 2
 """A region holds at least this many kept blocks."""
+HIDING_MARKUP = frozenset(("display", "offscreen", "zero-size", "marquee"))
+"""How a block's own or its containers' markup hides it (`Block.hidden`). Hiding by the page's stylesheet is left
+out: its rules are read per class or id, without the context a selector gives (`#menu .item`), and hid whole
+stories; ARIA and `sr-only` text is hidden from sight only."""
 FIGURE_TAGS = ("figure", "figcaption")
 """Elements whose text (captions, embedded quotes and posts) is not article text."""
 SPAM_TERM_FEATURES = frozenset(LEX_BINS.names[1:] + LEXC_BINS.names[1:] + CTA_BINS.names[1:])
@@ -57,10 +61,11 @@ SPAM_TERM_FEATURES = frozenset(LEX_BINS.names[1:] + LEXC_BINS.names[1:] + CTA_BI
 def settle_content(
     blocks: list[Block], labels: list[str], content: Sequence[float], contamination: Sequence[float], fmt: str
 ) -> list[str]:
-    """The final labels: link labels and comment sections dropped, a second look at a short HTML article (and its
-    longest paragraph when nothing else is kept), the gaps between content blocks closed, then short text outside
-    the article's region and captions dropped."""
+    """The final labels: link labels, comment sections and text its own markup hides dropped, a second look at a
+    short HTML article (and its longest paragraph when nothing else is kept), the gaps between content blocks
+    closed, then short text outside the article's region and captions dropped."""
     labels = drop_comment_sections(blocks, drop_link_labels(blocks, labels))
+    labels = drop_hidden_text(blocks, labels)
     if fmt == "html":
         labels = recover_short_article(blocks, labels, content, contamination)
         labels = keep_longest_paragraph(blocks, labels, contamination)
@@ -271,6 +276,15 @@ def drop_comment_sections(blocks: list[Block], labels: list[str]) -> list[str]:
     for index in in_comments:
         dropped[index] = "boilerplate"
     return dropped if kept_chars(blocks, dropped) >= SHORT_ARTICLE_CHARS else labels
+
+
+def drop_hidden_text(blocks: list[Block], labels: list[str]) -> list[str]:
+    """Relabel as boilerplate the kept text that the page's own markup hides (an inline style or a `<marquee>`: a
+    hidden copy of the story, a collapsed print version), which browsers do not show."""
+    return [
+        "boilerplate" if label == "content" and block.hidden in HIDING_MARKUP else label
+        for block, label in zip(blocks, labels)
+    ]
 
 
 def _is_plain_prose(block: Block) -> bool:

@@ -14,6 +14,7 @@ from detector.clean import (
     article_region,
     drop_comment_sections,
     drop_figure_captions,
+    drop_hidden_text,
     drop_link_labels,
     drop_short_text_outside_region,
     fill_content_gaps,
@@ -207,6 +208,33 @@ def test_topic_tags_after_an_article_stay_out_of_its_text(scorer):
     text = scorer.score(html, fmt="html").text
     assert "marched through the centre" in text
     assert not any(line in ("China", "Hong Kong", "Protests", "Beijing") for line in text.splitlines()), text
+
+
+def test_text_its_own_markup_hides_is_not_article_text():
+    """Kept text under an inline style that hides it (or in a marquee) goes; text hidden only by a stylesheet rule
+    or from screen readers stays, and a flagged block stays flagged."""
+    hidden_as = ("display", "offscreen", "zero-size", "marquee", "stylesheet-display", "semantic", "", "display")
+    blocks = [text_block(PARAGRAPH, hidden=hidden) for hidden in hidden_as]
+    labels = ["content"] * 7 + ["spam"]
+    assert drop_hidden_text(blocks, labels) == ["boilerplate"] * 4 + ["content"] * 3 + ["spam"]
+
+
+def test_a_hidden_copy_of_the_story_is_not_kept_twice(scorer):
+    """End to end: the story again in a `display:none` box (a print copy) is not part of the clean text."""
+    sentences = (
+        "The harbour authority said on Monday that the new container terminal would open next spring.",
+        "Dock workers had asked for the opening to be delayed until the safety review was complete.",
+        "The terminal is expected to double the port's capacity and bring hundreds of jobs to the area.",
+        "A spokesman for the union said talks with the authority would continue later this week.",
+    )
+    story = "".join(f"<p>{sentence}</p>" for sentence in sentences)
+    html = (
+        "<html><head><title>Port terminal to open</title></head><body><article><h1>Port terminal to open</h1>"
+        f'{story}</article><div style="display:none"><div class="print">{" ".join(sentences)}</div></div>'
+        "</body></html>"
+    )
+    text = scorer.score(html, fmt="html").text
+    assert text.count("double the port's capacity") == 1, text
 
 
 REGION_PAGE = f"""<html><body><header><h1>Council approves the budget</h1></header>

@@ -15,9 +15,9 @@ from random import Random
 
 from pages import BenchPage
 
+from detector import decode
 from detector.corpora import iter_corpus
 from detector.dataset import is_test_site
-from detector.decode import decode_page as decode_bytes
 from detector.inject import HOLDOUT_FAMILIES, TRAIN_FAMILIES, contaminate, mirror_text
 from detector.spam_wording import SpamVocabulary
 
@@ -53,7 +53,8 @@ def python_codec(name: str | None) -> str | None:
 
 def decode_cwced(data: bytes) -> str:
     """cwced-zh: drop the `<text ... encoding="...">` wrapper line, decode per it or the meta charset; a page that
-    declares neither (`encoding="unset"`, no `<meta>`: four GBK pages) is decoded as `detector.decode` reads it."""
+    declares neither (`encoding="unset"`, no `<meta>`: five pages, four of them GBK) is decoded as `detector.decode`
+    reads bytes."""
     codec = None
     wrapper = CWCED_WRAPPER_RE.match(data)
     if wrapper:
@@ -63,7 +64,7 @@ def decode_cwced(data: bytes) -> str:
     if codec is None:
         meta = META_CHARSET_RE.search(data[:DECODING_SAMPLE])
         if meta is None:
-            return decode_bytes(data).text
+            return decode.decode_page(data).text
         codec = python_codec(meta.group(1).decode("ascii", "ignore"))
     try:
         return data.decode(codec, errors="replace")

@@ -47,10 +47,10 @@ OUTSIDE_REGION_CHARS = 150
 """...and kept text this short outside it (a teaser, a credit, a widget line) is not article text."""
 MIN_REGION_BLOCKS = 2
 """A region holds at least this many kept blocks."""
-HIDING_MARKUP = frozenset(("display", "offscreen", "zero-size", "marquee"))
-"""How a block's own or its containers' markup hides it (`Block.hidden`). Hiding by the page's stylesheet is left
-out: its rules are read per class or id, without the context a selector gives (`#menu .item`), and hid whole
-stories; ARIA and `sr-only` text is hidden from sight only."""
+HIDDEN_BY_STYLE = "display"
+"""`Block.hidden` of text under an inline `display:none` or `visibility:hidden`. Not the other kinds: off-screen,
+zero-size and transparent boxes also carry scroll-reveal and layout tricks around visible stories; nor the
+stylesheet's, whose rules are read per class or id without the context a selector gives (`#menu .item`)."""
 FIGURE_TAGS = ("figure", "figcaption")
 """Elements whose text (captions, embedded quotes and posts) is not article text."""
 SPAM_TERM_FEATURES = frozenset(LEX_BINS.names[1:] + LEXC_BINS.names[1:] + CTA_BINS.names[1:])
@@ -61,11 +61,10 @@ SPAM_TERM_FEATURES = frozenset(LEX_BINS.names[1:] + LEXC_BINS.names[1:] + CTA_BI
 def settle_content(
     blocks: list[Block], labels: list[str], content: Sequence[float], contamination: Sequence[float], fmt: str
 ) -> list[str]:
-    """The final labels: link labels, comment sections and text its own markup hides dropped, a second look at a
-    short HTML article (and its longest paragraph when nothing else is kept), the gaps between content blocks
-    closed, then short text outside the article's region and captions dropped."""
-    labels = drop_comment_sections(blocks, drop_link_labels(blocks, labels))
-    labels = drop_hidden_text(blocks, labels)
+    """The final labels: text hidden by an inline style, link labels and comment sections dropped, a second look at
+    a short HTML article (and its longest paragraph when no more than a headline is kept), the gaps between content
+    blocks closed, then short text outside the article's region and captions dropped."""
+    labels = drop_comment_sections(blocks, drop_link_labels(blocks, drop_hidden_text(blocks, labels)))
     if fmt == "html":
         labels = recover_short_article(blocks, labels, content, contamination)
         labels = keep_longest_paragraph(blocks, labels, contamination)
@@ -124,8 +123,11 @@ def recover_short_article(
 
 
 def _without_headings(blocks: list[Block], labels: list[str]) -> list[str]:
-    """The labels with every heading's turned to boilerplate."""
-    return [label if block.tag not in HEADING_TAGS else "boilerplate" for block, label in zip(blocks, labels)]
+    """The labels with the kept headings turned to boilerplate."""
+    return [
+        "boilerplate" if label == "content" and block.tag in HEADING_TAGS else label
+        for block, label in zip(blocks, labels)
+    ]
 
 
 def keep_longest_paragraph(blocks: list[Block], labels: list[str], contamination: Sequence[float]) -> list[str]:
@@ -279,12 +281,14 @@ def drop_comment_sections(blocks: list[Block], labels: list[str]) -> list[str]:
 
 
 def drop_hidden_text(blocks: list[Block], labels: list[str]) -> list[str]:
-    """Relabel as boilerplate the kept text that the page's own markup hides (an inline style or a `<marquee>`: a
-    hidden copy of the story, a collapsed print version), which browsers do not show."""
-    return [
-        "boilerplate" if label == "content" and block.hidden in HIDING_MARKUP else label
+    """Relabel as boilerplate the kept text that an inline `display:none` or `visibility:hidden` hides (a hidden
+    copy of the story, a print version), unless that would leave next to nothing: a story hidden whole sits in a
+    tab or a "read more" box that a script opens."""
+    dropped = [
+        "boilerplate" if label == "content" and block.hidden == HIDDEN_BY_STYLE else label
         for block, label in zip(blocks, labels)
     ]
+    return dropped if kept_chars(blocks, dropped) >= LAST_RESORT_CHARS else labels
 
 
 def _is_plain_prose(block: Block) -> bool:

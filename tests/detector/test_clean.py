@@ -72,7 +72,8 @@ def test_a_long_enough_article_gets_no_second_look():
 
 def test_with_only_a_headline_kept_the_longest_paragraph_is_kept():
     """The last resort keeps the longest paragraph that may be article text; longer but suspicious, spam-term,
-    other-script, comment-section or linked text is passed over, and so is any when more than a headline is kept."""
+    other-script, comment-section, linked or hidden text is passed over, and so is any when more than a headline
+    is kept."""
     article = " ".join([PARAGRAPH] * 2)
     other_script = text_block("市议会周二在就学校和道路问题进行了长时间辩论后批准了新的预算。" * 8)
     other_script.features = {SCRIPT_MISMATCH: 1.0}
@@ -87,10 +88,11 @@ def test_with_only_a_headline_kept_the_longest_paragraph_is_kept():
         other_script,
         text_block(" ".join([PARAGRAPH] * 5), attr_tokens=("comment", "body")),
         text_block(" ".join([PARAGRAPH] * 6), link_chars=len(PARAGRAPH) * 6),
+        text_block(" ".join([PARAGRAPH] * 7), hidden="display"),
     ]
     assert len(PARAGRAPH) < LAST_RESORT_MIN_CHARS <= len(article)
-    labels = ["content"] + ["boilerplate"] * 7
-    contamination = [0.0, 0.0, 0.0, 0.3] + [0.0] * 4
+    labels = ["content"] + ["boilerplate"] * 8
+    contamination = [0.0, 0.0, 0.0, 0.3] + [0.0] * 5
     assert keep_longest_paragraph(blocks, labels, contamination) == ["content", "boilerplate", "content"] + labels[3:]
     blocks[0] = text_block("B" * LAST_RESORT_CHARS, tag="h1")
     assert keep_longest_paragraph(blocks, labels, contamination) == labels
@@ -210,13 +212,21 @@ def test_topic_tags_after_an_article_stay_out_of_its_text(scorer):
     assert not any(line in ("China", "Hong Kong", "Protests", "Beijing") for line in text.splitlines()), text
 
 
-def test_text_its_own_markup_hides_is_not_article_text():
-    """Kept text under an inline style that hides it (or in a marquee) goes; text hidden only by a stylesheet rule
-    or from screen readers stays, and a flagged block stays flagged."""
-    hidden_as = ("display", "offscreen", "zero-size", "marquee", "stylesheet-display", "semantic", "", "display")
+def test_text_an_inline_style_hides_is_not_article_text():
+    """Kept text under an inline `display:none` goes; text hidden another way (off-screen, zero size, a stylesheet
+    rule, from screen readers) stays, and a flagged block stays flagged."""
+    hidden_as = ("display", "offscreen", "zero-size", "stylesheet-display", "semantic", "", "display")
     blocks = [text_block(PARAGRAPH, hidden=hidden) for hidden in hidden_as]
-    labels = ["content"] * 7 + ["spam"]
-    assert drop_hidden_text(blocks, labels) == ["boilerplate"] * 4 + ["content"] * 3 + ["spam"]
+    labels = ["content"] * 6 + ["spam"]
+    assert drop_hidden_text(blocks, labels) == ["boilerplate"] + ["content"] * 5 + ["spam"]
+
+
+def test_a_story_hidden_whole_is_not_dropped():
+    """When the hidden text is all there is (a tab or a "read more" box a script opens), it stays."""
+    blocks = [text_block("Budget approved", tag="h1")] + [text_block(PARAGRAPH, hidden="display")] * 3
+    labels = ["content"] * 4
+    assert drop_hidden_text(blocks, labels) == labels
+    assert settle_content(blocks, labels, [0.9] * 4, [0.0] * 4, "html") == labels
 
 
 def test_a_hidden_copy_of_the_story_is_not_kept_twice(scorer):

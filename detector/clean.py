@@ -140,8 +140,7 @@ def keep_longest_paragraph(blocks: list[Block], labels: list[str], contamination
         for index, (block, label) in enumerate(zip(blocks, labels))
         if label == "boilerplate"
         and len(block.text) >= LAST_RESORT_MIN_CHARS
-        and SCRIPT_MISMATCH not in block.features
-        and _may_be_promoted(block, contamination[index])
+        and _may_fill_short_article(block, contamination[index])
     ]
     if not candidates:
         return labels
@@ -160,9 +159,13 @@ def _deserves_second_look(block: Block, p_content: float, p_dirty: float) -> boo
     return (
         p_content >= SECOND_LOOK_CONTENT
         and len(block.text) >= SECOND_LOOK_MIN_CHARS
-        and SCRIPT_MISMATCH not in block.features
-        and _may_be_promoted(block, p_dirty)
+        and _may_fill_short_article(block, p_dirty)
     )
+
+
+def _may_fill_short_article(block: Block, p_dirty: float) -> bool:
+    """What may be promoted and is in the page's writing system: what the short-article steps may add."""
+    return SCRIPT_MISMATCH not in block.features and _may_be_promoted(block, p_dirty)
 
 
 def may_become_article(block: Block, p_dirty: float) -> bool:
@@ -284,10 +287,16 @@ def drop_hidden_text(blocks: list[Block], labels: list[str]) -> list[str]:
     """Relabel as boilerplate the kept text that an inline `display:none` or `visibility:hidden` hides (a hidden
     copy of the story, a print version), unless that would leave next to nothing: a story hidden whole sits in a
     tab or a "read more" box that a script opens."""
-    dropped = [
-        "boilerplate" if label == "content" and block.hidden == HIDDEN_BY_STYLE else label
-        for block, label in zip(blocks, labels)
+    hidden = [
+        index
+        for index, (block, label) in enumerate(zip(blocks, labels))
+        if label == "content" and block.hidden == HIDDEN_BY_STYLE
     ]
+    if not hidden:
+        return labels
+    dropped = list(labels)
+    for index in hidden:
+        dropped[index] = "boilerplate"
     return dropped if kept_chars(blocks, dropped) >= LAST_RESORT_CHARS else labels
 
 

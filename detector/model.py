@@ -75,10 +75,7 @@ def load_model(path: str | Path | None = None, article: bool = True) -> LoadedMo
     its article stage unchecked and unloaded: to fit a new one)."""
     model_path = Path(path) if path else default_model_path()
     metadata = verified_metadata(model_path, article)
-    try:
-        pipeline = joblib.load(model_path)
-    except Exception as exc:  # a vouched-for file that still fails to unpickle: report, don't trace back
-        raise ModelError(f"{model_path}: cannot load ({type(exc).__name__}: {exc})") from None
+    pipeline = _unpickled(model_path)
     if not isinstance(pipeline, Pipeline) or set(getattr(pipeline, "classes_", [])) - set(LABELS):
         raise ModelError(f"{model_path}: not a scraper-hygiene block classifier")
     return LoadedModel(pipeline, metadata, model_path, load_article_model(model_path, metadata) if article else None)
@@ -89,10 +86,7 @@ def load_article_model(model_path: Path, metadata: dict) -> ArticleModel | None:
     if metadata.get("article_model") is None:
         return None
     path = article_path(model_path)
-    try:
-        estimators = joblib.load(path)
-    except Exception as exc:  # a vouched-for file that still fails to unpickle: report, don't trace back
-        raise ModelError(f"{path}: cannot load ({type(exc).__name__}: {exc})") from None
+    estimators = _unpickled(path)
     if not isinstance(estimators, dict) or set(estimators) != set(ARTICLE_FORMATS):
         raise ModelError(f"{path}: not a scraper-hygiene article stage (one model per format: html, text)")
     for fmt, estimator in estimators.items():
@@ -101,6 +95,14 @@ def load_article_model(model_path: Path, metadata: dict) -> ArticleModel | None:
                 f"{path}: its {fmt} model is not an article stage (article or not, {len(FEATURE_NAMES)} features)"
             )
     return ArticleModel(estimators)
+
+
+def _unpickled(path: Path) -> object:
+    """The object a joblib file holds; a file its metadata vouched for that still fails is a ModelError."""
+    try:
+        return joblib.load(path)
+    except Exception as exc:  # report, don't trace back
+        raise ModelError(f"{path}: cannot load ({type(exc).__name__}: {exc})") from None
 
 
 def _is_article_estimator(estimator: object) -> bool:

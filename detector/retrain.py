@@ -26,7 +26,6 @@ from sklearn.pipeline import Pipeline
 from tqdm import tqdm
 
 from detector.adapt import MAX_ITERATIONS, STIFFNESS, adapt
-from detector.article import ArticleModel
 from detector.dataset import BlockRows, LabelledPage, labelled_rows, page_rows
 from detector.errors import InputError, ModelError, SampleError
 from detector.evaluate import evaluate_pages
@@ -183,13 +182,10 @@ def fit(user: BlockRows, base: Base | None) -> Pipeline:
 
 
 def candidate(training: Training, out: Path) -> LoadedModel:
-    """The model being trained, as the scorer loads it: the new pipeline with the base's article stage."""
-    return LoadedModel(training.pipeline, {"version": "candidate"}, out, article_of(training.base))
-
-
-def article_of(base: Base | None) -> ArticleModel | None:
-    """The article stage a retrained model carries: its base's (none without a base)."""
-    return base.model.article if base is not None else None
+    """The model being trained, as the scorer loads it: the new pipeline with the base's article stage (none
+    without a base)."""
+    article = training.base.model.article if training.base is not None else None
+    return LoadedModel(training.pipeline, {"version": "candidate"}, out, article)
 
 
 def evaluate_samples(model: LoadedModel, pages: list[LabelledPage]) -> dict | None:
@@ -255,6 +251,7 @@ def retrain(
     started = dt.datetime.now(dt.timezone.utc)
     training = train_on_samples(sample_paths, base_path, use_base, holdout_share, seed)
     out = Path(out)
+    model = candidate(training, out)
     metadata = {
         "name": out.stem,
         "version": f"{out.stem}-{started:%Y.%m.%d}",
@@ -265,10 +262,10 @@ def retrain(
         "data": data_summary(training, holdout_share, out),
         "features": {"version": FEATURE_VERSION, "hashed_dimensions": N_HASHED_FEATURES},
         "classifier": classifier_summary(training),
-        "heldout": evaluate_samples(candidate(training, out), training.heldout_pages),
-        "heldout_samples": shipped_heldout_figures(candidate(training, out)),
+        "heldout": evaluate_samples(model, training.heldout_pages),
+        "heldout_samples": shipped_heldout_figures(model),
     }
-    article = article_of(training.base)
+    article = model.article
     if article is not None:
         metadata["article_model"] = {**training.base.model.metadata.get("article_model", {}), "from_base": True}
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -47,10 +47,10 @@ OUTSIDE_REGION_CHARS = 150
 """...and kept text this short outside it (a teaser, a credit, a widget line) is not article text."""
 MIN_REGION_BLOCKS = 2
 """A region holds at least this many kept blocks."""
-HIDDEN_BY_STYLE = "display"
-"""`Block.hidden` of text under an inline `display:none` or `visibility:hidden`. Not the other kinds: off-screen,
-zero-size and transparent boxes also carry scroll-reveal and layout tricks around visible stories; nor the
-stylesheet's, whose rules are read per class or id without the context a selector gives (`#menu .item`)."""
+NOT_DISPLAYED = frozenset(("display", "stylesheet-display"))
+"""`Block.hidden` of text under a `display:none` or `visibility:hidden`, inline or from a `<style>` rule. Not the
+other kinds: off-screen, zero-size and transparent boxes also carry scroll-reveal and layout tricks around visible
+stories."""
 FIGURE_TAGS = ("figure", "figcaption")
 """Elements whose text (captions, embedded quotes and posts) is not article text."""
 SPAM_TERM_FEATURES = frozenset(LEX_BINS.names[1:] + LEXC_BINS.names[1:] + CTA_BINS.names[1:])
@@ -61,7 +61,7 @@ SPAM_TERM_FEATURES = frozenset(LEX_BINS.names[1:] + LEXC_BINS.names[1:] + CTA_BI
 def settle_content(
     blocks: list[Block], labels: list[str], content: Sequence[float], contamination: Sequence[float], fmt: str
 ) -> list[str]:
-    """The final labels: text hidden by an inline style, link labels and comment sections dropped, a second look at
+    """The final labels: text a style does not display, link labels and comment sections dropped, a second look at
     a short HTML article (and its longest paragraph when no more than a headline is kept), the gaps between content
     blocks closed, then short text outside the article's region and captions dropped."""
     labels = drop_comment_sections(blocks, drop_link_labels(blocks, drop_hidden_text(blocks, labels)))
@@ -284,13 +284,13 @@ def drop_comment_sections(blocks: list[Block], labels: list[str]) -> list[str]:
 
 
 def drop_hidden_text(blocks: list[Block], labels: list[str]) -> list[str]:
-    """Relabel as boilerplate the kept text that an inline `display:none` or `visibility:hidden` hides (a hidden
+    """Relabel as boilerplate the kept text that a `display:none` or `visibility:hidden` hides (a hidden
     copy of the story, a print version), unless that would leave next to nothing: a story hidden whole sits in a
     tab or a "read more" box that a script opens."""
     hidden = [
         index
         for index, (block, label) in enumerate(zip(blocks, labels))
-        if label == "content" and block.hidden == HIDDEN_BY_STYLE
+        if label == "content" and block.hidden in NOT_DISPLAYED
     ]
     if not hidden:
         return labels

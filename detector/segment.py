@@ -166,7 +166,7 @@ def segment_text(text: str) -> list[Block]:
 
 def segment_html(page: ParsedPage) -> list[Block]:
     """All blocks of a parsed page in reading order: before `<html>`, head, body, after `</html>`."""
-    rules = HiddenRules.from_tree(page.root)
+    rules = HiddenRules.from_tree(page.root, page.prefix, page.suffix)
     blocks: list[Block] = []
     if page.prefix is not None:
         blocks += _Walker(rules, "pre-html").walk(page.prefix)
@@ -264,6 +264,7 @@ class _Walker:
 
     def __init__(self, rules: HiddenRules, zone: str) -> None:
         self.rules = rules
+        self.matched = rules.elements
         self.zone = zone
         self.blocks: list[Block] = []
         self.stack: list[tuple] = []
@@ -342,9 +343,11 @@ class _Walker:
             own_hidden, tokens = self._traits(element)
         if tag == "marquee":
             own_hidden = "marquee"
+        elif self.matched and own_hidden in ("", "semantic"):
+            own_hidden = self.matched.get(element, own_hidden)
         if stack:
             parent = stack[-1]
-            hidden = own_hidden or parent[_HIDDEN]
+            hidden = parent[_HIDDEN] if own_hidden in ("", "semantic") and parent[_HIDDEN] else own_hidden
             href_domain = parent[_HREF_DOMAIN]
         else:
             hidden, href_domain = own_hidden, None

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from cssselect import HTMLTranslator
+from lxml import etree
 
 from detector.pagecache import page_cache
 
@@ -38,7 +42,16 @@ STYLE_RULE_RE = re.compile(r"(?:^|(?<=[{}@]))([^{}@]++)\{([^{}]*+)\}")
 """A CSS rule: selectors, then declarations without braces (a rule nested in `@media` too). Selectors start only
 after a brace or `@` (where every match starts anyway) and nothing backtracks, so an unclosed rule costs one scan:
 unanchored, every position of it was rescanned to its end (20 KB of style text took 1.5 s)."""
-SELECTOR_TAIL_RE = re.compile(r"([.#])([\w-]+)\s*$")
+PRINT_MEDIA_RE = re.compile(r"@media\b([^{};]*+)\{", re.I)
+"""An `@media` block's opening; its rules apply only when the query names print, not the screen."""
+BRACE_RE = re.compile(r"[{}]")
+SELECTOR_NAME_RE = re.compile(r"[.#]([\w-]+)")
+NEGATION_RE = re.compile(r":not\([^()]*\)")
+CLASS_AND_ID_PATH = etree.XPath("//@class | //@id")
+SIMPLE_SELECTOR_RE = re.compile(r"([.#])([\w-]+)")
+"""A selector of one class or one id, looked up per element by attribute; any other is matched against the tree."""
+MAX_MATCHED_SELECTORS = 400
+"""Hiding selectors matched against the tree per page at most (a framework's whole stylesheet inlined)."""
 
 
 @page_cache(8192)
@@ -56,31 +69,125 @@ def style_hidden_kind(style: str) -> str:
 
 @dataclass
 class HiddenRules:
-    """Classes and ids that the page's own `<style>` blocks hide."""
+    """What the page's own `<style>` blocks hide: classes and ids named alone, and the elements that any other
+    selector (`.featured-posts > .widget`, `div.ad`) matches in the page's trees."""
 
     classes: dict[str, str] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)
+    elements: dict = field(default_factory=dict)
 
     @classmethod
-    def from_tree(cls, root) -> HiddenRules:
-        """Collect hiding rules from every `<style>` element of the page."""
+    def from_tree(cls, root, *others) -> HiddenRules:
+        """Collect hiding rules from every `<style>` element of the page, and match the contextual ones against
+        `root` and `others` (the trees of what stands before `<html>` and after `</html>`)."""
         rules = cls()
+        contextual: dict[str, list[str]] = {}
         for style in root.iter("style"):
-            for selectors, declarations in STYLE_RULE_RE.findall(style.text or ""):
+            for selectors, declarations in STYLE_RULE_RE.findall(_without_print_media(style.text or "")):
                 kind = style_hidden_kind(declarations)
-                if not kind:
-                    continue
-                for selector in selectors.split(","):
-                    match = SELECTOR_TAIL_RE.search(selector.strip())
-                    if match:
-                        target = rules.classes if match.group(1) == "." else rules.ids
-                        target[match.group(2).lower()] = "stylesheet-" + kind
+                if kind:
+                    rules._add_selectors(selectors, "stylesheet-" + kind, contextual)
+        for tree in (root, *others):
+            if tree is not None and contextual:
+                names = _class_and_id_names(tree)
+                for kind, selectors in contextual.items():
+                    rules._add_matches(tree, kind, [s for s in selectors if _may_match(s, names)])
         return rules
+
+    def _add_selectors(self, selectors: str, kind: str, contextual: dict[str, list[str]]) -> None:
+        """File each selector of a hiding rule under its class or id, or as contextual."""
+        for selector in selectors.split(","):
+            selector = selector.strip()
+            simple = SIMPLE_SELECTOR_RE.fullmatch(selector)
+            if simple:
+                target = self.classes if simple.group(1) == "." else self.ids
+                target[simple.group(2).lower()] = kind
+            elif selector and sum(map(len, contextual.values())) < MAX_MATCHED_SELECTORS:
+                contextual.setdefault(kind, []).append(selector)
+
+    def _add_matches(self, tree, kind: str, selectors: Iterable[str]) -> None:
+        """Record the elements of `tree` that any of these selectors matches as hidden this way."""
+        paths = [path for path in map(_selector_xpath, selectors) if path]
+        if paths:
+            for element in _matching_elements(tree, paths):
+                self.elements.setdefault(element, kind)
+
+
+def _matching_elements(tree, paths: list[str]) -> list:
+    """The elements any of these XPaths matches: one union expression, or path by path when a path fails."""
+    try:
+        return _compiled_xpath(" | ".join(paths))(tree)
+    except etree.XPathError:
+        found = []
+        for path in paths:
+            try:
+                found += _compiled_xpath(path)(tree)
+            except etree.XPathError:
+                continue
+        return found
+
+
+def _without_print_media(css: str) -> str:
+    """The style text without its print-only `@media` blocks (`@media print { body * {visibility:hidden} }`)."""
+    if "print" not in css.lower():
+        return css
+    kept, position = [], 0
+    for match in PRINT_MEDIA_RE.finditer(css):
+        if match.start() < position:
+            continue
+        query = match.group(1).lower()
+        if "print" not in query or "screen" in query:
+            continue
+        kept.append(css[position : match.start()])
+        position = _block_end(css, match.end())
+    kept.append(css[position:])
+    return "".join(kept)
+
+
+def _block_end(css: str, start: int) -> int:
+    """The position after the brace that closes the block opened just before `start` (the end when unclosed)."""
+    depth = 1
+    for brace in BRACE_RE.finditer(css, start):
+        depth += 1 if brace.group() == "{" else -1
+        if depth == 0:
+            return brace.end()
+    return len(css)
+
+
+def _class_and_id_names(tree) -> frozenset[str]:
+    """Every class word and id of a tree's elements."""
+    return frozenset(" ".join(CLASS_AND_ID_PATH(tree)).split())
+
+
+def _may_match(selector: str, names: frozenset[str]) -> bool:
+    """False when the selector requires a class or id that no element of the tree has (most of a framework's
+    stylesheet): matching it would find nothing, and translating it costs more than the whole page's walk."""
+    required = SELECTOR_NAME_RE.findall(NEGATION_RE.sub("", selector))
+    return all(name in names for name in required)
+
+
+@lru_cache(maxsize=4096)
+def _selector_xpath(selector: str) -> str:
+    """The XPath of a CSS selector, '' for one that names a pseudo-element or state (`:hover`) or that cssselect
+    cannot read (it fails in several ways on malformed selectors, `:is(.a` among them)."""
+    try:
+        return HTMLTranslator().css_to_xpath(selector)
+    except Exception:  # noqa: BLE001 - any selector the page's author wrote; unreadable ones hide nothing
+        return ""
+
+
+@lru_cache(maxsize=256)
+def _compiled_xpath(path: str) -> etree.XPath:
+    """A compiled XPath expression; a site's pages share their stylesheet."""
+    return etree.XPath(path)
 
 
 def hidden_kind(element, tag: str, rules: HiddenRules) -> str:
     """How an element itself is hidden ('' when visible); ARIA and a11y classes count as 'semantic'."""
-    return hidden_kind_of_attributes(tag, element.attrib, rules)
+    kind = hidden_kind_of_attributes(tag, element.attrib, rules)
+    if kind in ("", "semantic") and rules.elements:
+        return rules.elements.get(element, kind)
+    return kind
 
 
 def hidden_kind_of_attributes(tag: str, attributes: Mapping, rules: HiddenRules) -> str:

@@ -212,13 +212,14 @@ def test_topic_tags_after_an_article_stay_out_of_its_text(scorer):
     assert not any(line in ("China", "Hong Kong", "Protests", "Beijing") for line in text.splitlines()), text
 
 
-def test_text_an_inline_style_hides_is_not_article_text():
-    """Kept text under an inline `display:none` goes; text hidden another way (off-screen, zero size, a stylesheet
-    rule, from screen readers) stays, and a flagged block stays flagged."""
-    hidden_as = ("display", "offscreen", "zero-size", "stylesheet-display", "semantic", "", "display")
-    blocks = [text_block(PARAGRAPH, hidden=hidden) for hidden in hidden_as]
-    labels = ["content"] * 6 + ["spam"]
-    assert drop_hidden_text(blocks, labels) == ["boilerplate"] + ["content"] * 5 + ["spam"]
+def test_text_a_style_does_not_display_is_not_article_text():
+    """Kept text under an inline or stylesheet `display:none` goes; text hidden another way (off-screen, zero size,
+    from screen readers) stays, and a flagged block stays flagged."""
+    hidden_as = ("display", "offscreen", "zero-size", "stylesheet-display", "stylesheet-offscreen", "semantic", "")
+    blocks = [text_block(PARAGRAPH, hidden=hidden) for hidden in hidden_as] + [text_block(PARAGRAPH, hidden="display")]
+    labels = ["content"] * 7 + ["spam"]
+    expected = ["boilerplate", "content", "content", "boilerplate"] + ["content"] * 3 + ["spam"]
+    assert drop_hidden_text(blocks, labels) == expected
 
 
 def test_a_story_hidden_whole_is_not_dropped():
@@ -229,8 +230,16 @@ def test_a_story_hidden_whole_is_not_dropped():
     assert settle_content(blocks, labels, [0.9] * 4, [0.0] * 4, "html") == labels
 
 
-def test_a_hidden_copy_of_the_story_is_not_kept_twice(scorer):
-    """End to end: the story again in a `display:none` box (a print copy) is not part of the clean text."""
+@pytest.mark.parametrize(
+    ("style", "box"),
+    [
+        ("", '<div style="display:none">'),
+        ("<style>body > .copies .print{display:none}</style>", '<div class="copies">'),
+    ],
+)
+def test_a_hidden_copy_of_the_story_is_not_kept_twice(scorer, style, box):
+    """End to end: the story again in a box an inline style or a stylesheet rule does not display (a print copy)
+    is not part of the clean text."""
     sentences = (
         "The harbour authority said on Monday that the new container terminal would open next spring.",
         "Dock workers had asked for the opening to be delayed until the safety review was complete.",
@@ -239,8 +248,8 @@ def test_a_hidden_copy_of_the_story_is_not_kept_twice(scorer):
     )
     story = "".join(f"<p>{sentence}</p>" for sentence in sentences)
     html = (
-        "<html><head><title>Port terminal to open</title></head><body><article><h1>Port terminal to open</h1>"
-        f'{story}</article><div style="display:none"><div class="print">{" ".join(sentences)}</div></div>'
+        f"<html><head><title>Port terminal to open</title>{style}</head><body><article><h1>Port terminal to open</h1>"
+        f'{story}</article>{box}<div class="print">{" ".join(sentences)}</div></div>'
         "</body></html>"
     )
     text = scorer.score(html, fmt="html").text

@@ -114,6 +114,47 @@ def test_hidden_containers_are_marked_with_how(attributes, kind):
     assert hidden and hidden[0].hidden == kind
 
 
+def hiding_of_texts(css: str, body: str) -> dict[str, str]:
+    """How each text block of a page with this stylesheet and body is hidden."""
+    html = f"<html><head><style>{css}</style></head><body>{body}{ARTICLE}</body></html>"
+    return {b.text: b.hidden for b in blocks_of(html) if b.kind == "text"}
+
+
+def test_a_selector_with_context_hides_only_what_it_matches():
+    """`.featured-posts > .widget` hides the widgets of that box, not every `.widget` (a Blogger post's own
+    container among them); `div.ad` hides divs only, and `.a.b` needs both classes."""
+    css = ".featured-posts > .widget{display:none} div.ad{display:none} .promo.farm{left:-9999px}"
+    body = (
+        '<div class="featured-posts"><div class="widget">featured teaser</div></div>'
+        '<div class="widget">the post itself</div><div class="ad">a div advert</div><p class="ad">a paragraph</p>'
+        '<div class="promo farm">both classes</div><div class="farm">one class</div>'
+    )
+    hiding = hiding_of_texts(css, body)
+    assert hiding["featured teaser"] == "stylesheet-display" and hiding["the post itself"] == ""
+    assert hiding["a div advert"] == "stylesheet-display" and hiding["a paragraph"] == ""
+    assert hiding["both classes"] == "stylesheet-offscreen" and hiding["one class"] == ""
+
+
+def test_print_rules_and_states_do_not_hide_the_screen_page():
+    """Rules of `@media print` and of a state (`:hover`) or a pseudo-element do not hide what a reader sees;
+    a rule for a class the page never uses costs no matching and hides nothing."""
+    css = (
+        "@media print{body *{visibility:hidden} .nav{display:none}} li:hover > .menu{display:none}"
+        ".story::after{display:none} .unused .story{display:none} @media screen{.tabs .pane{display:none}}"
+    )
+    body = '<div class="nav">nav words</div><ul><li><div class="menu">menu words</div></li></ul>'
+    body += '<p class="story">story words</p><div class="tabs"><div class="pane">pane words</div></div>'
+    hiding = hiding_of_texts(css, body)
+    assert hiding["nav words"] == hiding["menu words"] == hiding["story words"] == ""
+    assert hiding["pane words"] == "stylesheet-display"
+
+
+def test_an_ancestors_hiding_is_not_weakened_by_a_childs_a11y_class():
+    """A `collapse` box inside a `display:none` one is hidden by display, as the ancestor hides it."""
+    hiding = hiding_of_texts("", '<div style="display:none"><div class="collapse">copy of the story</div></div>')
+    assert hiding["copy of the story"] == "display"
+
+
 def test_marquee_hides():
     """Text in a `<marquee>` counts as hidden."""
     html = f"<html><body><marquee>lucky slot 888</marquee>{ARTICLE}</body></html>"

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from cssselect import HTMLTranslator
 from lxml import etree
 
 from detector.pagecache import page_cache
+from detector.selectors import StepsExhausted, TreeMatcher, parse_selector
 
 DISPLAY_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 OFFSCREEN_RE = re.compile(r"(?:left|top|right|bottom|margin-left|margin-top|text-indent)\s*:\s*-\s*\d{3,}")
@@ -42,16 +41,29 @@ STYLE_RULE_RE = re.compile(r"(?:^|(?<=[{}@]))([^{}@]++)\{([^{}]*+)\}")
 """A CSS rule: selectors, then declarations without braces (a rule nested in `@media` too). Selectors start only
 after a brace or `@` (where every match starts anyway) and nothing backtracks, so an unclosed rule costs one scan:
 unanchored, every position of it was rescanned to its end (20 KB of style text took 1.5 s)."""
-PRINT_MEDIA_RE = re.compile(r"@media\b([^{};]*+)\{", re.I)
-"""An `@media` block's opening; its rules apply only when the query names print, not the screen."""
+MEDIA_RE = re.compile(r"@media\b([^{};@]*+)\{", re.I)
+"""An `@media` block's opening and its query (up to the next `@`, so a run of openings is read once)."""
 BRACE_RE = re.compile(r"[{}]")
 SELECTOR_NAME_RE = re.compile(r"[.#]([\w-]+)")
-NEGATION_RE = re.compile(r":not\([^()]*\)")
+NOT_NAMES_RE = re.compile(r":not\([^()]*\)|\[[^\]]*\]")
+"""What in a selector names no class or id the element must have: negations, attribute tests (`[href="#top"]`)."""
+SHOWN_INLINE_RE = re.compile(r"display\s*:\s*(?!none)[a-z]")
+"""An inline style that sets a display other than none: it overrides the stylesheet's `display:none`."""
+STYLESHEET_DISPLAY = "stylesheet-display"
+PAGE_TAGS = frozenset(("html", "head", "body"))
+"""Elements a stylesheet hides only while a script runs (`body{display:none}` against clickjacking): not read."""
 CLASS_AND_ID_PATH = etree.XPath("//@class | //@id")
 SIMPLE_SELECTOR_RE = re.compile(r"([.#])([\w-]+)")
 """A selector of one class or one id, looked up per element by attribute; any other is matched against the tree."""
 MAX_MATCHED_SELECTORS = 400
-"""Hiding selectors matched against the tree per page at most (a framework's whole stylesheet inlined)."""
+"""Hiding selectors matched against a tree at most, of those naming only classes and ids it has."""
+MAX_SELECTOR_CHARS = 300
+"""Longer selectors are not read."""
+
+
+def shown_inline(style: str | None) -> bool:
+    """Whether an inline style sets a display other than none (overriding a stylesheet's `display:none`)."""
+    return bool(style) and SHOWN_INLINE_RE.search(style.lower()) is not None
 
 
 @page_cache(8192)
@@ -81,7 +93,7 @@ class HiddenRules:
         """Collect hiding rules from every `<style>` element of the page, and match the contextual ones against
         `root` and `others` (the trees of what stands before `<html>` and after `</html>`)."""
         rules = cls()
-        contextual: dict[str, list[str]] = {}
+        contextual: list[tuple[str, str]] = []
         for style in root.iter("style"):
             for selectors, declarations in STYLE_RULE_RE.findall(_without_print_media(style.text or "")):
                 kind = style_hidden_kind(declarations)
@@ -89,12 +101,10 @@ class HiddenRules:
                     rules._add_selectors(selectors, "stylesheet-" + kind, contextual)
         for tree in (root, *others):
             if tree is not None and contextual:
-                names = _class_and_id_names(tree)
-                for kind, selectors in contextual.items():
-                    rules._add_matches(tree, kind, [s for s in selectors if _may_match(s, names)])
+                rules._add_matches(tree, contextual)
         return rules
 
-    def _add_selectors(self, selectors: str, kind: str, contextual: dict[str, list[str]]) -> None:
+    def _add_selectors(self, selectors: str, kind: str, contextual: list[tuple[str, str]]) -> None:
         """File each selector of a hiding rule under its class or id, or as contextual."""
         for selector in selectors.split(","):
             selector = selector.strip()
@@ -102,29 +112,28 @@ class HiddenRules:
             if simple:
                 target = self.classes if simple.group(1) == "." else self.ids
                 target[simple.group(2).lower()] = kind
-            elif selector and sum(map(len, contextual.values())) < MAX_MATCHED_SELECTORS:
-                contextual.setdefault(kind, []).append(selector)
+            elif selector and len(selector) <= MAX_SELECTOR_CHARS:
+                contextual.append((kind, selector))
 
-    def _add_matches(self, tree, kind: str, selectors: Iterable[str]) -> None:
-        """Record the elements of `tree` that any of these selectors matches as hidden this way."""
-        paths = [path for path in map(_selector_xpath, selectors) if path]
-        if paths:
-            for element in _matching_elements(tree, paths):
-                self.elements.setdefault(element, kind)
-
-
-def _matching_elements(tree, paths: list[str]) -> list:
-    """The elements any of these XPaths matches: one union expression, or path by path when a path fails."""
-    try:
-        return _compiled_xpath(" | ".join(paths))(tree)
-    except etree.XPathError:
-        found = []
-        for path in paths:
-            try:
-                found += _compiled_xpath(path)(tree)
-            except etree.XPathError:
-                continue
-        return found
+    def _add_matches(self, tree, contextual: list[tuple[str, str]]) -> None:
+        """Record the elements of `tree` that the contextual selectors the tree may hold match: the shortest
+        selectors first, until the tree's budget of element tests is spent."""
+        names = _class_and_id_names(tree)
+        wanted = [(kind, parse_selector(text)) for kind, text in contextual if _may_match(text, names)]
+        wanted = [(kind, selector) for kind, selector in wanted if selector is not None][:MAX_MATCHED_SELECTORS]
+        if not wanted:
+            return
+        wanted.sort(key=lambda pair: len(pair[1].compounds))
+        matcher = TreeMatcher(tree)
+        try:
+            for kind, selector in wanted:
+                for element in matcher.matches(selector):
+                    if element.tag not in PAGE_TAGS and not (
+                        kind == STYLESHEET_DISPLAY and shown_inline(element.get("style"))
+                    ):
+                        self.elements.setdefault(element, kind)
+        except StepsExhausted:
+            return
 
 
 def _without_print_media(css: str) -> str:
@@ -132,11 +141,11 @@ def _without_print_media(css: str) -> str:
     if "print" not in css.lower():
         return css
     kept, position = [], 0
-    for match in PRINT_MEDIA_RE.finditer(css):
+    for match in MEDIA_RE.finditer(css):
         if match.start() < position:
             continue
         query = match.group(1).lower()
-        if "print" not in query or "screen" in query:
+        if "print" not in query or "screen" in query or "not" in query:
             continue
         kept.append(css[position : match.start()])
         position = _block_end(css, match.end())
@@ -155,31 +164,17 @@ def _block_end(css: str, start: int) -> int:
 
 
 def _class_and_id_names(tree) -> frozenset[str]:
-    """Every class word and id of a tree's elements."""
-    return frozenset(" ".join(CLASS_AND_ID_PATH(tree)).split())
+    """Every class word and id of a tree's elements, lower-cased."""
+    return frozenset(" ".join(CLASS_AND_ID_PATH(tree)).lower().split())
 
 
 def _may_match(selector: str, names: frozenset[str]) -> bool:
     """False when the selector requires a class or id that no element of the tree has (most of a framework's
-    stylesheet): matching it would find nothing, and translating it costs more than the whole page's walk."""
-    required = SELECTOR_NAME_RE.findall(NEGATION_RE.sub("", selector))
+    stylesheet): matching it would find nothing."""
+    if "\\" in selector:
+        return True
+    required = SELECTOR_NAME_RE.findall(NOT_NAMES_RE.sub("", selector.lower()))
     return all(name in names for name in required)
-
-
-@lru_cache(maxsize=4096)
-def _selector_xpath(selector: str) -> str:
-    """The XPath of a CSS selector, '' for one that names a pseudo-element or state (`:hover`) or that cssselect
-    cannot read (it fails in several ways on malformed selectors, `:is(.a` among them)."""
-    try:
-        return HTMLTranslator().css_to_xpath(selector)
-    except Exception:  # noqa: BLE001 - any selector the page's author wrote; unreadable ones hide nothing
-        return ""
-
-
-@lru_cache(maxsize=256)
-def _compiled_xpath(path: str) -> etree.XPath:
-    """A compiled XPath expression; a site's pages share their stylesheet."""
-    return etree.XPath(path)
 
 
 def hidden_kind(element, tag: str, rules: HiddenRules) -> str:
@@ -201,12 +196,10 @@ def hidden_kind_of_attributes(tag: str, attributes: Mapping, rules: HiddenRules)
             return kind
     classes = (attributes.get("class") or "").lower().split()
     if rules.classes or rules.ids:
-        for name in classes:
-            if name in rules.classes:
-                return rules.classes[name]
         element_id = (attributes.get("id") or "").lower()
-        if element_id in rules.ids:
-            return rules.ids[element_id]
+        kind = next((rules.classes[name] for name in classes if name in rules.classes), rules.ids.get(element_id))
+        if kind and not (kind == STYLESHEET_DISPLAY and shown_inline(style)):
+            return kind
     if attributes.get("hidden") is not None or attributes.get("aria-hidden") == "true":
         return "semantic"
     if not SEMANTIC_CLASSES.isdisjoint(classes):

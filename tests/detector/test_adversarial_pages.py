@@ -18,6 +18,19 @@ def test_stylesheet_rules_are_read_in_media_queries_and_beside_broken_ones():
     assert rules.classes == {"farm": "stylesheet-display"} and rules.ids == {"gone": "stylesheet-offscreen"}
 
 
+def test_chained_descendant_selectors_over_deeply_nested_boxes_are_matched_in_bounded_work():
+    """`.a .a .a ... {display:none}` over 200-deep nested `.a` boxes, 50 times: matched right to left with each
+    element's answer remembered (an XPath translation rescans every subtree once per combinator and ran for
+    minutes); the text inside is hidden, an `.a` outside every box is not."""
+    depth = 200
+    box = '<div class="a"><p class="a">x</p>' * depth + "</div>" * depth
+    css = " ".join(".a " * length + "{display:none}" for length in range(2, 12))
+    page = f'<html><head><style>{css}</style></head><body><p class="a">The council met.</p>{box * 50}</body></html>'
+    blocks = segment_html(parse_html(page))
+    assert {block.hidden for block in blocks if block.text == "x"} == {"stylesheet-display"}
+    assert [block.hidden for block in blocks if block.text == "The council met."] == [""]
+
+
 def test_an_unclosed_style_rule_of_megabytes_is_read_in_one_pass():
     """A `<style>` whose last rule never closes (2 MB of it) still yields the rules before it, and the link farm
     it hides is seen as hidden."""

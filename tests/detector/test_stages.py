@@ -149,6 +149,35 @@ def test_print_rules_and_states_do_not_hide_the_screen_page():
     assert hiding["pane words"] == "stylesheet-display"
 
 
+def test_rules_for_the_page_itself_and_shown_elements_do_not_hide():
+    """`body{display:none}` (hidden until a script against clickjacking runs) hides nothing, and an inline
+    `display:block` overrides a stylesheet's `display:none`, whether the rule names a class or has context."""
+    css = "body{display:none !important} .x{display:none} div.y{display:none}"
+    body = '<div class="x" style="display:block">shown x</div><div class="y" style="display: flex">shown y</div>'
+    body += '<div class="x">hidden x</div><div class="y">hidden y</div>'
+    hiding = hiding_of_texts(css, body)
+    assert hiding["shown x"] == hiding["shown y"] == "" and hiding[ARTICLE[3:-4]] == ""
+    assert hiding["hidden x"] == hiding["hidden y"] == "stylesheet-display"
+
+
+def test_rules_of_a_screen_query_and_past_unused_framework_rules_are_matched():
+    """`@media not print` applies on screen; 400 contextual rules for classes the page never uses do not crowd
+    out its own; an attribute value holding `#` or `.` is no id or class the element must have."""
+    css = "".join(f".unused{i} p{{display:none}}" for i in range(400))
+    css += '@media not print{.farm a{display:none}} a[href="#top"] span{left:-9999px}'
+    body = '<div class="farm"><a href="/">cheap pills</a></div><a href="#top"><span>to the top</span></a>'
+    hiding = hiding_of_texts(css, body)
+    assert hiding["cheap pills"] == "stylesheet-display" and hiding["to the top"] == "stylesheet-offscreen"
+
+
+@pytest.mark.parametrize(
+    "css", [r"[\7B a\7D] p{display:none}", r"[\0] p{display:none}", ".x:is(.a, .b) p{display:none}"]
+)
+def test_selectors_lxml_or_cssselect_cannot_read_hide_nothing(css):
+    """Attribute names lxml refuses and selectors cssselect fails on are passed over, never raised."""
+    assert set(hiding_of_texts(css, "<div><p>words</p></div>").values()) == {""}
+
+
 def test_an_ancestors_hiding_is_not_weakened_by_a_childs_a11y_class():
     """A `collapse` box inside a `display:none` one is hidden by display, as the ancestor hides it."""
     hiding = hiding_of_texts("", '<div style="display:none"><div class="collapse">copy of the story</div></div>')

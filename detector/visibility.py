@@ -44,6 +44,9 @@ unanchored, every position of it was rescanned to its end (20 KB of style text t
 MEDIA_RE = re.compile(r"@media\b([^{};@]*+)\{", re.I)
 """An `@media` block's opening and its query (up to the next `@`, so a run of openings is read once)."""
 BRACE_RE = re.compile(r"[{}]")
+MAX_WIDTH_RE = re.compile(r"max-(?:device-)?width\s*:\s*(\d{1,5}(?:\.\d+)?)px")
+DESKTOP_WIDTH = 1280
+"""The screen width (CSS pixels) whose `@media` rules count: what a reader on a desktop sees."""
 SELECTOR_NAME_RE = re.compile(r"[.#]([\w-]+)")
 NOT_NAMES_RE = re.compile(r":not\([^()]*\)|\[[^\]]*\]")
 """What in a selector names no class or id the element must have: negations, attribute tests (`[href="#top"]`)."""
@@ -137,20 +140,28 @@ class HiddenRules:
 
 
 def _without_print_media(css: str) -> str:
-    """The style text without its print-only `@media` blocks (`@media print { body * {visibility:hidden} }`)."""
-    if "print" not in css.lower():
+    """The style text without the `@media` blocks that do not apply to a desktop screen: print-only ones
+    (`@media print { body * {visibility:hidden} }`) and those for narrow screens (`(max-width: 767px)`)."""
+    lowered = css.lower()
+    if "print" not in lowered and "max-" not in lowered:
         return css
     kept, position = [], 0
     for match in MEDIA_RE.finditer(css):
-        if match.start() < position:
-            continue
-        query = match.group(1).lower()
-        if "print" not in query or "screen" in query or "not" in query:
+        if match.start() < position or _applies_to_desktop(match.group(1).lower()):
             continue
         kept.append(css[position : match.start()])
         position = _block_end(css, match.end())
     kept.append(css[position:])
     return "".join(kept)
+
+
+def _applies_to_desktop(query: str) -> bool:
+    """Whether an `@media` query holds on a desktop screen (1,280 pixels wide): not print-only, and no maximum
+    width below that."""
+    if "print" in query and "screen" not in query and "not" not in query:
+        return False
+    widths = MAX_WIDTH_RE.findall(query)
+    return not any(float(width) < DESKTOP_WIDTH for width in widths)
 
 
 def _block_end(css: str, start: int) -> int:

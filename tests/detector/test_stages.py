@@ -135,18 +135,21 @@ def test_a_selector_with_context_hides_only_what_it_matches():
     assert hiding["both classes"] == "stylesheet-offscreen" and hiding["one class"] == ""
 
 
-def test_print_rules_and_states_do_not_hide_the_screen_page():
-    """Rules of `@media print` and of a state (`:hover`) or a pseudo-element do not hide what a reader sees;
-    a rule for a class the page never uses costs no matching and hides nothing."""
+def test_print_and_narrow_screen_rules_and_states_do_not_hide_the_desktop_page():
+    """Rules of `@media print`, of narrow screens (`max-width` under a desktop's width) and of a state (`:hover`)
+    or a pseudo-element do not hide what a reader on a desktop sees; a rule for a class the page never uses
+    hides nothing; rules for the screen and for wide screens do hide."""
     css = (
         "@media print{body *{visibility:hidden} .nav{display:none}} li:hover > .menu{display:none}"
         ".story::after{display:none} .unused .story{display:none} @media screen{.tabs .pane{display:none}}"
+        "@media (max-width: 767px){.lead{display:none}} @media screen and (min-width:768px){.mobile{display:none}}"
     )
     body = '<div class="nav">nav words</div><ul><li><div class="menu">menu words</div></li></ul>'
     body += '<p class="story">story words</p><div class="tabs"><div class="pane">pane words</div></div>'
+    body += '<p class="lead">lead words</p><p class="mobile">mobile words</p>'
     hiding = hiding_of_texts(css, body)
-    assert hiding["nav words"] == hiding["menu words"] == hiding["story words"] == ""
-    assert hiding["pane words"] == "stylesheet-display"
+    assert hiding["nav words"] == hiding["menu words"] == hiding["story words"] == hiding["lead words"] == ""
+    assert hiding["pane words"] == hiding["mobile words"] == "stylesheet-display"
 
 
 def test_rules_for_the_page_itself_and_shown_elements_do_not_hide():

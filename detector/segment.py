@@ -15,7 +15,13 @@ from detector.pagecache import page_cache
 from detector.parse import ParsedPage
 from detector.settings import MAX_BLOCKS, MAX_TREE_DEPTH
 from detector.text import CaselessLiterals, lower_for_literal_search, normalize_space
-from detector.visibility import HIDING_ATTRIBUTES, HiddenRules, hidden_kind, hidden_kind_of_attributes
+from detector.visibility import (
+    HIDING_ATTRIBUTES,
+    STYLESHEET_DISPLAY,
+    HiddenRules,
+    hidden_kind,
+    hidden_kind_of_attributes,
+)
 from detector.weblinks import registrable_domain
 
 BLOCK_TAGS = frozenset(
@@ -265,6 +271,7 @@ class _Walker:
     def __init__(self, rules: HiddenRules, zone: str) -> None:
         self.rules = rules
         self.matched = rules.elements
+        self.shown = rules.shown
         self.zone = zone
         self.blocks: list[Block] = []
         self.stack: list[tuple] = []
@@ -345,6 +352,8 @@ class _Walker:
             own_hidden = "marquee"
         elif self.matched and own_hidden in ("", "semantic"):
             own_hidden = self.matched.get(element, own_hidden)
+        if own_hidden == STYLESHEET_DISPLAY and element in self.shown:
+            own_hidden = ""
         if stack:
             parent = stack[-1]
             hidden = parent[_HIDDEN] if own_hidden in ("", "semantic") and parent[_HIDDEN] else own_hidden

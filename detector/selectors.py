@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from cssselect import parse
 from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
+from lxml import etree
 
 MAX_COMPOUNDS = 12
 """Selectors chaining more compound selectors than this are not matched."""
 MAX_STEPS = 100_000
 """Element tests per tree at most; matching stops there (the selectors matched in full so far stay)."""
+ELEMENTS_WITH_NAMES = etree.XPath("//*[@class or @id]")
 SUPPORTED_COMBINATORS = frozenset((" ", ">", "+", "~"))
 ATTRIBUTE_NAME_RE = re.compile(r"[a-z_:][a-z0-9_:.-]*")
 """An attribute name lxml can look up (it refuses `{a}`, NUL bytes and the like)."""
@@ -38,6 +41,12 @@ class Selector:
 
     compounds: tuple[Compound, ...]
     combinators: tuple[str, ...]
+
+    def specificity(self) -> tuple[int, int, int]:
+        """CSS specificity: ids, then classes and attribute tests, then tags."""
+        ids = sum(len(compound.ids) for compound in self.compounds)
+        classes = sum(len(compound.classes) + len(compound.attributes) for compound in self.compounds)
+        return ids, classes, sum(1 for compound in self.compounds if compound.tag)
 
 
 @lru_cache(maxsize=4096)
@@ -101,25 +110,36 @@ class TreeMatcher:
     class words, ids and tags; the rest is checked upwards and sideways from each, remembering per element and
     compound whether what lies to its left matches, so no subtree is read twice."""
 
-    def __init__(self, root) -> None:
+    def __init__(self, elements: Iterable) -> None:
+        """Index `elements` (some of a tree's elements: only those are matched); `of_tree` indexes a whole tree."""
         self.steps = 0
+        self.root = None
         self.by_class: dict[str, list] = defaultdict(list)
         self.by_id: dict[str, list] = defaultdict(list)
         self.by_tag: dict[str, list] = defaultdict(list)
-        self.elements: list = []
-        for element in root.iter():
-            if isinstance(element.tag, str):
-                self._index(element)
+        self.elements = [element for element in elements if isinstance(element.tag, str)]
+        for element in self.elements:
+            self.by_tag[element.tag].append(element)
+        self._index_names(self.elements)
 
-    def _index(self, element) -> None:
-        """File an element under its tag, id and class words."""
-        self.elements.append(element)
-        self.by_tag[element.tag].append(element)
-        for word in dict.fromkeys((element.get("class") or "").lower().split()):
-            self.by_class[word].append(element)
-        element_id = element.get("id")
-        if element_id:
-            self.by_id[element_id.lower()].append(element)
+    @classmethod
+    def of_tree(cls, root) -> TreeMatcher:
+        """A matcher over a whole tree: its class words and ids indexed from the elements that have them, its tags
+        looked up when a selector's subject names one."""
+        matcher = cls(())
+        matcher.root = root
+        matcher._index_names(ELEMENTS_WITH_NAMES(root))
+        return matcher
+
+    def _index_names(self, elements: Iterable) -> None:
+        """File elements under their class words and ids."""
+        by_class, by_id = self.by_class, self.by_id
+        for element in elements:
+            for word in dict.fromkeys((element.get("class") or "").lower().split()):
+                by_class[word].append(element)
+            element_id = element.get("id")
+            if element_id:
+                by_id[element_id.lower()].append(element)
 
     def matches(self, selector: Selector) -> list:
         """The elements `selector` matches; raises StepsExhausted when the tree's budget runs out."""
@@ -137,9 +157,13 @@ class TreeMatcher:
             return min((self.by_class.get(word, []) for word in compound.classes), key=len)
         if compound.ids:
             return self.by_id.get(next(iter(compound.ids)), [])
-        if compound.tag:
-            return self.by_tag.get(compound.tag, [])
-        return self.elements
+        if self.root is None:
+            return self.by_tag.get(compound.tag, []) if compound.tag else self.elements
+        if not compound.tag:
+            return [element for element in self.root.iter() if isinstance(element.tag, str)]
+        if compound.tag not in self.by_tag:
+            self.by_tag[compound.tag] = list(self.root.iter(compound.tag))
+        return self.by_tag[compound.tag]
 
     def _is(self, element, compound: Compound) -> bool:
         """Whether an element matches a compound selector (one step of the page's budget)."""

@@ -20,7 +20,7 @@ def matched_texts(selector: str) -> list[str]:
     parsed = parse_selector(selector)
     assert parsed is not None, selector
     root = lxml_html.document_fromstring(PAGE)
-    return [element.text_content().strip() for element in TreeMatcher(root).matches(parsed)]
+    return [element.text_content().strip() for element in TreeMatcher.of_tree(root).matches(parsed)]
 
 
 @pytest.mark.parametrize(
@@ -66,7 +66,7 @@ def test_matching_stops_at_the_page_budget():
     depth = 200
     body = ('<div class="a">' * depth + "x" + "</div>" * depth) * 10
     root = lxml_html.document_fromstring(f"<html><body>{body}</body></html>")
-    matcher = TreeMatcher(root)
+    matcher = TreeMatcher.of_tree(root)
     with pytest.raises(StepsExhausted):
         for length in range(2, 12):
             matcher.matches(parse_selector(" ".join([".a"] * length)))

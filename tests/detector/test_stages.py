@@ -163,6 +163,27 @@ def test_rules_for_the_page_itself_and_shown_elements_do_not_hide():
     assert hiding["hidden x"] == hiding["hidden y"] == "stylesheet-display"
 
 
+@pytest.mark.parametrize(
+    ("css", "shown"),
+    [
+        (".tab-pane{display:none} .tab-pane.active{display:block}", True),
+        (".tab-pane.active{display:block} .tab-pane{display:none}", True),
+        (".tab-pane{display:block} .tab-pane{display:none}", False),
+        (".tab-pane{display:none} .tab-pane{display:flex}", True),
+        (".tab-pane{display:none !important} div.tab-pane.active{display:block}", False),
+        ("#panes .tab-pane{display:none} .tab-pane.active{display:block}", False),
+        (".tab-pane{display:none} @media (min-width: 768px){.tab-pane{display:block}}", True),
+    ],
+)
+def test_a_rule_that_wins_the_cascade_shows_what_another_hid(css, shown):
+    """Between a rule that hides an element from display and one that shows it, the `!important` one wins, then
+    the more specific, then the later, as in a browser."""
+    body = '<div id="panes"><div class="tab-pane active">active pane</div><div class="tab-pane">other pane</div></div>'
+    hiding = hiding_of_texts(css, body)
+    assert hiding["active pane"] == ("" if shown else "stylesheet-display")
+    assert hiding["other pane"] == ("" if "flex" in css or "min-width" in css else "stylesheet-display")
+
+
 def test_rules_of_a_screen_query_and_past_unused_framework_rules_are_matched():
     """`@media not print` applies on screen; 400 contextual rules for classes the page never uses do not crowd
     out its own; an attribute value holding `#` or `.` is no id or class the element must have."""

@@ -165,7 +165,7 @@ class _TreeRules:
     def match(self) -> None:
         """Record what the contextual rules hide, then which of the elements hidden from display a showing rule
         that wins the cascade shows again."""
-        hiding = self._parsed((kind, text, important, order) for kind, text, important, order in self.reader.contextual)
+        hiding = self._parsed(self.reader.contextual)
         showing = self._parsed(
             ("", text, important, order)
             for text, important, order in self.reader.showing

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from lxml import etree
 
 from detector.features import CTA_BINS, LEX_BINS, LEXC_BINS, SCRIPT_MISMATCH, literal_markup_share
-from detector.segment import Block
+from detector.segment import NOT_DISPLAYED, Block
 from detector.settings import CONTAMINATION_LABELS
 from detector.text import token_tuple
 
@@ -47,10 +47,6 @@ OUTSIDE_REGION_CHARS = 150
 """...and kept text this short outside it (a teaser, a credit, a widget line) is not article text."""
 MIN_REGION_BLOCKS = 2
 """A region holds at least this many kept blocks."""
-NOT_DISPLAYED = frozenset(("display", "stylesheet-display"))
-"""`Block.hidden` of text under a `display:none` or `visibility:hidden`, inline or from a `<style>` rule. Not the
-other kinds: off-screen, zero-size and transparent boxes also carry scroll-reveal and layout tricks around visible
-stories."""
 FIGURE_TAGS = ("figure", "figcaption")
 """Elements whose text (captions, embedded quotes and posts) is not article text."""
 SPAM_TERM_FEATURES = frozenset(LEX_BINS.names[1:] + LEXC_BINS.names[1:] + CTA_BINS.names[1:])
@@ -284,9 +280,10 @@ def drop_comment_sections(blocks: list[Block], labels: list[str]) -> list[str]:
 
 
 def drop_hidden_text(blocks: list[Block], labels: list[str]) -> list[str]:
-    """Relabel as boilerplate the kept text that a `display:none` or `visibility:hidden` hides (a hidden
-    copy of the story, a print version), unless that would leave next to nothing: a story hidden whole sits in a
-    tab or a "read more" box that a script opens."""
+    """Relabel as boilerplate the kept text that a `display:none` or `visibility:hidden` hides, inline or by a
+    `<style>` rule (a hidden copy of the story, a print version), unless that would leave next to nothing: a story
+    hidden whole sits in a tab or a "read more" box that a script opens. Not text hidden the other ways: off-screen,
+    zero-size and transparent boxes also carry scroll-reveal and layout tricks around visible stories."""
     hidden = [
         index
         for index, (block, label) in enumerate(zip(blocks, labels))

@@ -152,6 +152,8 @@ class Block:
         return self.kind in ("markup", "rawtext", "script")
 
 
+NOT_DISPLAYED = frozenset(("display", "stylesheet-display"))
+"""Hiding that no descendant undoes: `display:none` and `visibility:hidden` (inline or from a `<style>` rule)."""
 _ELEMENT, _TAG, _IS_BLOCK, _HIDDEN, _HREF_DOMAIN, _TOKENS = range(6)
 """Fields of a context on the walk's stack, a plain tuple (one is made per element, so it must be cheap):
 the element, its tag, whether it is block-level, how it hides, the domain of the link it sits in (None outside
@@ -356,7 +358,9 @@ class _Walker:
             own_hidden = ""
         if stack:
             parent = stack[-1]
-            hidden = parent[_HIDDEN] if own_hidden in ("", "semantic") and parent[_HIDDEN] else own_hidden
+            inherited = parent[_HIDDEN]
+            keeps_inherited = inherited in NOT_DISPLAYED or (inherited and own_hidden in ("", "semantic"))
+            hidden = inherited if keeps_inherited else own_hidden
             href_domain = parent[_HREF_DOMAIN]
         else:
             hidden, href_domain = own_hidden, None

@@ -202,10 +202,21 @@ def test_selectors_lxml_or_cssselect_cannot_read_hide_nothing(css):
     assert set(hiding_of_texts(css, "<div><p>words</p></div>").values()) == {""}
 
 
-def test_an_ancestors_hiding_is_not_weakened_by_a_childs_a11y_class():
-    """A `collapse` box inside a `display:none` one is hidden by display, as the ancestor hides it."""
-    hiding = hiding_of_texts("", '<div style="display:none"><div class="collapse">copy of the story</div></div>')
-    assert hiding["copy of the story"] == "display"
+@pytest.mark.parametrize(
+    ("outer", "inner", "kind"),
+    [
+        ('style="display:none"', 'class="collapse"', "display"),
+        ('style="display:none"', 'style="position:absolute;left:-9999px"', "display"),
+        ('class="gone"', 'style="width:0;height:0;overflow:hidden"', "stylesheet-display"),
+        ('style="position:absolute;left:-9999px"', 'style="display:none"', "display"),
+        ('style="position:absolute;left:-9999px"', 'class="collapse"', "offscreen"),
+    ],
+)
+def test_no_box_inside_undoes_an_ancestors_display_none(outer, inner, kind):
+    """Under a `display:none` (inline or by a rule) a box is hidden by display whatever hides it itself (an a11y
+    class, off-screen, zero size); under another kind of hiding, its own display or the ancestor's kind counts."""
+    hiding = hiding_of_texts(".gone{display:none}", f"<div {outer}><div {inner}>copy of the story</div></div>")
+    assert hiding["copy of the story"] == kind
 
 
 def test_marquee_hides():

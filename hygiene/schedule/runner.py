@@ -47,16 +47,26 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+SIGNAL_SETTER_WAIT = 0.5
+"""Seconds the signal handler waits for its event to be set (at once, unless the main thread holds the lock)."""
+
+
 class StopRequest:
     """Set by SIGTERM/SIGINT: the first asks for a clean stop, a second one to stop right away."""
 
     def __init__(self) -> None:
         self.requested = threading.Event()
         self.hurry = threading.Event()
+        self.signals = 0
 
     def handle(self, signum: int, frame: object = None) -> None:
-        """Signal handler: escalate from `requested` to `hurry`."""
-        (self.hurry if self.requested.is_set() else self.requested).set()
+        """Signal handler: escalate from `requested` to `hurry`. The event is set from another thread: a signal
+        can land while the main thread, waiting on that very event, holds its lock, and setting it here would then
+        wait for the lock forever (the scheduler hung on a second SIGINT)."""
+        self.signals += 1
+        setter = threading.Thread(target=(self.requested if self.signals == 1 else self.hurry).set, daemon=True)
+        setter.start()
+        setter.join(SIGNAL_SETTER_WAIT)
 
     def install(self) -> None:
         """Route SIGTERM and SIGINT to this request."""

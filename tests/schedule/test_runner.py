@@ -217,6 +217,18 @@ def test_second_signal_stops_without_waiting_for_the_grace(conn, scheduler, tmp_
     assert [run["outcome"] for run in history(conn)] == ["interrupted"]
 
 
+def test_a_signal_landing_while_the_main_thread_holds_the_events_lock_does_not_hang():
+    """A second SIGINT can arrive while the main thread, inside `hurry.wait()`, holds the event's lock (CPython's
+    `Event` keeps it in `_cond`): the handler must return, and the event be set once the lock is let go. Setting
+    the event in the handler itself waited for that lock forever."""
+    stop = StopRequest()
+    stop.handle(15)
+    with stop.hurry._cond:
+        stop.handle(15)
+        assert not stop.hurry.is_set()
+    assert stop.hurry.wait(5) and stop.requested.is_set()
+
+
 def test_serve_runs_jobs_until_stopped(conn, db_path, tmp_path, clock):
     add(conn, "news", ["sleep", "0"], every="1m")
     stop = StopRequest()

@@ -4,14 +4,15 @@ change content/boilerplate calls for one reason (never a contamination label), t
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from lxml import etree
 
 from detector.features import CTA_BINS, LEX_BINS, LEXC_BINS, SCRIPT_MISMATCH, literal_markup_share
-from detector.segment import NOT_DISPLAYED, Block
+from detector.segment import Block
 from detector.settings import CONTAMINATION_LABELS
 from detector.text import token_tuple
+from detector.visibility import NOT_DISPLAYED
 
 PROSE_KINDS = ("text", "line")
 HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
@@ -266,17 +267,9 @@ def _is_link_label(block: Block) -> bool:
 def drop_comment_sections(blocks: list[Block], labels: list[str]) -> list[str]:
     """Relabel as boilerplate the kept text of readers' comments (a comment word in the containers' class or id),
     unless what is left would be too short for an article (`<div class="post has-comments">` holds it)."""
-    in_comments = [
-        index
-        for index, (block, label) in enumerate(zip(blocks, labels))
-        if label == "content" and not COMMENT_WORDS.isdisjoint(block.attr_tokens)
-    ]
-    if not in_comments:
-        return labels
-    dropped = list(labels)
-    for index in in_comments:
-        dropped[index] = "boilerplate"
-    return dropped if kept_chars(blocks, dropped) >= SHORT_ARTICLE_CHARS else labels
+    return _drop_kept_unless_short(
+        blocks, labels, lambda block: not COMMENT_WORDS.isdisjoint(block.attr_tokens), SHORT_ARTICLE_CHARS
+    )
 
 
 def drop_hidden_text(blocks: list[Block], labels: list[str]) -> list[str]:
@@ -284,17 +277,21 @@ def drop_hidden_text(blocks: list[Block], labels: list[str]) -> list[str]:
     `<style>` rule (a hidden copy of the story, a print version), unless that would leave next to nothing: a story
     hidden whole sits in a tab or a "read more" box that a script opens. Not text hidden the other ways: off-screen,
     zero-size and transparent boxes also carry scroll-reveal and layout tricks around visible stories."""
-    hidden = [
-        index
-        for index, (block, label) in enumerate(zip(blocks, labels))
-        if label == "content" and block.hidden in NOT_DISPLAYED
-    ]
-    if not hidden:
+    return _drop_kept_unless_short(blocks, labels, lambda block: block.hidden in NOT_DISPLAYED, LAST_RESORT_CHARS)
+
+
+def _drop_kept_unless_short(
+    blocks: list[Block], labels: list[str], drops: Callable[[Block], bool], min_chars: int
+) -> list[str]:
+    """Relabel as boilerplate the content blocks `drops` picks, unless fewer than `min_chars` of kept text would
+    be left (then the labels stay as they are)."""
+    picked = [index for index, (block, label) in enumerate(zip(blocks, labels)) if label == "content" and drops(block)]
+    if not picked:
         return labels
     dropped = list(labels)
-    for index in hidden:
+    for index in picked:
         dropped[index] = "boilerplate"
-    return dropped if kept_chars(blocks, dropped) >= LAST_RESORT_CHARS else labels
+    return dropped if kept_chars(blocks, dropped) >= min_chars else labels
 
 
 def _is_plain_prose(block: Block) -> bool:

@@ -17,10 +17,11 @@ from detector.settings import MAX_BLOCKS, MAX_TREE_DEPTH
 from detector.text import CaselessLiterals, lower_for_literal_search, normalize_space
 from detector.visibility import (
     HIDING_ATTRIBUTES,
-    STYLESHEET_DISPLAY,
+    NOT_DISPLAYED,
     HiddenRules,
     hidden_kind,
     hidden_kind_of_attributes,
+    with_matched_rules,
 )
 from detector.weblinks import registrable_domain
 
@@ -152,8 +153,6 @@ class Block:
         return self.kind in ("markup", "rawtext", "script")
 
 
-NOT_DISPLAYED = frozenset(("display", "stylesheet-display"))
-"""Hiding that no descendant undoes: `display:none` and `visibility:hidden` (inline or from a `<style>` rule)."""
 _ELEMENT, _TAG, _IS_BLOCK, _HIDDEN, _HREF_DOMAIN, _TOKENS = range(6)
 """Fields of a context on the walk's stack, a plain tuple (one is made per element, so it must be cheap):
 the element, its tag, whether it is block-level, how it hides, the domain of the link it sits in (None outside
@@ -272,8 +271,7 @@ class _Walker:
 
     def __init__(self, rules: HiddenRules, zone: str) -> None:
         self.rules = rules
-        self.matched = rules.elements
-        self.shown = rules.shown
+        self.rules_match_elements = bool(rules.elements or rules.shown)
         self.zone = zone
         self.blocks: list[Block] = []
         self.stack: list[tuple] = []
@@ -352,10 +350,8 @@ class _Walker:
             own_hidden, tokens = self._traits(element)
         if tag == "marquee":
             own_hidden = "marquee"
-        elif self.matched and own_hidden in ("", "semantic"):
-            own_hidden = self.matched.get(element, own_hidden)
-        if own_hidden == STYLESHEET_DISPLAY and element in self.shown:
-            own_hidden = ""
+        elif self.rules_match_elements:
+            own_hidden = with_matched_rules(element, own_hidden, self.rules)
         if stack:
             parent = stack[-1]
             inherited = parent[_HIDDEN]

@@ -53,6 +53,8 @@ NOT_NAMES_RE = re.compile(r":not\([^()]*\)|\[[^\]]*\]")
 SHOWN_INLINE_RE = re.compile(r"display\s*:\s*(?!none)[a-z]")
 """An inline style that sets a display other than none: it overrides the stylesheet's `display:none`."""
 STYLESHEET_DISPLAY = "stylesheet-display"
+NOT_DISPLAYED = frozenset(("display", STYLESHEET_DISPLAY))
+"""Hiding that no descendant undoes: `display:none` and `visibility:hidden` (inline or from a `<style>` rule)."""
 SHOWN_RULE_RE = re.compile(r"display\s*:\s*(?!none)[a-z]|visibility\s*:\s*visible", re.I)
 """Declarations that show an element a rule of lower rank hides."""
 IMPORTANT_RE = re.compile(r"!\s*important", re.I)
@@ -303,7 +305,13 @@ def _may_match(selector: str, names: frozenset[str]) -> bool:
 def hidden_kind(element, tag: str, rules: HiddenRules) -> str:
     """How an element itself is hidden ('' when visible); ARIA and a11y classes count as 'semantic'."""
     kind = hidden_kind_of_attributes(tag, element.attrib, rules)
-    if kind in ("", "semantic") and rules.elements:
+    return with_matched_rules(element, kind, rules) if rules.elements or rules.shown else kind
+
+
+def with_matched_rules(element, kind: str, rules: HiddenRules) -> str:
+    """An element's hiding by its attributes (`kind`), with what the rules matched against its tree say: a
+    contextual rule hides it (when nothing stronger does), a showing rule that wins the cascade shows it."""
+    if kind in ("", "semantic"):
         kind = rules.elements.get(element, kind)
     if kind == STYLESHEET_DISPLAY and element in rules.shown:
         return ""

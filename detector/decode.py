@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass
 from itertools import islice
 
-from charset_normalizer import from_bytes
+from charset_normalizer import CharsetMatches, from_bytes
+from charset_normalizer.utils import is_multi_byte_encoding
 
 from detector.errors import InputError
 
@@ -41,6 +42,22 @@ SUPERSETS = {
     "x-euc-jp": "euc_jp",
     "unset": "",
 }
+BROWSER_CODECS = frozenset(
+    codecs.lookup(name).name
+    for name in (
+        *("utf-8", "utf-16-be", "utf-16-le", "cp866", "koi8-r", "koi8-u", "mac-roman", "mac-cyrillic", "cp874"),
+        *(f"iso-8859-{number}" for number in (2, 3, 4, 5, 6, 7, 8, 10, 13, 14, 15, 16)),
+        *(f"cp{number}" for number in range(1250, 1259)),
+        *("gb18030", "big5hkscs", "euc-jp", "iso-2022-jp", "cp932", "cp949"),
+    )
+)
+"""The codecs of the WHATWG Encoding Standard's encodings (as `_canonical` names them): a declared charset Python
+knows but browsers do not (`cp037`, `unicode_escape`) is ignored, as browsers ignore it."""
+WESTERN_DEFAULT = "cp1252"
+"""What browsers read undeclared single-byte Western pages as."""
+NEAR_TIE_CHAOS = 0.02
+"""Detection takes cp1252 over a single-byte code page that reads the bytes only this little better (charset
+detection tells cp1252 from cp1250 or cp1257 poorly on short French or Spanish text, and browsers default to it)."""
 BINARY_NUL_RATIO = 0.01
 BINARY_CONTROL_RATIO = 0.01
 """Control bytes (C0 but tab, line breaks, form feed and escape; DEL) are about 9% of compressed or media bytes
@@ -162,7 +179,7 @@ def _decode_as(data: bytes, name: str | None) -> str | None:
     become U+FFFD, as browsers do. None when the charset is unknown or the bytes do not fit it (a wrong declaration:
     a UTF-8 one over cp1252 quotes is the common case, which detection then reads right)."""
     encoding = _canonical(name)
-    if not encoding:
+    if encoding not in BROWSER_CODECS:
         return None
     try:
         return data.decode(encoding)
@@ -177,11 +194,29 @@ def _decode_as(data: bytes, name: str | None) -> str | None:
 
 def _detect(data: bytes) -> DecodedPage:
     """Guess the charset statistically, falling back to UTF-8 with replacement characters."""
-    best = from_bytes(data[: SNIFF_BYTES * 16]).best()
-    if best is not None and best.encoding:
-        encoding = _canonical(best.encoding) or best.encoding
-        return DecodedPage(data.decode(encoding, errors="replace"), encoding, "detection")
-    return DecodedPage(data.decode("utf-8", errors="replace"), "utf-8", "fallback")
+    sample = data[: SNIFF_BYTES * 16]
+    matches = from_bytes(sample)
+    best = matches.best()
+    if best is None or not best.encoding:
+        return DecodedPage(data.decode("utf-8", errors="replace"), "utf-8", "fallback")
+    encoding = _canonical(best.encoding) or best.encoding
+    if _prefers_western_default(sample, encoding, best.chaos, matches):
+        encoding = WESTERN_DEFAULT
+    return DecodedPage(data.decode(encoding, errors="replace"), encoding, "detection")
+
+
+def _prefers_western_default(sample: bytes, detected: str, chaos: float, matches: CharsetMatches) -> bool:
+    """Whether to read as cp1252 what detection took for another single-byte code page: cp1252 reads the sample
+    as well or nearly as well (within NEAR_TIE_CHAOS), or exactly as the detected code page does."""
+    if detected == WESTERN_DEFAULT or is_multi_byte_encoding(detected):
+        return False
+    western = next((match for match in matches if _canonical(match.encoding) == WESTERN_DEFAULT), None)
+    if western is not None:
+        return western.chaos <= chaos + NEAR_TIE_CHAOS
+    try:
+        return sample.decode(WESTERN_DEFAULT) == sample.decode(detected)
+    except (UnicodeDecodeError, LookupError):
+        return False
 
 
 def _single_byte_table(codec: str) -> dict[int, str]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import http.client
+import re
 import sys
+import time
 import urllib.error
 import urllib.request
 import zlib
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from detector.errors import InputError
-from detector.settings import FETCH_TIMEOUT_S, MAX_PAGE_BYTES, USER_AGENT
+from detector.settings import FETCH_DEADLINE_S, FETCH_TIMEOUT_S, MAX_PAGE_BYTES, USER_AGENT
 
 NON_PAGE_MEDIA_PREFIXES = ("image/", "audio/", "video/", "font/", "model/")
 NON_PAGE_MEDIA_TYPES = frozenset(
@@ -19,6 +21,9 @@ NON_PAGE_MEDIA_TYPES = frozenset(
 )
 """Media types `score` refuses from a URL: documents that are no page whatever their bytes look like. A generic
 type (`application/octet-stream`, sent by misconfigured servers for HTML) is read, as the crawler reads it."""
+URL_SCHEME_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*)://")
+"""A source that starts like a URL; http and https (in any case) are fetched, other schemes refused."""
+READ_CHUNK_BYTES = 65_536
 COMPRESSED_WINDOW_BITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 """zlib window bits of the content codings a server may send although none was asked for."""
 
@@ -39,9 +44,28 @@ def read_source(source: str, max_bytes: int = MAX_PAGE_BYTES) -> RawSource:
         if sys.stdin is None:
             raise InputError("standard input is closed")
         return RawSource(source, _read_limited(sys.stdin.buffer, max_bytes, "standard input"))
-    if source.startswith(("http://", "https://")):
+    scheme = URL_SCHEME_RE.match(source)
+    if scheme:
+        if scheme.group(1).lower() not in ("http", "https"):
+            raise InputError(
+                f"{source}: unsupported URL scheme {scheme.group(1)!r} (read are file paths, http(s) URLs, -)"
+            )
         return _fetch_url(source, max_bytes)
     return _read_file(source, max_bytes)
+
+
+def _read_before_deadline(response, max_bytes: int, url: str) -> bytes:
+    """Read a response body of at most `max_bytes` within FETCH_DEADLINE_S of now, chunk by chunk."""
+    deadline = time.monotonic() + FETCH_DEADLINE_S
+    chunks, size = [], 0
+    while chunk := response.read1(READ_CHUNK_BYTES):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > max_bytes:
+            raise InputError(f"{url} is larger than the {max_bytes // (1024 * 1024)} MB page limit")
+        if time.monotonic() > deadline:
+            raise InputError(f"{url}: cannot fetch (the body took longer than {FETCH_DEADLINE_S:.0f} s)")
+    return b"".join(chunks)
 
 
 def _read_limited(stream, max_bytes: int, what: str) -> bytes:
@@ -76,7 +100,7 @@ def _fetch_url(url: str, max_bytes: int) -> RawSource:
         with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:
             content_type = response.headers.get("Content-Type")
             _check_page_type(url, content_type)
-            data = _read_limited(response, max_bytes, url)
+            data = _read_before_deadline(response, max_bytes, url)
             if response.length:
                 raise InputError(f"{url}: the body ended {response.length} bytes short of its Content-Length")
             data = _decompressed(url, data, response.headers.get("Content-Encoding"), max_bytes)

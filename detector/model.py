@@ -76,9 +76,22 @@ def load_model(path: str | Path | None = None, article: bool = True) -> LoadedMo
     model_path = Path(path) if path else default_model_path()
     metadata = verified_metadata(model_path, article)
     pipeline = _unpickled(model_path)
-    if not isinstance(pipeline, Pipeline) or set(getattr(pipeline, "classes_", [])) - set(LABELS):
-        raise ModelError(f"{model_path}: not a scraper-hygiene block classifier")
+    if not _is_block_classifier(pipeline):
+        raise ModelError(
+            f"{model_path}: not a scraper-hygiene block classifier (a fitted pipeline over the four labels)"
+        )
     return LoadedModel(pipeline, metadata, model_path, load_article_model(model_path, metadata) if article else None)
+
+
+def _is_block_classifier(pipeline: object) -> bool:
+    """A fitted pipeline whose classes are the four labels and that answers a trial block's features."""
+    if not isinstance(pipeline, Pipeline) or sorted(map(str, getattr(pipeline, "classes_", []))) != sorted(LABELS):
+        return False
+    try:
+        pipeline.predict_proba([{"bias": 1.0}])
+    except Exception:  # a vouched-for pipeline that cannot predict: refuse it at load, not on every page
+        return False
+    return True
 
 
 def load_article_model(model_path: Path, metadata: dict) -> ArticleModel | None:

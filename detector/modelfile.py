@@ -62,9 +62,11 @@ def verified_metadata(model_path: Path, article: bool = True) -> dict:
         _verify_article_file(model_path, metadata)
     if metadata.get("feature_version") != FEATURE_VERSION:
         raise ModelError(
-            f"{model_path}: built for feature version {metadata.get('feature_version')}, "
-            f"this code computes version {FEATURE_VERSION}"
+            f"{model_path}: built for feature version {metadata.get('feature_version')!r}, "
+            f"this code computes version {FEATURE_VERSION!r}"
         )
+    if not isinstance(metadata.get("version", ""), str):
+        raise ModelError(f"{meta_path}: its version is not a string")
     return metadata
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import math
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,8 +72,8 @@ class Scorer:
     """A loaded model and a threshold; reuse one Scorer for many pages."""
 
     def __init__(self, model: LoadedModel, threshold: float = DEFAULT_THRESHOLD) -> None:
-        if not 0.0 < threshold <= 1.0:
-            raise ConfigError(f"threshold must be in (0, 1], got {threshold}")
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 < threshold <= 1.0:
+            raise ConfigError(f"threshold must be a number in (0, 1], got {threshold!r}")
         self.model = model
         self.threshold = threshold
         self._probabilities = block_classifier(model.pipeline)
@@ -127,7 +128,7 @@ class Scorer:
         flagged = self._flags(blocks, labels, contamination, features, page.root)
         result = PageResult(
             format=fmt,
-            score=round(score, 4),
+            score=shown_score(score),
             contaminated=score >= self.threshold,
             title=clean_title(blocks, labels, title),
             text=clean_text(blocks, labels),
@@ -244,6 +245,15 @@ def page_score(blocks: list[Block], contamination: np.ndarray) -> float:
     return max(alone, default=second)
 
 
+def shown_score(score: float) -> float:
+    """The page score to 4 decimals, rounded down: a score shown at the threshold is one that reached it (0.99996
+    is shown 0.9999, not 1.0, when the threshold is 1)."""
+    return math.floor(score * SCORE_SCALE) / SCORE_SCALE
+
+
+SCORE_SCALE = 10_000
+
+
 def _is_evidence_alone(block: Block) -> bool:
     """A block whose flag alone makes a page contaminated."""
     return block.kind not in PROSE_KINDS or len(tokens(block.text)) >= MIN_EVIDENCE_TOKENS
@@ -253,6 +263,10 @@ def read_page(data: bytes | str, fmt: str = "auto", content_type: str | None = N
     """Decode a page and resolve `auto` format: (text, format, encoding)."""
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    if not isinstance(data, (bytes, str)):
+        raise InputError(f"a page is bytes or str, not {type(data).__name__}")
     if len(data) > MAX_PAGE_BYTES:
         raise InputError(f"page is larger than the {MAX_PAGE_BYTES // (1024 * 1024)} MB page limit")
     if isinstance(data, bytes):

@@ -12,6 +12,9 @@ MAX_BLOCKS = 20000
 """Segmentation stops adding blocks past this count (the rest is one trailing block)."""
 
 FETCH_TIMEOUT_S = 20.0
+"""How long `score` waits for a server to connect or to send the next bytes."""
+FETCH_DEADLINE_S = 60.0
+"""How long `score` gives a whole download (a server trickling bytes never times out a read)."""
 USER_AGENT = "scraper-hygiene/0.1 (+https://example.invalid/scraper-hygiene)"
 
 RANDOM_STATE = 20261129

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import pkgutil
 import sys
@@ -50,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
 def _report(line: str) -> None:
     """An error line on stderr, unless stderr itself is closed."""
     if sys.stderr is not None:
-        print(line, file=sys.stderr)
+        with contextlib.suppress(OSError):  # stderr full or gone: the exit code still tells
+            print(line, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

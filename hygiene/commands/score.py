@@ -37,8 +37,12 @@ def run(args: argparse.Namespace) -> int:
 
     scorer = Scorer.from_path(args.model, args.threshold)
     worst = EXIT_CLEAN
+    stdin_read = False
     for source in args.sources:
         try:
+            if source == "-" and stdin_read:
+                raise InputError("standard input was already read by an earlier -")
+            stdin_read = stdin_read or source == "-"
             raw = read_source(source)
             result = scorer.score(raw.data, fmt=args.format, url=raw.url, content_type=raw.content_type)
         except InputError as exc:

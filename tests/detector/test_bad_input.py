@@ -181,3 +181,35 @@ def test_unreadable_sources(run_hygiene, fixtures_dir, tmp_path):
     lines = run.stderr_lines()
     assert len(lines) == 3 and all(line.startswith("hygiene: error:") for line in lines), run.stderr
     assert good in run.stdout
+
+
+def test_api_takes_any_bytes_like_page(scorer, fixtures_dir):
+    """`score` reads a bytearray or a memoryview as it reads the same bytes; another type is an InputError."""
+    data = (fixtures_dir / "html/en_neg_hidden_ui.html").read_bytes()
+    expected = scorer.score(data).text
+    assert scorer.score(bytearray(data)).text == expected
+    assert scorer.score(memoryview(data)).text == expected
+    with pytest.raises(InputError, match="a page is bytes or str, not int"):
+        scorer.score(42)
+
+
+@pytest.mark.parametrize("threshold", ["0.5", None, True, float("nan"), 0, 1.5])
+def test_api_refuses_a_threshold_that_is_no_number_in_range(threshold):
+    """A threshold given as a string, None, a bool, NaN or out of (0, 1] is a ConfigError, not a TypeError later."""
+    from detector import Scorer
+    from detector.errors import ConfigError
+    from detector.model import load_model
+
+    with pytest.raises(ConfigError, match="threshold must be a number in"):
+        Scorer(load_model(), threshold)
+
+
+def test_a_shown_score_at_the_threshold_means_contaminated(scorer, fixtures_dir):
+    """At threshold 1, a page whose score shows as 1.0 is contaminated and one not contaminated never shows 1.0 (the
+    score is rounded down to 4 decimals, so 0.99996 shows as 0.9999)."""
+    from detector import Scorer
+
+    strict = Scorer(scorer.model, 1.0)
+    for page in sorted((fixtures_dir / "html").glob("*.html")):
+        result = strict.score(page.read_bytes())
+        assert result.contaminated == (result.score >= 1.0), (page.name, result.score)

@@ -124,3 +124,49 @@ def test_a_utf8_declaration_over_cp1252_quotes_is_not_trusted():
     page = f'<html><head><meta charset="utf-8"><title>Vote</title></head><body><p>{body}</p></body></html>'
     decoded = decode_page(page.encode("cp1252"))
     assert "\ufffd" not in decoded.text and "\u201cWe will build it,\u201d" in decoded.text
+
+
+FRENCH_PARAGRAPH = (
+    "Le conseil municipal a approuvé jeudi la construction du nouveau pont, mettant fin à un débat qui durait "
+    "depuis près de dix ans. Les travaux coûteront environ quarante millions d'euros et devraient être achevés "
+    "à l'été prochain, selon la maire."
+)
+SPANISH_PARAGRAPH = (
+    "El ayuntamiento aprobó el jueves la construcción del nuevo puente, tras un debate de casi diez años. "
+    "Las obras costarán unos cuarenta millones de euros, según la alcaldesa, y durarán dos años."
+)
+
+
+def test_undeclared_western_text_reads_as_cp1252():
+    """Short undeclared Latin-1 French or Spanish, which detection scores a hair better as cp1257 or cp1250 (à as
+    ą, è as č, ñ as ń), is read as browsers read it: cp1252."""
+    from detector.decode import decode_page
+
+    for paragraph in (FRENCH_PARAGRAPH, SPANISH_PARAGRAPH):
+        page = f"<html><head><title>Pont</title></head><body><p>{paragraph}</p></body></html>"
+        decoded = decode_page(page.encode("latin-1"))
+        assert decoded.encoding == "cp1252" and paragraph in decoded.text
+
+
+def test_undeclared_greek_and_cyrillic_keep_their_code_pages():
+    """The cp1252 default takes only near ties: single-byte Greek and Cyrillic pages keep their own code pages."""
+    from detector.decode import decode_page
+
+    for text, encoding in (
+        ("Το δημοτικό συμβούλιο ενέκρινε την κατασκευή νέας γέφυρας πάνω από τον ποταμό.", "cp1253"),
+        ("Городской совет утвердил строительство нового моста через реку. Работы начнутся осенью.", "cp1251"),
+    ):
+        page = f"<html><head><title>x</title></head><body><p>{text}</p></body></html>"
+        decoded = decode_page(page.encode(encoding))
+        assert decoded.encoding == encoding and text in decoded.text
+
+
+def test_charsets_browsers_do_not_know_are_ignored():
+    """A declared charset that Python decodes but no browser knows (EBCDIC, Python's escape codecs) is ignored:
+    the page is read by detection, as browsers read it."""
+    from detector.decode import decode_page
+
+    page = f"<html><head><title>Pont</title></head><body><p>{FRENCH_PARAGRAPH}</p></body></html>".encode("latin-1")
+    for declared in ("cp037", "unicode_escape", "rot13"):
+        decoded = decode_page(page, content_type=f"text/html; charset={declared}")
+        assert decoded.encoding == "cp1252" and FRENCH_PARAGRAPH in decoded.text

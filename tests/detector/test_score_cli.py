@@ -8,10 +8,14 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from detector import InputError
 from detector.settings import DEFAULT_MODEL_NAME, MODELS_DIR
 
 CONTAMINATED_PAGE = "html/zh_cn_hidden_style_class.html"
@@ -342,3 +346,106 @@ def test_help_names_the_options(run_hygiene):
     assert run.code == 0
     for option in ("--json", "--format", "--model", "--threshold"):
         assert option in run.stdout
+
+
+def test_url_schemes_are_read_in_any_case_and_others_refused(run_hygiene, fixtures_dir, page_server):
+    """`HTTP://` is fetched like `http://`; `ftp://` and `file://` are refused as schemes, not looked up as files."""
+    url = page_server.add("/ok.html", (fixtures_dir / CLEAN_PAGE).read_bytes(), "text/html")
+    upper = "HTTP://" + url.removeprefix("http://")
+    sources = [upper, "ftp://127.0.0.1/story.html", f"file://{fixtures_dir / CLEAN_PAGE}"]
+    records = run_hygiene(["score", "--json", *sources]).records()
+    assert "score" in records[0], records[0]
+    for source, record in zip(sources[1:], records[1:]):
+        scheme = source.split(":")[0]
+        assert record == {
+            "source": source,
+            "error": f"{source}: unsupported URL scheme {scheme!r} (read are file paths, http(s) URLs, -)",
+        }
+
+
+def test_a_server_trickling_bytes_meets_the_download_deadline(monkeypatch):
+    """A server that answers, then sends a byte now and then (each read within the read timeout) is cut off at the
+    whole download's deadline, with one error."""
+    from detector import fetch
+
+    class Trickle(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            for _ in range(100):
+                self.wfile.write(b"<p>")
+                self.wfile.flush()
+                time.sleep(0.1)
+
+        def log_message(self, format: str, *args) -> None:
+            """Keep test output quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(fetch, "FETCH_DEADLINE_S", 0.5)
+    url = f"http://127.0.0.1:{server.server_address[1]}/slow"
+    started = time.monotonic()
+    try:
+        with pytest.raises(InputError, match="took longer than"):
+            fetch.read_source(url)
+    finally:
+        server.shutdown()
+    assert time.monotonic() - started < 5
+
+
+def test_stdin_given_twice_is_an_error_for_the_second(run_hygiene, fixtures_dir):
+    """`-` twice: the first reads standard input, the second says it was already read (not "empty page")."""
+    body = (fixtures_dir / CLEAN_PAGE).read_bytes()
+    run = run_hygiene(["score", "--json", "-", "-"], stdin=body)
+    first, second = run.records()
+    assert "score" in first
+    assert second == {"source": "-", "error": "-: standard input was already read by an earlier -"}
+    assert run.code == 2
+
+
+def test_an_error_line_to_a_full_stderr_still_exits_2(fixtures_dir, tmp_path):
+    """An unreadable source with stderr on a full disk: the error cannot be written, the exit code still says it."""
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "hygiene", "score", str(tmp_path / "missing.html")], stderr=full, timeout=120
+        )
+    assert proc.returncode == 2
+
+
+def _save_pipeline(path: Path, labels: list[str]) -> None:
+    """A small hashed-features logistic regression over LABELS, saved with verified metadata."""
+    from sklearn.feature_extraction import FeatureHasher
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    from detector.model import save_model
+
+    rows = [{"bias": 1.0, f"x{i}": 1.0} for i in range(len(labels))]
+    pipeline = Pipeline([("hash", FeatureHasher(2**10)), ("classify", LogisticRegression())]).fit(rows, labels)
+    save_model(pipeline, path, {"version": "custom"})
+
+
+@pytest.mark.parametrize("labels", [["content", "spam"], ["boilerplate", "content", "spam", "nonsense"]])
+def test_a_vouched_for_model_without_the_four_labels_is_one_error_line(run_hygiene, fixtures_dir, tmp_path, labels):
+    """A pipeline whose metadata checks out but whose classes are not the four labels: exit 2, one error line."""
+    model = tmp_path / "custom.joblib"
+    _save_pipeline(model, labels)
+    run = run_hygiene(["score", "--model", str(model), str(fixtures_dir / CLEAN_PAGE)])
+    assert run.code == 2
+    assert run.stderr_lines() == [
+        f"hygiene: error: {model}: not a scraper-hygiene block classifier (a fitted pipeline over the four labels)"
+    ]
+
+
+def test_a_model_whose_version_is_no_string_is_one_error_line(run_hygiene, fixtures_dir, tmp_path):
+    """Metadata whose `version` is an object (and so would be printed as such) is refused."""
+    import json
+
+    model = tmp_path / "custom.joblib"
+    _save_pipeline(model, ["boilerplate", "content", "spam", "tag-noise"])
+    metadata = json.loads(model.with_suffix(".json").read_text(encoding="utf-8"))
+    model.with_suffix(".json").write_text(json.dumps({**metadata, "version": {"x": [1]}}), encoding="utf-8")
+    run = run_hygiene(["score", "--model", str(model), str(fixtures_dir / CLEAN_PAGE)])
+    assert run.code == 2
+    assert run.stderr_lines() == [f"hygiene: error: {model.with_suffix('.json')}: its version is not a string"]

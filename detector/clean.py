@@ -11,7 +11,7 @@ from lxml import etree
 from detector.features import CTA_BINS, LEX_BINS, LEXC_BINS, SCRIPT_MISMATCH, literal_markup_share
 from detector.segment import Block
 from detector.settings import CONTAMINATION_LABELS
-from detector.text import token_tuple
+from detector.text import text_size, token_tuple
 from detector.visibility import NOT_DISPLAYED
 
 PROSE_KINDS = ("text", "line")
@@ -27,7 +27,8 @@ CLOSING_VOCABULARY_SHARE = 0.3
 SUSPICION = 0.1
 """Contamination probability from which a block is never promoted to content."""
 SHORT_ARTICLE_CHARS = 1000
-"""Kept article text shorter than this is looked at again (the model missed the article, or most of it)."""
+"""Kept article text shorter than this is looked at again (the model missed the article, or most of it). This and
+the lengths below are `text_size`s: a Han, kana or Hangul character counts as three Latin ones."""
 SECOND_LOOK_CONTENT = 0.3
 """On that second look, prose the model gave at least this probability of content is kept too..."""
 SECOND_LOOK_MIN_CHARS = 30
@@ -136,18 +137,18 @@ def keep_longest_paragraph(blocks: list[Block], labels: list[str], contamination
         index
         for index, (block, label) in enumerate(zip(blocks, labels))
         if label == "boilerplate"
-        and len(block.text) >= LAST_RESORT_MIN_CHARS
+        and text_size(block.text) >= LAST_RESORT_MIN_CHARS
         and _may_fill_short_article(block, contamination[index])
     ]
     if not candidates:
         return labels
-    longest = max(candidates, key=lambda index: len(blocks[index].text))
+    longest = max(candidates, key=lambda index: text_size(blocks[index].text))
     return [*labels[:longest], "content", *labels[longest + 1 :]]
 
 
 def kept_chars(blocks: list[Block], labels: list[str]) -> int:
-    """Characters of the blocks labelled content."""
-    return sum(len(block.text) for block, label in zip(blocks, labels) if label == "content")
+    """Characters of the blocks labelled content, as `text_size` counts them (Chinese ones count more)."""
+    return sum(text_size(block.text) for block, label in zip(blocks, labels) if label == "content")
 
 
 def _deserves_second_look(block: Block, p_content: float, p_dirty: float) -> bool:
@@ -155,7 +156,7 @@ def _deserves_second_look(block: Block, p_content: float, p_dirty: float) -> boo
     promoted."""
     return (
         p_content >= SECOND_LOOK_CONTENT
-        and len(block.text) >= SECOND_LOOK_MIN_CHARS
+        and text_size(block.text) >= SECOND_LOOK_MIN_CHARS
         and _may_fill_short_article(block, p_dirty)
     )
 
@@ -186,7 +187,7 @@ def drop_short_text_outside_region(blocks: list[Block], labels: list[str]) -> li
     return [
         "boilerplate"
         if label == "content"
-        and len(block.text) <= OUTSIDE_REGION_CHARS
+        and text_size(block.text) <= OUTSIDE_REGION_CHARS
         and block.tag not in HEADING_TAGS
         and block.element is not None
         and not _is_inside(block.element, region)

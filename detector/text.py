@@ -90,6 +90,20 @@ def script_counts(text: str) -> dict[str, int]:
     return _scripts_of(text)[0]
 
 
+def text_size(text: str) -> int:
+    """The length of a text in Latin-text characters: a Han, kana or Hangul character counts WIDE_CHAR_WEIGHT."""
+    if text.isascii():
+        return len(text)
+    counts = script_counts(text)
+    return len(text) + (WIDE_CHAR_WEIGHT - 1) * sum(counts.get(script, 0) for script in WIDE_SCRIPTS)
+
+
+WIDE_SCRIPTS = ("han", "kana", "hangul")
+WIDE_CHAR_WEIGHT = 3
+"""How many Latin-text characters a Han, kana or Hangul character is worth: Chinese, Japanese and Korean say in about
+a third of the characters what English says, so a 59-character Chinese paragraph is no menu line."""
+
+
 def han_variant_counts(text: str) -> tuple[int, int]:
     """How many characters of `text` are Simplified-only and Traditional-only."""
     return _scripts_of(text)[1]

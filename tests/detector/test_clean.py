@@ -98,6 +98,25 @@ def test_with_only_a_headline_kept_the_longest_paragraph_is_kept():
     assert keep_longest_paragraph(blocks, labels, contamination) == labels
 
 
+ZH_PARAGRAPHS = (
+    "本报讯 市政府昨日召开新闻发布会，宣布将在未来三年内投入二十亿元，"
+    "用于改善城市公园和街道绿化，新增绿地面积约三百公顷。",
+    "有市民表示，近年来城市环境明显改善，希望政府继续加大投入，并做好后期养护管理工作。",
+)
+
+
+def test_chinese_text_is_measured_by_what_it_says_not_its_characters():
+    """A 59-character Chinese paragraph says what about 170 English characters say: the last resort keeps it, and a
+    headline plus such a paragraph is more than a headline (the thresholds count Han characters three times)."""
+    from detector.text import text_size
+
+    assert len(ZH_PARAGRAPHS[0]) < LAST_RESORT_MIN_CHARS <= text_size(ZH_PARAGRAPHS[0])
+    blocks = [text_block("市政府发布新一轮城市绿化计划", tag="h1"), *map(text_block, ZH_PARAGRAPHS)]
+    labels = ["content", "boilerplate", "boilerplate"]
+    assert keep_longest_paragraph(blocks, labels, [0.0] * 3) == ["content", "content", "boilerplate"]
+    assert text_size(PARAGRAPH) == len(PARAGRAPH)
+
+
 def test_scraped_text_gets_no_second_look():
     """The second look is for HTML: in a scraped dump it would keep menu lines."""
     blocks = [

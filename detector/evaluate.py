@@ -108,14 +108,17 @@ class Tally:
         }
 
     def _label_figures(self, label: str) -> dict:
-        """Block-level precision, recall, F1 and support of one label."""
+        """Block-level precision, recall, F1 and support of one label; None where a figure has no denominator (no
+        block predicted, or none labelled so: a label the samples lack has no recall, not a recall of 0)."""
         tp = self.confusion.get((label, label), 0)
         fp = sum(v for (t, p), v in self.confusion.items() if p == label and t != label)
         fn = sum(v for (t, p), v in self.confusion.items() if t == label and p != label)
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "support": tp + fn}
+        precision = round(tp / (tp + fp), 4) if tp + fp else None
+        recall = round(tp / (tp + fn), 4) if tp + fn else None
+        f1 = None
+        if precision is not None and recall is not None:
+            f1 = round(2 * tp / (2 * tp + fp + fn), 4)
+        return {"precision": precision, "recall": recall, "f1": f1, "support": tp + fn}
 
 
 def _mean(values: list[float]) -> float | None:

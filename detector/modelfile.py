@@ -17,7 +17,12 @@ from detector.settings import DEFAULT_MODEL_NAME, FEATURE_VERSION, MODELS_DIR
 
 def default_model_path() -> Path:
     """The shipped model, overridable with the HYGIENE_MODEL environment variable."""
-    return Path(os.environ.get("HYGIENE_MODEL") or MODELS_DIR / f"{DEFAULT_MODEL_NAME}.joblib")
+    return Path(os.environ.get("HYGIENE_MODEL") or shipped_model_path())
+
+
+def shipped_model_path() -> Path:
+    """The model shipped in `models/`."""
+    return MODELS_DIR / f"{DEFAULT_MODEL_NAME}.joblib"
 
 
 def metadata_path(model_path: Path) -> Path:
@@ -43,6 +48,10 @@ def verified_metadata(model_path: Path, article: bool = True) -> dict:
     """The metadata of a model file whose sha256 and feature version it vouches for, and its article stage's
     sha256 unless `article` is False; ModelError otherwise."""
     meta_path = metadata_path(model_path)
+    if model_path.is_dir():
+        raise ModelError(f"{model_path}: is a folder, not a model file")
+    if model_path.suffix != ".joblib":
+        raise ModelError(f"{model_path}: not a model file (a model is a .joblib file, its .json metadata beside it)")
     if not model_path.is_file():
         raise ModelError(f"{model_path}: no such model file")
     try:

@@ -84,15 +84,26 @@ def load_base(path: Path | None) -> Base:
     return Base(model, rows, rows_path)
 
 
-def split_by_site(pages: list[LabelledPage], share: float, seed: int) -> tuple[list[LabelledPage], list[LabelledPage]]:
-    """(training, held-out) pages: a stable `share` of the sites (at least one, never all) is held out."""
+def split_by_site(
+    pages: list[LabelledPage], share: float, seed: int, trained: frozenset[str] = frozenset()
+) -> tuple[list[LabelledPage], list[LabelledPage]]:
+    """(training, held-out) pages: a stable `share` of the sites (at least one, never all) is held out; sites in
+    `trained` (those the base model's samples trained on) are never held out, their pages train."""
     sites = sorted({page.site for page in pages})
+    candidates = [site for site in sites if site not in trained]
     held = round(share * len(sites))
-    if share <= 0 or len(sites) < 2:
+    if share <= 0 or len(sites) < 2 or not candidates:
         return pages, []
-    ranked = sorted(sites, key=lambda site: hashlib.sha256(f"{seed}/{site}".encode()).hexdigest())
-    heldout_sites = set(ranked[: min(max(held, 1), len(sites) - 1)])
+    ranked = sorted(candidates, key=lambda site: hashlib.sha256(f"{seed}/{site}".encode()).hexdigest())
+    heldout_sites = set(ranked[: min(max(held, 1), len(sites) - 1, len(candidates))])
     return [p for p in pages if p.site not in heldout_sites], [p for p in pages if p.site in heldout_sites]
+
+
+def trained_sites(base: Base | None) -> frozenset[str]:
+    """The sample sites a base model (and the bases it was trained on) trained on, from its metadata."""
+    if base is None:
+        return frozenset()
+    return frozenset(base.model.metadata.get("data", {}).get("train_sites", []))
 
 
 def sample_rows(page: LabelledPage, judge: Pipeline | None) -> BlockRows:
@@ -231,12 +242,25 @@ def train_on_samples(sample_paths: list[Path], base_path: Path | None, use_base:
     files = load_sample_files(sample_paths)
     base = load_base(base_path) if use_base else None
     pages = [page for sample_file in files for page in sample_file.pages]
-    train_pages, heldout_pages = split_by_site(pages, holdout, seed)
+    train_pages, heldout_pages = split_by_site(pages, holdout, seed, trained_sites(base))
+    _warn_of_split(pages, heldout_pages, holdout)
     where = {id(page): place for sample_file in files for page, place in zip(sample_file.pages, sample_file.where)}
     read, train_pages = user_rows(train_pages, base.model.pipeline if base else None, where)
     user, weight = weighted_user_rows(read, base)
     rows = BlockRows.concat([base.rows, user] if base else [user])
     return Training(files, base, train_pages, heldout_pages, user, rows, weight, fit(user, base))
+
+
+def _warn_of_split(pages: list[LabelledPage], heldout: list[LabelledPage], share: float) -> None:
+    """A warning when no site could be held out (one site, or only sites the base trained on): the model then has
+    no held-out figures of its own."""
+    if share > 0 and not heldout:
+        sites = len({page.site for page in pages})
+        print(
+            f"hygiene: warning: no site held out ({sites} site{'s' * (sites != 1)} in the samples, none that the "
+            "base did not train on, or only one): the model has no held-out figures of its own",
+            file=sys.stderr,
+        )
 
 
 def retrain(
@@ -254,7 +278,7 @@ def retrain(
     model = candidate(training, out)
     metadata = {
         "name": out.stem,
-        "version": f"{out.stem}-{started:%Y.%m.%d}",
+        "version": f"{out.stem}-{started:%Y.%m.%d}+{inputs_fingerprint(training, holdout_share, seed)}",
         "created": started.isoformat(timespec="seconds"),
         "threshold": DEFAULT_THRESHOLD,
         "seed": seed,
@@ -274,6 +298,14 @@ def retrain(
         return save_model(training.pipeline, out, metadata, article)
 
 
+def inputs_fingerprint(training: Training, holdout_share: float, seed: int) -> str:
+    """8 hex digits naming what a training read (sample files, base model, held-out share, seed): two models of one
+    name and day but other inputs get other versions, so stored items tell them apart."""
+    parts = [sample_file.sha256 for sample_file in training.files]
+    parts += [training.base.model.sha256 if training.base else "no base", f"{holdout_share:g}", str(seed)]
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:8]
+
+
 def data_summary(training: Training, holdout_share: float, out: Path) -> dict:
     """What the model was trained on, for the metadata."""
     return {
@@ -282,6 +314,7 @@ def data_summary(training: Training, holdout_share: float, out: Path) -> dict:
         "train_pages": len(training.train_pages),
         "heldout_pages": len(training.heldout_pages),
         "heldout_sites": sorted({page.site for page in training.heldout_pages}),
+        "train_sites": sorted(trained_sites(training.base) | {page.site for page in training.train_pages}),
         "sample_blocks": {k: int(v) for k, v in sorted(Counter(training.user.y.astype(str)).items())},
         "sample_row_weight": round(training.weight, 3),
         "compact_rows": {"file": rows_path_of(out).name, "rows": int(training.rows.X.shape[0])},

@@ -16,12 +16,13 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from detector.dataset import LabelledPage
 from detector.errors import SampleError
 from detector.inject import leaked_lines
-from detector.text import normalize_space
-from detector.weblinks import registrable_domain
+from detector.text import normalize_space, without_lone_surrogates
+from detector.weblinks import site_domain
 
 PAGE_FIELDS = ("html", "text")
 KNOWN_FIELDS = frozenset(("url", "html", "text", "contamination", "article", "group"))
@@ -84,18 +85,19 @@ def read_sample_file(path: Path, seen: _Seen | None = None) -> SampleFile:
     for number, line in enumerate(raw.splitlines(), start=1):
         if line.strip():
             where.append(f"{path} line {number}")
-            pages.append(parse_sample(line, where[-1], seen))
+            pages.append(parse_sample(line, where[-1], seen, f"{path.name} line {number}"))
     return SampleFile(path, hashlib.sha256(raw).hexdigest(), pages, where)
 
 
-def parse_sample(line: bytes, where: str, seen: _Seen) -> LabelledPage:
-    """Validate one line into a labelled page; `where` is `FILE line N` for messages."""
+def parse_sample(line: bytes, where: str, seen: _Seen, site_key: str | None = None) -> LabelledPage:
+    """Validate one line into a labelled page; `where` is `FILE line N` for messages, `site_key` names the site of a
+    page without `url` (its own: `where` by default)."""
     record = _json_object(line, where)
     unknown = sorted(set(record) - KNOWN_FIELDS)
     if unknown:
         raise SampleError(f"{where}: {unknown[0]}: unknown field (fields: {', '.join(sorted(KNOWN_FIELDS))})")
     fmt = _page_field(record, where)
-    page = record[fmt]
+    page = without_lone_surrogates(record[fmt])
     url = _optional_string(record, "url", where)
     article = _optional_string(record, "article", where)
     group = _optional_string(record, "group", where)
@@ -108,12 +110,26 @@ def parse_sample(line: bytes, where: str, seen: _Seen) -> LabelledPage:
         fmt,
         url=url,
         article=article,
-        site=registrable_domain(url or "") or where,
+        site=_site_of(url, where) if url else site_key or where,
         group=group or f"{fmt}/{dirty}",
         texts=texts,
         ids=ids,
         markups=markups,
     )
+
+
+def _site_of(url: str, where: str) -> str:
+    """The site of a sample's URL for the split (`site_domain` of its host; a URL may leave out its scheme)."""
+    address = url.strip()
+    if "://" not in address:
+        address = "http://" + address.lstrip("/")
+    try:
+        host = urlsplit(address).hostname
+    except ValueError:
+        host = None
+    if not host:
+        raise SampleError(f"{where}: url: no host name in {_quote(url)}")
+    return site_domain(host)
 
 
 def _json_object(line: bytes, where: str) -> dict:
@@ -148,6 +164,7 @@ def _page_field(record: dict, where: str) -> str:
     return fmt
 
 
+
 def _optional_string(record: dict, name: str, where: str) -> str | None:
     """A field that may be absent or null, and otherwise is a non-empty string."""
     value = record.get(name)
@@ -157,7 +174,7 @@ def _optional_string(record: dict, name: str, where: str) -> str | None:
         raise SampleError(f"{where}: {name}: expected a string, got {_type_name(value)}")
     if not value.strip():
         raise SampleError(f"{where}: {name}: empty string")
-    return value
+    return without_lone_surrogates(value)
 
 
 def _contamination(record: dict, page: str, where: str) -> list[str]:
@@ -167,6 +184,7 @@ def _contamination(record: dict, page: str, where: str) -> list[str]:
     items = record["contamination"]
     if not isinstance(items, list):
         raise SampleError(f"{where}: contamination: expected a list of strings, got {_type_name(items)}")
+    items = [without_lone_surrogates(item) if isinstance(item, str) else item for item in items]
     for index, item in enumerate(items):
         field_name = f"contamination[{index}]"
         if not isinstance(item, str):

@@ -24,7 +24,7 @@ from detector.parse import looks_like_html, parse_html
 from detector.result import Flag, PageResult
 from detector.segment import Block, page_domain, segment_html, segment_text
 from detector.settings import CONTAMINATION_LABELS, DEFAULT_THRESHOLD, FORMATS, MAX_PAGE_BYTES
-from detector.text import tokens
+from detector.text import tokens, without_lone_surrogates
 from detector.weblinks import registrable_domain
 
 MAX_FLAG_TEXT = 300
@@ -273,7 +273,7 @@ def read_page(data: bytes | str, fmt: str = "auto", content_type: str | None = N
         decoded = decode_page(data, content_type)
         text, encoding = decoded.text, decoded.encoding
     else:
-        text, encoding = data, None
+        text, encoding = without_lone_surrogates(data), None
         if not text.strip():
             raise InputError("empty page")
         repaired = repair_misdecoded(text)

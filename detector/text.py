@@ -43,6 +43,19 @@ def normalize_space(text: str) -> str:
 
 
 @page_cache(512)
+def without_lone_surrogates(text: str) -> str:
+    """The text with each lone surrogate (a broken `\\ud800` escape, no character) replaced by U+FFFD, as decoders
+    replace bytes that are no character."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return LONE_SURROGATE_RE.sub("\ufffd", text)
+    return text
+
+
+LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
 def token_tuple(text: str) -> tuple[str, ...]:
     """`tokens(text)` as a tuple, cached: features ask for the same block's tokens several times."""
     lowered = text.lower()

@@ -36,3 +36,16 @@ def registrable_domain(url: str) -> str:
     except ValueError:
         return ""
     return _domain_of_host(host.lower()) if host else ""
+
+
+def site_domain(host: str) -> str:
+    """The domain that names a host's site: its registrable domain, or its last two labels when its suffix is on no
+    public list (`news.harbor.example` -> `harbor.example`, an intranet's `a.b.local` -> `b.local`); an IP address
+    or a one-label name is its own site."""
+    host = host.lower().strip(".")
+    parts = _EXTRACT(host)
+    if parts.suffix:
+        return parts.top_domain_under_public_suffix or host
+    if parts.ipv4 or ":" in host:
+        return host
+    return ".".join(host.split(".")[-2:])

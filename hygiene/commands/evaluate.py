@@ -131,4 +131,5 @@ def _figure(value: float | None) -> str:
 
 def _block_cell(figures: dict) -> str:
     """precision/recall/F1 of one label."""
-    return "/".join(f"{figures[key]:.3f}" for key in ("precision", "recall", "f1"))
+    cells = [figures[key] for key in ("precision", "recall", "f1")]
+    return "n/a" if all(cell is None for cell in cells) else "/".join(map(_figure, cells))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from detector.errors import EXIT_CLEAN, ConfigError
@@ -61,17 +62,20 @@ def model_files(model: Path) -> list[Path]:
 def check_outputs_spare_inputs(args: argparse.Namespace) -> None:
     """ConfigError when a file `train` writes would be a folder, or would replace a sample file or the base model
     it reads (`my.json` samples beside `--out my.joblib` would become its metadata)."""
-    from detector.modelfile import default_model_path
+    from detector.modelfile import default_model_path, shipped_model_path
 
     inputs = list(args.samples)
     if not args.no_base:
         inputs += model_files(args.base or default_model_path())
     reads = {path.resolve() for path in inputs}
+    defaults = {path.resolve() for model in (default_model_path(), shipped_model_path()) for path in model_files(model)}
     for output in model_files(args.out):
         if output.is_dir():
             raise ConfigError(f"--out {args.out}: {output} is a folder")
         if output.resolve() in reads:
             raise ConfigError(f"--out {args.out}: it would overwrite {output}, which this training reads")
+        if output.resolve() in defaults:
+            raise ConfigError(f"--out {args.out}: it would overwrite {output}, a file of the default model")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--out {args.out}: the model file name must end in .joblib")
     if not args.out.parent.is_dir():
         raise ConfigError(f"--out {args.out}: no such folder {args.out.parent}")
+    if not os.access(args.out.parent, os.W_OK | os.X_OK):
+        raise ConfigError(f"--out {args.out}: the folder {args.out.parent} is not writable")
     from detector.retrain import retrain
 
     check_outputs_spare_inputs(args)

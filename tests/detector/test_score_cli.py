@@ -449,3 +449,14 @@ def test_a_model_whose_version_is_no_string_is_one_error_line(run_hygiene, fixtu
     run = run_hygiene(["score", "--model", str(model), str(fixtures_dir / CLEAN_PAGE)])
     assert run.code == 2
     assert run.stderr_lines() == [f"hygiene: error: {model.with_suffix('.json')}: its version is not a string"]
+
+
+def test_a_model_path_that_is_no_joblib_file_says_so(run_hygiene, fixtures_dir, tmp_path):
+    """`--model` naming a model's metadata JSON, or a folder, is told apart from a tampered model."""
+    metadata = SHIPPED_MODEL.with_suffix(".json")
+    run = run_hygiene(["score", "--model", str(metadata), str(fixtures_dir / CLEAN_PAGE)])
+    assert run.code == 2 and run.stderr_lines() == [
+        f"hygiene: error: {metadata}: not a model file (a model is a .joblib file, its .json metadata beside it)"
+    ]
+    run = run_hygiene(["score", "--model", str(tmp_path), str(fixtures_dir / CLEAN_PAGE)])
+    assert run.code == 2 and run.stderr_lines() == [f"hygiene: error: {tmp_path}: is a folder, not a model file"]

@@ -187,11 +187,32 @@ def test_missing_sample_file(tmp_path, run_hygiene, small_model):
 
 
 def test_a_page_with_a_lone_surrogate_is_a_sample_like_any_other(tmp_path):
-    """A lone surrogate escaped in the JSON (`\\ud800`, as some scrapers write broken characters) is no crash."""
-    line = json.dumps({**GOOD, "html": PAGE.replace("next month", "next \ud800 month")})
+    """A lone surrogate escaped in the JSON (`\\ud800`, as some scrapers write broken characters) is no crash: it
+    becomes U+FFFD, and the page still reads as its blocks (it used to read as no text at all)."""
+    line = json.dumps({**GOOD, "html": PAGE.replace("next month", "next \ud800 month"), "group": "g\ud800"})
     samples = write_lines(tmp_path / "s.jsonl", [line])
     pages = load_samples([samples])
     assert len(pages) == 1 and pages[0].contaminated
+    assert "next \ufffd month" in pages[0].data and pages[0].group == "g\ufffd"
+    assert "The ferry will run two fewer crossings a day from next \ufffd month." in dict(labels_of(pages[0]))
+
+
+def test_the_site_of_a_sample_is_its_domain_however_the_url_is_written(tmp_path):
+    """A URL without its scheme, or on a suffix no public list has (`.example`, `.test`, an intranet's `.local`), still
+    names its site by domain (not one site per line, nor `example` for every `*.example` site); a page without URL is
+    a site of its own, named by its file's name and line whatever path the file was given by."""
+    pages = [
+        {**GOOD, "url": "www.harbour.com/a.html"},
+        {**GOOD, "url": "https://news.dailyharbor.example/a.html", "html": PAGE + " "},
+        {**GOOD, "url": "http://valley.test/b", "html": PAGE + "  "},
+        {key: value for key, value in GOOD.items() if key != "url"} | {"html": PAGE + "   "},
+    ]
+    samples = write_lines(tmp_path / "s.jsonl", pages)
+    sites = [page.site for page in load_samples([tmp_path / ".." / tmp_path.name / "s.jsonl"])]
+    assert sites == ["harbour.com", "dailyharbor.example", "valley.test", "s.jsonl line 4"]
+    assert samples.is_file()
+    with pytest.raises(SampleError, match="line 1: url: no host name in"):
+        load_samples([write_lines(tmp_path / "bad.jsonl", [{**GOOD, "url": "https:///a.html"}])])
 
 
 def test_train_refuses_to_overwrite_what_it_reads(tmp_path, run_hygiene, small_model):

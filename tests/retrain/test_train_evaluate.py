@@ -69,13 +69,63 @@ def test_the_shipped_heldout_file_is_rebuilt_exactly():
 
 def test_user_holdout_is_split_by_site(tmp_path, run_hygiene, small_model, story_files):
     out = tmp_path / "split.joblib"
-    run = run_hygiene("train", story_files["train"], "--base", small_model, "--holdout", "0.2", "--out", out)
+    run = run_hygiene("train", story_files["test"], "--base", small_model, "--holdout", "0.2", "--out", out)
     assert run.code == 0, run.stderr
     data = metadata_of(out)["data"]
     assert len(data["heldout_sites"]) == 1 and data["heldout_pages"] == 6 and data["train_pages"] == 24
     heldout = metadata_of(out)["heldout"]
     assert heldout["pages"] == 6 and heldout["contaminated_pages"] == 6
     assert "held-out samples: contaminated pages detected" in run.stdout
+
+
+def test_sites_the_base_trained_on_are_never_held_out(tmp_path, run_hygiene, small_model, story_files):
+    """Retraining on top of a model trained on the same sites holds none of them out (their pages are in the base's
+    rows, so figures on them would not be held out): it says so, and records the sites it trained on."""
+    out = tmp_path / "chained.joblib"
+    run = run_hygiene("train", story_files["train"], "--base", small_model, "--holdout", "0.2", "--out", out)
+    assert run.code == 0, run.stderr
+    data = metadata_of(out)["data"]
+    assert data["heldout_sites"] == [] and data["heldout_pages"] == 0
+    assert data["train_sites"] == metadata_of(small_model)["data"]["train_sites"] != []
+    assert "hygiene: warning: no site held out" in run.stderr
+
+
+def test_versions_tell_models_of_other_inputs_apart(tmp_path, run_hygiene, small_model, story_files):
+    """Two models of one name and day trained with other seeds get other versions (the stored items' model
+    version tells them apart); the same inputs give the same version."""
+    other = tmp_path / "small.joblib"
+    run = run_hygiene("train", story_files["train"], "--no-base", "--holdout", "0", "--seed", "7", "--out", other)
+    assert run.code == 0, run.stderr
+    first, second = metadata_of(small_model)["version"], metadata_of(other)["version"]
+    assert first.split("+")[0] == second.split("+")[0] and first != second
+
+
+def test_the_default_model_is_never_overwritten(tmp_path, run_hygiene, small_model, story_files, monkeypatch):
+    """`--out` naming the default model's files ($HYGIENE_MODEL here) is refused even with `--no-base`, which reads
+    no model: its article stage and training rows would be lost."""
+    default = tmp_path / "default.joblib"
+    for source in small_model.parent.iterdir():
+        (tmp_path / source.name.replace("small", "default")).write_bytes(source.read_bytes())
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    monkeypatch.setenv("HYGIENE_MODEL", str(default))
+    run = run_hygiene("train", story_files["train"], "--no-base", "--out", default)
+    assert run.code == 2 and run.stderr_lines() == [
+        f"hygiene: error: --out {default}: it would overwrite {default}, a file of the default model"
+    ]
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
+
+
+def test_labels_no_sample_has_get_no_figures(run_hygiene, small_model, story_files):
+    """A label neither labelled nor predicted in the samples has no precision, recall or F1 (null, shown n/a),
+    not 0."""
+    run = run_hygiene("evaluate", story_files["test"], "--model", small_model, "--json")
+    blocks = run.json()["models"][0]["figures"]["blocks"]
+    empty = [label for label, figures in blocks.items() if figures["support"] == 0]
+    assert empty, blocks
+    for label in empty:
+        assert blocks[label]["recall"] is None and blocks[label]["f1"] is None, blocks[label]
+    table = run_hygiene("evaluate", story_files["test"], "--model", small_model).stdout
+    assert any(line.split()[-1] == "n/a" for line in table.splitlines() if line.strip().startswith(tuple(empty)))
 
 
 def test_side_by_side(tmp_path, run_hygiene, small_model, story_files):

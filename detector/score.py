@@ -128,7 +128,7 @@ class Scorer:
         flagged = self._flags(blocks, labels, contamination, features, page.root)
         result = PageResult(
             format=fmt,
-            score=shown_score(score),
+            score=shown_score(score, self.threshold),
             contaminated=score >= self.threshold,
             title=clean_title(blocks, labels, title),
             text=clean_text(blocks, labels),
@@ -245,10 +245,13 @@ def page_score(blocks: list[Block], contamination: np.ndarray) -> float:
     return max(alone, default=second)
 
 
-def shown_score(score: float) -> float:
-    """The page score to 4 decimals, rounded down: a score shown at the threshold is one that reached it (0.99996
-    is shown 0.9999, not 1.0, when the threshold is 1)."""
-    return math.floor(score * SCORE_SCALE) / SCORE_SCALE
+def shown_score(score: float, threshold: float) -> float:
+    """The page score to 4 decimals, rounded down where rounding would carry it to the threshold: a score shown at
+    the threshold is one that reached it (0.99996 is shown 0.9999, not 1.0, when the threshold is 1)."""
+    shown = round(score, 4)
+    if shown >= threshold > score:
+        return math.floor(score * SCORE_SCALE) / SCORE_SCALE
+    return shown
 
 
 SCORE_SCALE = 10_000

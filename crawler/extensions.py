@@ -8,10 +8,14 @@ starts again from the seeds, where the store skips every page it already holds (
 content hash), so nothing is lost and nothing is stored twice. A lock refuses two crawls at once
 on the same JOBDIR; `hygiene crawl` takes it before the crawl starts (`lock_job_dir`) and the guard
 takes it over.
+
+PageLimit: stop a crawl after HYGIENE_MAX_PAGES pages (`--max-pages`), counted as the hygiene pipeline sees them:
+unlike Scrapy's CLOSESPIDER_PAGECOUNT, robots.txt, sitemaps and feeds are not counted.
 """
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import logging
 import os
@@ -24,10 +28,13 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.job import job_dir
 
+from crawler.summary import STATS_PREFIX
 from detector.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
+PAGE_LIMIT_REASON = "closespider_pagecount"
+"""The finish reason of a crawl stopped by its page limit (Scrapy's own, so `--resume` reads it as usual)."""
 RUNNING_MARK = "hygiene.running"
 LOCK_FILE = "hygiene.lock"
 _held_locks: dict[Path, TextIO] = {}
@@ -104,3 +111,30 @@ class JobDirGuard:
         """A clean shutdown: Scrapy has saved its queue, so the JOBDIR can be resumed as is."""
         (self.path / RUNNING_MARK).unlink(missing_ok=True)
         unlock_job_dir(self.path)
+
+
+class PageLimit:
+    """Closes the spider once the hygiene pipeline has seen HYGIENE_MAX_PAGES pages (stored, unchanged or dropped)."""
+
+    def __init__(self, crawler: Crawler, limit: int):
+        self.crawler = crawler
+        self.limit = limit
+        self.closing: asyncio.Task | None = None  # the spider's closing, kept from the garbage collector
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PageLimit:
+        """Active only when HYGIENE_MAX_PAGES is set."""
+        limit = crawler.settings.getint("HYGIENE_MAX_PAGES")
+        if limit <= 0:
+            raise NotConfigured
+        extension = cls(crawler, limit)
+        crawler.signals.connect(extension.page_done, signal=signals.item_scraped)
+        crawler.signals.connect(extension.page_done, signal=signals.item_dropped)
+        return extension
+
+    def page_done(self) -> None:
+        """Close the spider when the pages seen reach the limit (requests under way still finish)."""
+        if self.closing is None and self.crawler.stats.get_value(f"{STATS_PREFIX}pages_seen", 0) >= self.limit:
+            self.closing = asyncio.get_running_loop().create_task(
+                self.crawler.engine.close_spider_async(reason=PAGE_LIMIT_REASON)
+            )

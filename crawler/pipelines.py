@@ -6,7 +6,9 @@ dropped `unreadable`; (4) nothing left after cleaning -> dropped `empty-text`; (
 item with the clean text, plus a quarantine record with the raw page when it is contaminated.
 Scoring and SQLite writes run in one worker thread, so the crawl keeps downloading meanwhile.
 Counts go to the stats collector as `hygiene/pages_seen`, `hygiene/pages_clean`,
-`hygiene/pages_contaminated`, `hygiene/unchanged` and `hygiene/dropped/<reason>`.
+`hygiene/pages_contaminated`, `hygiene/unchanged` and `hygiene/dropped/<reason>`. A failed store write
+(disk full, read-only file) stops the crawl with finish reason `store_error`, its message in `hygiene/store_error`:
+pages that cannot be stored are not crawled.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -29,6 +32,13 @@ from crawler.summary import STATS_PREFIX, hygiene_stats, summary, summary_lines
 from detector import InputError, PageResult, Scorer
 
 logger = logging.getLogger(__name__)
+
+STORE_ERROR_REASON = "store_error"
+"""The finish reason of a crawl stopped by a failed store write."""
+STORE_ERROR_STAT = f"{STATS_PREFIX}store_error"
+"""The stat holding the message of the first failed store write."""
+STORE_WRITE_ERRORS = (sqlite3.Error, OSError)
+"""What a failed store write raises: SQLite's `database or disk is full`, `attempt to write a readonly database` ..."""
 
 
 @lru_cache(maxsize=4)
@@ -111,10 +121,15 @@ class PageHandler:
     def handle(self, item: PageItem | DroppedPage | NotModified) -> Outcome:
         """Store what the page gave and say which stat it counts towards."""
         if isinstance(item, NotModified):
-            return Outcome("unchanged", message="not modified")
+            return self.unchanged(item.url, "not modified")
         if isinstance(item, DroppedPage):
             return self.drop(item.url, item.reason, item.detail)
         return self.handle_page(item)
+
+    def unchanged(self, url: str, message: str) -> Outcome:
+        """A stored page found unchanged: why an earlier fetch of it failed no longer holds."""
+        self.store.clear_dropped_of_item(url)
+        return Outcome("unchanged", message=message)
 
     def drop(self, url: str, reason: str, detail: str, digest: str | None = None) -> Outcome:
         """Record a page that produced no article."""
@@ -130,7 +145,7 @@ class PageHandler:
         """Score and store an HTML page (see the module docstring for the order of checks)."""
         digest = content_hash(page.body)
         if self.is_unchanged(page.url, digest):
-            return Outcome("unchanged", message="same content as stored")
+            return self.unchanged(page.url, "same content as stored")
         if page.kind != "article":
             return self.drop(page.url, "not-article", f"{page.kind} page", digest)
         try:
@@ -154,6 +169,7 @@ class HygienePipeline:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hygiene")
         self.handler: PageHandler | None = None
         self.started_at = utc_now()
+        self.closing: asyncio.Task | None = None  # the spider's closing on a store error, kept from the collector
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -174,7 +190,11 @@ class HygienePipeline:
         if not isinstance(item, PageItem | DroppedPage | NotModified):
             return item
         future = self.executor.submit(self.handler.handle, item)
-        outcome = await asyncio.wrap_future(future)
+        try:
+            outcome = await asyncio.wrap_future(future)
+        except STORE_WRITE_ERRORS as exc:
+            self.stop_on_store_error(exc)
+            raise PageDropped(f"not stored: {exc}", log_level="DEBUG") from None
         stats = self.crawler.stats
         stats.inc_value(f"{STATS_PREFIX}pages_seen")
         stats.inc_value(f"{STATS_PREFIX}{outcome.stat}")
@@ -183,6 +203,23 @@ class HygienePipeline:
         if outcome.stat == "unchanged":
             raise PageUnchanged(outcome.message, log_level="DEBUG")
         raise PageDropped(outcome.message, log_level="DEBUG")
+
+    def stop_on_store_error(self, exc: Exception) -> None:
+        """Close the spider at the first failed store write: every later page would be lost too."""
+        if self.note_store_error(exc):
+            self.closing = asyncio.get_running_loop().create_task(
+                self.crawler.engine.close_spider_async(reason=STORE_ERROR_REASON)
+            )
+
+    def note_store_error(self, exc: Exception) -> bool:
+        """Log a failed store write and keep its message in the stats; True for the first one of the crawl."""
+        stats = self.crawler.stats
+        if stats.get_value(STORE_ERROR_STAT) is not None:
+            return False
+        message = f"{self.handler.store.path}: cannot write to the store ({exc})"
+        stats.set_value(STORE_ERROR_STAT, message)
+        logger.error("hygiene: %s; stopping the crawl", message)
+        return True
 
     def close_spider(self) -> None:
         """Wait for the page being handled, if any."""
@@ -196,5 +233,9 @@ class HygienePipeline:
         for line in summary_lines(summary(stats, reason)):
             logger.info("hygiene: %s", line)
         store = self.handler.store
-        store.record_crawl(self.started_at, reason, getattr(spider, "seeds", []), hygiene_stats(stats))
+        if STORE_ERROR_STAT not in stats:
+            try:
+                store.record_crawl(self.started_at, reason, getattr(spider, "seeds", []), hygiene_stats(stats))
+            except STORE_WRITE_ERRORS as exc:
+                self.note_store_error(exc)
         store.close()

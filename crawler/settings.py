@@ -1,6 +1,6 @@
 """Scrapy settings of the scraper-hygiene project: polite defaults and the hygiene components.
 
-`-a depth=N` and `-a max_pages=N` on the `news` spider set DEPTH_LIMIT and CLOSESPIDER_PAGECOUNT
+`-a depth=N` and `-a max_pages=N` on the `news` spider set DEPTH_LIMIT and HYGIENE_MAX_PAGES
 (`-a depth=0`: the seeds only);
 `-s NAME=VALUE` (or `hygiene crawl -s`) overrides anything here.
 """
@@ -38,7 +38,7 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.ConditionalGetMiddleware": 560}
 ITEM_PIPELINES = {"crawler.pipelines.HygienePipeline": 300}
-EXTENSIONS = {"crawler.extensions.JobDirGuard": 0}
+EXTENSIONS = {"crawler.extensions.JobDirGuard": 0, "crawler.extensions.PageLimit": 0}
 
 # No listening sockets in a crawler run by cron or a scheduler.
 TELNETCONSOLE_ENABLED = False
@@ -55,3 +55,5 @@ HYGIENE_MODEL = None
 """Path of the detector model; None means the shipped default (or `$HYGIENE_MODEL`)."""
 HYGIENE_THRESHOLD = DEFAULT_THRESHOLD
 """Contamination probability at which a page is quarantined."""
+HYGIENE_MAX_PAGES = 0
+"""Stop the crawl after this many pages (robots.txt, sitemaps and feeds are no pages); 0 means no limit."""

@@ -301,6 +301,12 @@ class Store:
         if verdict != "ok":
             raise ConfigError(f"{self.path}: not a hygiene store or damaged: {' '.join(verdict.split())}")
 
+    def check_writable(self) -> None:
+        """ConfigError when the store file or its write-ahead log is read-only (for root too: an immutable file)."""
+        for path in (self.path, self.path.with_name(f"{self.path.name}-wal")):
+            if path.exists() and not os.access(path, os.W_OK):
+                raise ConfigError(f"{self.path}: cannot write to the store ({path} is read-only)")
+
     def known_page(self, url: str) -> KnownPage | None:
         """The stored hash, model version and HTTP validators of `url` (item or dropped page), if any."""
         row = self.conn.execute(
@@ -322,6 +328,11 @@ class Store:
             if quarantine is not None:
                 self.conn.execute(INSERT_QUARANTINE, asdict(quarantine))
             self.conn.execute("DELETE FROM dropped WHERE url = ?", (item.url,))
+
+    def clear_dropped_of_item(self, url: str) -> None:
+        """Forget why a fetch of a stored page failed once it is fetched again (its item stays what it was)."""
+        with transaction(self.conn):
+            self.conn.execute("DELETE FROM dropped WHERE url = ? AND url IN (SELECT url FROM items)", (url,))
 
     def save_dropped(self, record: DroppedRecord) -> bool:
         """Record a dropped page unless the same reason and content are already recorded; True if written."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from typing import NoReturn
 
 from detector.errors import EXIT_ERROR
@@ -11,6 +12,20 @@ from detector.errors import EXIT_ERROR
 class OneLineParser(argparse.ArgumentParser):
     """An `ArgumentParser` whose errors are one `hygiene: error:` line naming the sub-command and its `--help`
     (argparse prints the whole usage first); sub-command parsers inherit it."""
+
+    def parse_known_args(
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """A sub-command refuses the arguments it does not know itself, so that the error names it (argparse leaves
+        them to the top-level parser)."""
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras and self.prog.partition(" ")[2]:
+            self.refuse_unrecognized(extras)
+        return namespace, extras
+
+    def refuse_unrecognized(self, extras: list[str]) -> NoReturn:
+        """The usage error for arguments this parser does not know."""
+        self.error(f"unrecognized arguments: {' '.join(extras)}")
 
     def error(self, message: str) -> NoReturn:
         """Print the mistake as one line and exit with code 2."""

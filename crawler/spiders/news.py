@@ -120,7 +120,7 @@ class NewsSpider(Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args, depth=None, max_pages=None, **kwargs) -> NewsSpider:
-        """Turn `depth` and `max_pages` into DEPTH_LIMIT and CLOSESPIDER_PAGECOUNT for this crawl.
+        """Turn `depth` and `max_pages` into DEPTH_LIMIT and HYGIENE_MAX_PAGES for this crawl.
 
         DEPTH_LIMIT 0 means no limit to Scrapy, so depth 0 is kept by the spider itself: it follows nothing.
         """
@@ -129,7 +129,7 @@ class NewsSpider(Spider):
         if depth:
             crawler.settings.set("DEPTH_LIMIT", depth, priority="spider")
         if max_pages is not None:
-            crawler.settings.set("CLOSESPIDER_PAGECOUNT", max_pages, priority="spider")
+            crawler.settings.set("HYGIENE_MAX_PAGES", max_pages, priority="spider")
         return super().from_crawler(crawler, *args, depth=depth, **kwargs)
 
     async def start(self) -> AsyncIterator[Request]:
@@ -228,14 +228,15 @@ class NewsSpider(Spider):
         """Record why a page could not be fetched; requests filtered on purpose are not pages (a redirect loop is no
         purpose: it is a fetch error)."""
         endless_redirects = _redirect_loop(failure)
-        if failure.check(IgnoreRequest) and not failure.check(HttpError) and not endless_redirects:
+        too_large = _too_large(failure)
+        if failure.check(IgnoreRequest) and not (failure.check(HttpError) or endless_redirects or too_large):
             return
         url = failure.request.url
         if endless_redirects:
             url = failure.request.meta.get("redirect_urls", [url])[0]
         if failure.check(HttpError):
             yield DroppedPage(url, "fetch-error", f"HTTP {failure.value.response.status}")
-        elif failure.check(DownloadCancelledError) and "max size" in str(failure.value):
+        elif too_large:
             yield DroppedPage(url, "too-large", str(failure.value).splitlines()[0][:200])
         else:
             detail = f"{type(failure.value).__name__}: {failure.value}".splitlines()[0][:200]
@@ -245,6 +246,14 @@ class NewsSpider(Spider):
 def _redirect_loop(failure: Failure) -> bool:
     """Whether Scrapy gave up on a request after too many redirects (recorded under the URL that started them)."""
     return "max redirections" in str(failure.value)
+
+
+def _too_large(failure: Failure) -> bool:
+    """Whether a body was refused for its size: while downloading, or as it was decompressed (gzip, deflate, br)."""
+    message = str(failure.value)
+    cut_while_downloading = failure.check(DownloadCancelledError) and "max size" in message
+    cut_while_decompressing = failure.check(IgnoreRequest) and "exceeded DOWNLOAD_MAXSIZE" in message
+    return bool(cut_while_downloading or cut_while_decompressing)
 
 
 def _absolute_url(response: Response, link: str) -> str | None:

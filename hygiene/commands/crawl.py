@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import math
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +38,8 @@ FLOAT_READ_INT_SETTINGS = {"DNS_TIMEOUT", "DOWNLOAD_TIMEOUT"}
 """Settings with an integer default that Scrapy reads as a float (seconds)."""
 SCRAPY_BOOLEANS = {"True", "true", "False", "false"}
 """Spellings Scrapy's `getbool` accepts besides integers."""
+SEEDS_FILE_COMMENT = re.compile(r"(^|\s)#.*")
+"""A comment in a seeds file: from a `#` that starts the line or follows a blank (a URL's own `#fragment` stays)."""
 DEMO_PORT = 8765
 """The demo site's port when free (a fixed port keeps URLs stable, so a second demo run is incremental)."""
 
@@ -89,7 +92,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="link hops from a seed; 0 = the seeds only (default: 3; no unlimited setting)",
     )
-    parser.add_argument("--max-pages", type=positive_int, metavar="N", help="stop after N responses (1 or more)")
+    parser.add_argument(
+        "--max-pages",
+        type=positive_int,
+        metavar="N",
+        help="stop after N pages (1 or more; robots.txt, sitemaps and feeds are not counted)",
+    )
     parser.add_argument(
         "--allow-domain",
         action="append",
@@ -125,18 +133,28 @@ def read_seeds(args: argparse.Namespace) -> list[str]:
     """Seeds from the command line and --seeds-file, checked to be http(s) URLs; ConfigError otherwise."""
     from crawler.spiders.news import url_problem
 
-    seeds = list(args.seeds)
-    if args.seeds_file:
-        try:
-            lines = args.seeds_file.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{args.seeds_file}: cannot read seeds ({exc})") from None
-        seeds += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    seeds = list(args.seeds) + (seeds_in_file(args.seeds_file) if args.seeds_file else [])
     for seed in seeds:
         problem = url_problem(seed)
         if problem:
             raise ConfigError(f"seed {seed!r} {problem}")
     return list(dict.fromkeys(seeds))
+
+
+def seeds_in_file(path: Path) -> list[str]:
+    """The seeds of a --seeds-file, one URL a line; blank lines and `#` comments (starting a line or after a blank)
+    are left out; ConfigError for an unreadable file or a line holding more than one URL."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read seeds ({exc})") from None
+    seeds = []
+    for number, line in enumerate(lines, start=1):
+        seed = SEEDS_FILE_COMMENT.sub("", line).strip()
+        if len(seed.split()) > 1:
+            raise ConfigError(f"{path}, line {number}: one URL a line, got {seed!r}")
+        seeds += [seed] if seed else []
+    return seeds
 
 
 def check_seeds_allowed(seeds: list[str], domains: list[str]) -> None:
@@ -333,6 +351,7 @@ def crawl(args: argparse.Namespace, seeds: list[str], db_path: Path, overrides: 
     store = Store.open(db_path)
     try:
         store.check_integrity()
+        store.check_writable()
     finally:
         store.close()
     load_scorer(args.model, float(overrides.get("HYGIENE_THRESHOLD", DEFAULT_THRESHOLD)))
@@ -351,10 +370,12 @@ def crawl(args: argparse.Namespace, seeds: list[str], db_path: Path, overrides: 
     }
     spider_args = {"seeds": seeds, "allow_domains": args.allow_domain, "depth": args.depth, "max_pages": args.max_pages}
     result = run_news_crawl(settings, spider_args, tracebacks=args.verbose)
-    started = result.pop("started")
+    started, store_error = result.pop("started"), result.pop("store_error")
     print_summary(result, db_path, args.json)
     if not started:
         raise ConfigError("the crawl could not start (see the error above)")
+    if store_error:
+        raise ConfigError(f"{store_error}: the crawl stopped")
     if result["finish_reason"] in (None, "shutdown"):
         print("hygiene: interrupted; continue with the same command and --resume", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -424,6 +445,7 @@ def run_news_crawl(settings: dict, spider_args: dict, tracebacks: bool = False) 
     from scrapy.crawler import AsyncCrawlerProcess
     from scrapy.settings import Settings
 
+    from crawler.pipelines import STORE_ERROR_STAT
     from crawler.progress import ProgressBar
     from crawler.spiders.news import NewsSpider
 
@@ -447,6 +469,7 @@ def run_news_crawl(settings: dict, spider_args: dict, tracebacks: bool = False) 
         "feeds": stats.get("hygiene/feeds", 0),
         "errors": stats.get("log_count/ERROR", 0),
         "requests": stats.get("downloader/request_count", 0),
+        "store_error": stats.get(STORE_ERROR_STAT),
         "started": "start_time" in stats,
     }
 

@@ -7,6 +7,7 @@ import csv
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -20,6 +21,8 @@ from detector.errors import ConfigError
 RELATIVE_TIME = re.compile(r"^(\d+)([mhd])$")
 UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 JSON_COLUMNS = ("flagged",)
+STORE_FILE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+"""A SQLite database file and the files SQLite keeps beside it."""
 
 EPILOG = """\
 fields (items): url, canonical_url, title, published, author, text (clean article text, paragraphs
@@ -125,17 +128,60 @@ def write_csv(records: Iterator[dict], out: TextIO, columns: list[str]) -> int:
     return count
 
 
+def check_not_the_store(output: Path, db: Path) -> None:
+    """ConfigError when the output would overwrite the store's own database file or one of its companions."""
+    store_files = [db.resolve().with_name(db.resolve().name + suffix) for suffix in STORE_FILE_SUFFIXES]
+    same_file = output.exists() and any(path.exists() and os.path.samefile(output, path) for path in store_files)
+    if same_file or output.resolve() in store_files:
+        raise ConfigError(f"-o {output}: that is a file of the store {db}; write the export elsewhere")
+
+
+def is_special_file(path: Path) -> bool:
+    """Whether `path` exists and is no regular file: a FIFO, a device, /dev/stdout, a shell's /dev/fd/N."""
+    try:
+        return not stat.S_ISREG(path.stat().st_mode)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
 @contextmanager
 def output_stream(path: Path | None) -> Iterator[TextIO]:
-    """stdout, or a temporary file renamed to `path` only when the export completed."""
+    """stdout; a FIFO or device written directly; else a temporary file renamed to `path` only when the export
+    completed."""
     if path is None:
         yield sys.stdout
-        return
-    partial = path.with_name(path.name + ".part")
+    elif is_special_file(path):
+        with special_file_stream(path) as out:
+            yield out
+    else:
+        with complete_file_stream(path) as out:
+            yield out
+
+
+@contextmanager
+def special_file_stream(path: Path) -> Iterator[TextIO]:
+    """A FIFO or device opened for writing in place (renaming a file onto it would replace it)."""
+    try:
+        with path.open("w", encoding="utf-8", newline="") as out:
+            yield out
+    except BrokenPipeError:
+        raise  # the reader stopped early, as `| head` does: a quiet exit
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+@contextmanager
+def complete_file_stream(path: Path) -> Iterator[TextIO]:
+    """A temporary file beside the file `path` names (through symlinks, which stay), renamed to it only when the
+    export completed."""
+    target = path.resolve()
+    partial = target.with_name(target.name + ".part")
     try:
         with partial.open("w", encoding="utf-8", newline="") as out:
             yield out
-        os.replace(partial, path)
+        os.replace(partial, target)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write ({exc.strerror or exc})") from None
     finally:
@@ -147,6 +193,8 @@ def run(args: argparse.Namespace) -> int:
     since = parse_since(args.since)
     store = Store.open_existing(args.db)
     try:
+        if args.output is not None:
+            check_not_the_store(args.output, store.path)
         store.check_integrity()
         rows = store.iter_quarantine(since) if args.quarantine else store.iter_items(since)
         records = (export_record(row, args.quarantine) for row in rows)

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 from crawler.store import reading
 from detector.errors import ConfigError
@@ -58,10 +59,13 @@ class ScheduleParser(OneLineParser):
         args = list(sys.argv[1:] if args is None else args)
         cut = args.index("--") if "--" in args else len(args)
         namespace, extras = super().parse_known_args(args[:cut], namespace)
-        if extras:
-            self.error(f"unrecognized arguments: {' '.join(extras)} (crawl arguments go after --)")
         setattr(namespace, self.tail_dest, args[cut + 1:])
         return namespace, extras
+
+    def refuse_unrecognized(self, extras: list[str]) -> NoReturn:
+        """The usage error for unknown arguments, with where crawl arguments go when the action takes them."""
+        hint = " (crawl arguments go after --)" if self.tail_dest else ""
+        self.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -135,17 +139,18 @@ def _register_run(actions: argparse._SubParsersAction, common: argparse.Argument
 def run_add(args: argparse.Namespace) -> int:
     """Validate everything first, then store the job in one transaction."""
     store.check_job_name(args.name)
-    if args.timezone and args.every:
+    is_cron = args.cron is not None
+    if args.timezone is not None and not is_cron:
         raise ConfigError("--timezone applies to --cron schedules only")
-    if args.cron:
+    if is_cron:
         check_cron(args.cron)
-    load_timezone(args.timezone or "UTC")
-    every = format_duration(parse_duration(args.every)) if args.every else None
+    timezone = args.timezone if args.timezone is not None else "UTC"
+    load_timezone(timezone)
+    every = None if is_cron else format_duration(parse_duration(args.every))
     db_path = job_store(args.db, check_crawl_args(args.crawl_args).db)
     job = store.Job(
-        name=args.name, kind="cron" if args.cron else "every", spec=" ".join(args.cron.split()) if args.cron else every,
-        timezone=args.timezone or "UTC", crawl_args=args.crawl_args, workdir=os.getcwd(),
-        timeout=parse_duration(args.timeout),
+        name=args.name, kind="cron" if is_cron else "every", spec=" ".join(args.cron.split()) if is_cron else every,
+        timezone=timezone, crawl_args=args.crawl_args, workdir=os.getcwd(), timeout=parse_duration(args.timeout),
     )
     with store.open_store(db_path) as conn:
         job = store.add_job(conn, job, utc_now())
@@ -181,7 +186,7 @@ def run_resume(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     """Print the jobs as a table or JSON."""
     db_path = store.resolve_db_path(args.db)
-    with store.open_store(db_path) as conn, reading(db_path):
+    with store.read_store(db_path) as conn, reading(db_path):
         rows = [_job_record(job, last) for job, last in store.list_jobs(conn)]
     if args.json:
         print(json.dumps(rows, indent=2))
@@ -198,7 +203,7 @@ def run_history(args: argparse.Namespace) -> int:
     if args.limit < 0:
         raise ConfigError("--limit must be 0 (all) or more")
     db_path = store.resolve_db_path(args.db)
-    with store.open_store(db_path) as conn, reading(db_path):
+    with store.read_store(db_path) as conn, reading(db_path):
         if args.name is not None:
             store.check_job_known(conn, args.name)
         runs = [_run_record(row) for row in store.list_runs(conn, args.name, args.limit or None)]

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from crawler.store import (
+    BUSY_TIMEOUT_MS,
     SCHEMA_VERSION,
     connect,
     default_db_path,
@@ -26,8 +27,10 @@ from crawler.store import (
     given_db_path,
     reading,
     schema_columns,
+    table_names,
     transaction,
 )
+from crawler.store import SCHEMA as CRAWL_SCHEMA
 from detector.errors import ConfigError
 from hygiene.schedule.timing import (
     UTC,
@@ -73,6 +76,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS schedule_runs_one_running_per_job
     ON schedule_runs (job) WHERE outcome = 'running';
 """
 
+TABLE_STATEMENTS = re.compile(r"(CREATE TABLE IF NOT EXISTS (\w+) \(.*?\n\));", re.DOTALL)
+"""The table statements of SCHEMA: (statement, table name)."""
 JOB_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 FINAL_OUTCOMES = ("ok", "failed", "skipped", "interrupted")
 STALE_AFTER = timedelta(minutes=5)
@@ -184,6 +189,32 @@ def open_store(path: Path) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
+@contextmanager
+def read_store(path: Path) -> Iterator[sqlite3.Connection]:
+    """Open an existing store read-only, for `list` and `history`: nothing is created or converted, and a store
+    without schedule tables reads as one without jobs; ConfigError for a missing, foreign, damaged or newer file."""
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such database (add a job with `hygiene schedule add` or pass --db)")
+    tables = table_names(path)
+    if tables and not tables & (set(schema_columns(SCHEMA)) | set(schema_columns(CRAWL_SCHEMA))):
+        raise ConfigError(f"{path}: not a hygiene store (it holds {', '.join(sorted(tables)[:5])})")
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.row_factory = sqlite3.Row
+    try:
+        with reading(path):
+            add_missing_tables_as_temporary(conn, existing_tables(conn, path, SCHEMA))
+        yield conn
+    finally:
+        conn.close()
+
+
+def add_missing_tables_as_temporary(conn: sqlite3.Connection, existing: set[str]) -> None:
+    """Empty TEMP copies of the schedule tables a store lacks (read-only connections may create those)."""
+    for statement, table in TABLE_STATEMENTS.findall(SCHEMA):
+        if table not in existing:
+            conn.execute(statement.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
+
+
 def ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
     """Check the schedule tables and create them unless they exist (readers then never take the write lock);
     ConfigError for a damaged or foreign file or a newer schema version."""
@@ -227,8 +258,10 @@ def add_job(conn: sqlite3.Connection, job: Job, now: datetime) -> Job:
                 (job.name, job.kind, job.spec, job.timezone, json.dumps(job.crawl_args), job.workdir,
                  job.timeout.total_seconds(), to_db_time(first), to_db_time(now)),
             )
-    except sqlite3.IntegrityError:
-        raise ConfigError(f"a job named {job.name!r} already exists (remove it first)") from None
+    except sqlite3.IntegrityError as exc:
+        if "UNIQUE" in str(exc):
+            raise ConfigError(f"a job named {job.name!r} already exists (remove it first)") from None
+        raise ConfigError(f"cannot store the job {job.name!r}: {exc}") from None
     return get_job(conn, job.name)
 
 
@@ -256,8 +289,10 @@ def list_jobs(conn: sqlite3.Connection) -> list[tuple[Job, sqlite3.Row | None]]:
 
 
 def latest_run(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
-    """The most recent run of job `name`, whatever its outcome."""
-    return conn.execute("SELECT * FROM schedule_runs WHERE job = ? ORDER BY id DESC LIMIT 1", (name,)).fetchone()
+    """The run of job `name` under way, else its most recent run (runs skipped meanwhile come after it)."""
+    return conn.execute(
+        "SELECT * FROM schedule_runs WHERE job = ? ORDER BY outcome = 'running' DESC, id DESC LIMIT 1", (name,)
+    ).fetchone()
 
 
 def remove_job(conn: sqlite3.Connection, name: str) -> None:

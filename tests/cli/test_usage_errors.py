@@ -19,6 +19,17 @@ from hygiene.cli import main
         (["crawl", "--max-pages", "0", "https://example.org/"], "hygiene: error: crawl: argument --max-pages: must"),
         (["clean", "in.jsonl"], "hygiene: error: clean: the following arguments are required: -o/--output"),
         (
+            ["crawl", "https://example.org/", "--bogus"],
+            "hygiene: error: crawl: unrecognized arguments: --bogus (see hygiene crawl --help)",
+        ),
+        (["stats", "--bogus"], "hygiene: error: stats: unrecognized arguments: --bogus (see hygiene stats --help)"),
+        (["export", "--bogus"], "hygiene: error: export: unrecognized arguments: --bogus (see hygiene export --help)"),
+        (
+            ["schedule", "list", "--bogus"],
+            "hygiene: error: schedule list: unrecognized arguments: --bogus (see hygiene schedule list --help)",
+        ),
+        (["--bogus", "stats"], "hygiene: error: unrecognized arguments: --bogus (see hygiene --help)"),
+        (
             ["schedule", "add", "news", "--every", "1h", "https://example.org/"],
             "hygiene: error: schedule add: unrecognized arguments: https://example.org/ (crawl arguments go after --)",
         ),

@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import shutil
 import socket
 import sqlite3
+import stat
 import subprocess
 import sys
+import threading
 from contextlib import closing
 
 import pytest
@@ -232,6 +236,48 @@ def test_export_since_and_quarantine(hygiene, filled_store, tmp_path):
     assert record["flagged"] == [{"label": "spam", "text": "cheap pills"}]
     later = hygiene("export", "--db", str(filled_store), "--since", "2025-03-05")
     assert later.returncode == 0 and later.stdout == ""
+
+
+FILLED_STORE_URLS = ["https://news.example/a.html", "https://news.example/b.html"]
+
+
+@pytest.mark.parametrize("name", ["copy.db", "copy.db-wal", "copy.db-shm", "link-to-copy.db"])
+def test_export_onto_a_file_of_its_own_store_is_refused(hygiene, filled_store, tmp_path, name):
+    db = tmp_path / "copy.db"
+    shutil.copyfile(filled_store, db)
+    (tmp_path / "link-to-copy.db").symlink_to(db)
+    before = db.read_bytes()
+    run = hygiene("export", "--db", str(db), "-o", str(tmp_path / name))
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr == f"hygiene: error: -o {tmp_path / name}: that is a file of the store {db}; write the export" \
+                         " elsewhere\n"
+    assert db.read_bytes() == before and (tmp_path / "link-to-copy.db").is_symlink()
+    assert json.loads(hygiene("stats", "--db", str(db), "--json").stdout)["items"] == 2
+
+
+def test_export_into_a_fifo_writes_through_it(hygiene, filled_store, tmp_path):
+    """A named pipe stays a pipe: the records go through it, no file takes its place."""
+    fifo = tmp_path / "items.fifo"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    run = hygiene("export", "--db", str(filled_store), "-o", str(fifo))
+    reader.join(timeout=30)
+    assert run.returncode == 0, run.stderr
+    assert stat.S_ISFIFO(fifo.lstat().st_mode) and not (tmp_path / "items.fifo.part").exists()
+    assert [json.loads(line)["url"] for line in received[0].decode().splitlines()] == FILLED_STORE_URLS
+
+
+def test_export_into_a_pipe_named_by_dev_fd(hygiene, filled_store):
+    """`hygiene export -o >(gzip > items.gz)`: the shell names a pipe /dev/fd/N."""
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end, "rb") as pipe:
+        with os.fdopen(write_end, "wb"):
+            run = hygiene("export", "--db", str(filled_store), "-o", f"/dev/fd/{write_end}")
+        received = pipe.read()
+    assert run.returncode == 0, run.stderr
+    assert [json.loads(line)["url"] for line in received.decode().splitlines()] == FILLED_STORE_URLS
 
 
 def test_stats_counts(hygiene, filled_store):

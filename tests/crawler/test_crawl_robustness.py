@@ -219,3 +219,49 @@ def test_a_crawl_that_cannot_start_is_an_error_not_an_interruption(kit, fresh_si
     assert "Traceback" not in run.stderr and "interrupted" not in run.stderr, run.stderr
     errors = [line for line in run.stderr.splitlines() if line.startswith("hygiene: error:")]
     assert errors == [errors[0]] and "the crawl could not run (TypeError" in errors[0], run.stderr
+
+
+def test_a_page_over_the_size_cap_once_decompressed_is_dropped_as_too_large(kit, fresh_site, tmp_path):
+    """A gzip-coded answer of a few kilobytes that inflates past DOWNLOAD_MAXSIZE (a gzip bomb) is recorded."""
+    inflated = b"<!DOCTYPE html><html><body><p>" + b"Ha" * kit.MAX_SIZE + b"</p></body></html>"
+    fresh_site.routes["/bomb.html"] = kit.Route(gzip.compress(inflated), headers={"Content-Encoding": "gzip"})
+    db = tmp_path / "hygiene.db"
+    seeds = [fresh_site.url("/bomb.html"), fresh_site.url("/2025/01/15/bridge-inspection.html")]
+    run = kit.run_hygiene(
+        kit.hygiene_command("crawl", *seeds, "--db", str(db), "--depth", "0", "--json", *kit.TEST_SETTINGS),
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.summary["dropped"] == {"too-large": 1}
+    ((url, reason, detail),) = kit.rows(db, "SELECT url, reason, detail FROM dropped")
+    assert (kit.path_of_url(url), reason) == ("/bomb.html", "too-large") and "DOWNLOAD_MAXSIZE" in detail
+
+
+def test_seeds_file_comments_and_blanks_are_not_part_of_the_urls(kit, fresh_site, tmp_path):
+    """`URL   # comment` and trailing blanks: the help promises `# comments`, so the URL is fetched as written."""
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text(
+        f"# the town desk\n{fresh_site.url('/')}   # front page\n"
+        f"  {fresh_site.url('/2025/01/15/bridge-inspection.html')}\t \n\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "hygiene.db"
+    argv = kit.hygiene_command("crawl", "--seeds-file", str(seeds), "--db", str(db), "--depth", "0", "--json",
+                               *kit.TEST_SETTINGS)
+    run = kit.run_hygiene(argv, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert {entry.path for entry in fresh_site.log} == {"/robots.txt", "/", "/2025/01/15/bridge-inspection.html"}
+    assert [kit.path_of_url(url) for (url,) in kit.rows(db, "SELECT url FROM items")] == [
+        "/2025/01/15/bridge-inspection.html"
+    ]
+    assert [kit.path_of_url(url) for (url,) in kit.rows(db, "SELECT url FROM dropped")] == ["/"]
+
+
+def test_a_seeds_file_line_with_two_urls_is_refused(kit, tmp_path):
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text("# desks\nhttps://news.example/ https://news.example/town/\n", encoding="utf-8")
+    run = kit.run_hygiene(kit.hygiene_command("crawl", "--seeds-file", str(seeds)), cwd=tmp_path)
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr == (
+        f"hygiene: error: {seeds}, line 2: one URL a line, got 'https://news.example/ https://news.example/town/'\n"
+    )

@@ -202,3 +202,15 @@ def test_sigkill_mid_crawl_then_resume_stores_every_page_exactly_once(kit, fresh
     quarantined = [kit.path_of_url(url) for (url,) in kit.rows(db, "SELECT url FROM quarantine")]
     assert len(quarantined) == len(set(quarantined))
     assert resumed.summary["unchanged"] >= len(before)
+
+
+def test_page_limit_counts_pages_not_robots_sitemaps_or_feeds(kit, site, tmp_path):
+    """`--max-pages 2` from a sitemap index: robots.txt, the index and its sitemaps are no pages."""
+    db = tmp_path / "hygiene.db"
+    argv = kit.hygiene_command(
+        "crawl", site.url("/sitemap_index.xml"), "--db", str(db), "--max-pages", "2", "--json", *kit.TEST_SETTINGS
+    )
+    run = kit.run_hygiene(argv, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.summary["finish_reason"] == "closespider_pagecount"
+    assert run.summary["pages_seen"] >= 2 and run.summary["clean"] + run.summary["contaminated"] >= 1

@@ -42,7 +42,7 @@ def test_spider_arguments_become_settings_and_domains():
         crawler, seeds="https://a.example/ https://b.example/feed.xml", depth="1", max_pages="7"
     )
     assert crawler.settings.getint("DEPTH_LIMIT") == 1
-    assert crawler.settings.getint("CLOSESPIDER_PAGECOUNT") == 7
+    assert crawler.settings.getint("HYGIENE_MAX_PAGES") == 7
     assert spider.allowed_domains == ["a.example", "b.example"]
 
 

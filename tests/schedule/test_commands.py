@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from crawler.store import Store
 from hygiene.cli import main
+from hygiene.schedule import store
 
 SEED = "https://news.example.org/"
 
@@ -95,7 +100,7 @@ def test_crawl_db_alone_names_the_store(capsys, tmp_path, monkeypatch):
     code, out, _ = schedule(capsys, "add", "news", "--every", "1h", "--", SEED, "--db", "news.db")
     assert code == 0 and out.startswith(f"added news to {tmp_path / 'news.db'}: every 1h")
     assert "news" in jobs(capsys, str(tmp_path / "news.db"))
-    assert jobs(capsys, str(tmp_path / "default.db")) == {}
+    assert not (tmp_path / "default.db").exists()
 
 
 BAD_ADDS = [
@@ -103,6 +108,9 @@ BAD_ADDS = [
     (["--cron", "* * * * * *", "--", SEED], "bad cron expression"),
     (["--every", "5", "--", SEED], "bad duration '5'"),
     (["--every", "0m", "--", SEED], "bad duration '0m'"),
+    (["--every", "", "--", SEED], "bad duration '': use a number and a unit"),
+    (["--cron", "", "--", SEED], "bad cron expression '': use five fields"),
+    (["--cron", "@daily", "--timezone", "", "--", SEED], "unknown time zone ''"),
     (["--every", "1h", "--timeout", "soon", "--", SEED], "bad duration 'soon'"),
     (["--every", "1h", "--timezone", "Europe/Paris", "--", SEED], "--timezone applies to --cron"),
     (["--cron", "@daily", "--timezone", "Mars/Olympus", "--", SEED], "unknown time zone 'Mars/Olympus'"),
@@ -134,7 +142,7 @@ def test_bad_add_is_one_line_exit_2_and_stores_nothing(capsys, db, args, message
     code, out, err = schedule(capsys, "add", "news", "--db", db, *args)
     assert code == 2 and out == ""
     assert err.startswith("hygiene: error: ") and message in err and err.count("\n") == 1
-    assert jobs(capsys, db) == {}
+    assert not Path(db).exists()
 
 
 @pytest.mark.parametrize("name", ["bad name", "../escape", ".hidden"])
@@ -148,7 +156,7 @@ def test_crawl_arguments_without_the_separator_are_a_usage_error(capsys, db):
         main(["schedule", "add", "news", "--every", "1h", "--db", db, SEED])
     err = capsys.readouterr().err
     assert caught.value.code == 2 and f"unrecognized arguments: {SEED} (crawl arguments go after --)" in err
-    assert "Traceback" not in err and jobs(capsys, db) == {}
+    assert "Traceback" not in err and not Path(db).exists()
 
 
 @pytest.mark.parametrize(
@@ -177,6 +185,7 @@ def test_duplicate_name_keeps_the_first_job(capsys, db):
 @pytest.mark.parametrize("action", [["remove", "ghost"], ["pause", "ghost"], ["resume", "ghost"],
                                     ["history", "ghost"]])
 def test_unknown_job_is_one_line_exit_2(capsys, db, action):
+    schedule(capsys, "add", "news", "--every", "1h", "--db", db, "--", SEED)
     code, _, err = schedule(capsys, *action, "--db", db)
     assert code == 2 and err == "hygiene: error: no job named 'ghost' (see `hygiene schedule list`)\n"
 
@@ -230,3 +239,38 @@ def test_damaged_and_foreign_stores_are_one_line_errors(capsys, tmp_path):
                           (newer, "store schema version 2 is newer than this program reads (1)")]:
         code, out, err = schedule(capsys, "list", "--db", str(path))
         assert code == 2 and out == "" and err.count("\n") == 1 and message in err
+
+
+@pytest.mark.parametrize("action", [["list"], ["list", "--json"], ["history"], ["history", "news"]])
+def test_list_and_history_refuse_a_missing_store_and_create_nothing(capsys, db, tmp_path, action):
+    code, out, err = schedule(capsys, *action, "--db", db)
+    assert code == 2 and out == ""
+    assert err == f"hygiene: error: {Path(db).resolve()}: no such database (add a job with `hygiene schedule add` or" \
+                  " pass --db)\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_list_and_history_leave_a_crawl_store_as_it_was(capsys, tmp_path):
+    """A store without schedules reads as one without jobs: no tables added, its journal mode kept."""
+    path = tmp_path / "crawl.db"
+    Store.open(path).close()
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA journal_mode=DELETE")
+    before = path.read_bytes()
+    assert schedule(capsys, "list", "--db", str(path))[:2] == (0, "NAME  SCHEDULE  STATE  NEXT RUN  LAST RUN\n")
+    assert schedule(capsys, "history", "--db", str(path), "--json")[:2] == (0, "[]\n")
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["crawl.db"]
+
+
+def test_a_job_running_now_is_listed_as_running_though_a_later_slot_was_skipped(capsys, db):
+    schedule(capsys, "add", "news", "--every", "1m", "--db", db, "--", SEED)
+    owner, now = store.Owner(), datetime.now(store.UTC)
+    with store.open_store(Path(db)) as conn:
+        (running,) = store.claim_due_jobs(conn, now, owner)
+        (skipped,) = store.claim_due_jobs(conn, now + timedelta(minutes=1), owner)
+    assert running.started and not skipped.started
+    job = jobs(capsys, db)["news"]
+    assert job["state"] == "running"
+    assert (job["last_run"]["id"], job["last_run"]["outcome"]) == (running.run_id, "running")
+    code, out, _ = schedule(capsys, "list", "--db", db)
+    assert code == 0 and out.splitlines()[1].split()[3:4] == ["running"] and out.rstrip().endswith("running")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import time
 from pathlib import Path
+from types import FrameType
 
 from detector.errors import ConfigError, HygieneError, InputError
 from detector.settings import DEFAULT_THRESHOLD
@@ -22,7 +25,7 @@ line of OUTPUT; a partial last line left by a killed run is cut off first.
 
 exit codes: 0 every record cleaned; 1 done, but some records were unreadable or refused (each one is
 reported on stderr with its file:line or file@offset, and skipped); 2 error (missing input, bad
-model, bad option), nothing more written; 130 interrupted (re-run to resume).
+model, bad option), nothing more written; 130 interrupted by Ctrl-C or SIGTERM (re-run to resume).
 """
 
 
@@ -47,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--workers",
         type=positive_int,
-        default=os.cpu_count() or 1,
+        default=available_cores(),
         help="worker processes, each loading the model once (default: all cores)",
     )
     parser.add_argument(
@@ -66,12 +69,38 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def stop_on_signals() -> None:
+    """Take SIGTERM as Ctrl-C (unless Ctrl-C is ignored, as in a background job): interrupted, exit 130, resumable."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, interrupted)
+
+
+def interrupted(signum: int, frame: FrameType | None) -> None:
+    """Signal handler: stop the run with KeyboardInterrupt, ignoring any further signal while it stops."""
+    for ignored in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(ignored, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def run(args: argparse.Namespace) -> int:
     """Clean the inputs and return the exit code (see the epilog)."""
+    started = time.perf_counter()
+    stop_on_signals()
     from hygiene.corpus.clean import clean_corpus, report
     from hygiene.corpus.records import detect_format
 
     check_options(args)
+    if args.workers > available_cores():
+        report(f"warning: --workers {args.workers} is more than the {available_cores()} cores here (~180 MB each)")
     formats = [detect_format(path, args.format) for path in args.inputs]
     try:
         stats = clean_corpus(
@@ -83,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
             workers=args.workers,
             model=args.model,
             threshold=args.threshold,
+            started=started,
         )
     except OSError as exc:
         raise HygieneError(f"{exc.filename or 'I/O'}: {exc.strerror or exc}") from None

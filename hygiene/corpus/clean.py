@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -43,6 +44,7 @@ class CleanStats:
     contaminated: int = 0
     skipped: int = 0
     started: float = field(default_factory=time.perf_counter)
+    replaced_fields: set[str] = field(default_factory=set)
 
     def summary(self) -> str:
         """One line for stderr at the end of a run."""
@@ -55,17 +57,21 @@ class CleanStats:
 
 
 def write_outcomes(
-    outcomes: Iterable[Outcome], output: IO[str], quarantine: IO[str] | None, already_quarantined: str | None = None
+    outcomes: Iterable[Outcome],
+    output: IO[str],
+    quarantine: IO[str] | None,
+    stats: CleanStats,
+    already_quarantined: str | None = None,
 ) -> CleanStats:
-    """Append each outcome as it comes (quarantine line first, then output line), reporting skipped records; the
-    quarantine line of the record at `already_quarantined` is not written again."""
-    stats = CleanStats()
+    """Append each outcome as it comes (quarantine line first, then output line), reporting skipped records and
+    replaced input fields; the quarantine line of the record at `already_quarantined` is not written again."""
     with tqdm(outcomes, unit=" pages", desc="cleaning", disable=None if sys.stderr else True, file=sys.stderr) as bar:
         for outcome in bar:
             if outcome.error is not None:
                 stats.skipped += 1
                 report(f"{outcome.where}: skipped: {outcome.error}")
                 continue
+            warn_of_replaced_fields(outcome, stats)
             if outcome.quarantine_line is not None and quarantine is not None and outcome.where != already_quarantined:
                 quarantine.write(outcome.quarantine_line)
                 quarantine.flush()
@@ -74,6 +80,17 @@ def write_outcomes(
             stats.cleaned += 1
             stats.contaminated += outcome.contaminated
     return stats
+
+
+def warn_of_replaced_fields(outcome: Outcome, stats: CleanStats) -> None:
+    """Warn, once per field name, of input fields the output fields of the same name replace."""
+    new = [name for name in outcome.replaced_fields if name not in stats.replaced_fields]
+    if new:
+        stats.replaced_fields.update(new)
+        names = ", ".join(repr(name) for name in new)
+        report(
+            f"warning: {outcome.where}: input field(s) {names} replaced by the output's own; rename them to keep them"
+        )
 
 
 def report(message: str) -> None:
@@ -100,12 +117,14 @@ def clean_corpus(
     workers: int = 1,
     model: str | None = None,
     threshold: float = 0.5,
+    started: float | None = None,
 ) -> CleanStats:
     """Clean every input into `output` (and `quarantine`, appended to), resuming after what `output` already holds.
 
     The model (loaded here with one worker; with more, checked against its metadata here and loaded by the workers
     before the first outcome is awaited), the output and the quarantine file are checked before any file is created
-    or changed."""
+    or changed. The counts' time runs from `started` (a `time.perf_counter()`, by default now)."""
+    stats = CleanStats(started=time.perf_counter() if started is None else started)
     if workers <= 1:
         load_scorer(model, threshold)
     else:
@@ -120,9 +139,11 @@ def clean_corpus(
         kind = "line" if formats[resume.file_index] == "jsonl" else "offset"
         report(f"resuming after {inputs[resume.file_index]} {kind} {resume.position}")
     records = read_inputs(inputs, formats, field_name, resume)
-    outcomes = first_awaited(clean_records(records, workers, model, threshold))
-    with open(output, "a", encoding="utf-8", newline="") as out_handle:
-        if quarantine is None:
-            return write_outcomes(outcomes, out_handle, None)
-        with open(quarantine, "a", encoding="utf-8", newline="") as quarantine_handle:
-            return write_outcomes(outcomes, out_handle, quarantine_handle, already_quarantined)
+    cleaned = clean_records(records, workers, model, threshold)
+    with closing(cleaned):
+        outcomes = first_awaited(cleaned)
+        with open(output, "a", encoding="utf-8", newline="") as out_handle:
+            if quarantine is None:
+                return write_outcomes(outcomes, out_handle, None, stats)
+            with open(quarantine, "a", encoding="utf-8", newline="") as quarantine_handle:
+                return write_outcomes(outcomes, out_handle, quarantine_handle, stats, already_quarantined)

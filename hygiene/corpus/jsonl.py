@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Iterator
 from typing import IO, Any
 
+from detector.decode import _looks_binary
 from detector.settings import MAX_PAGE_BYTES
 from hygiene.corpus.records import GZIP_MAGIC, SCAN_BLOCK, Record, first_line
 
@@ -89,6 +90,16 @@ def without_surrogates(value: Any) -> Any:
     return value
 
 
+def looks_binary(page: str) -> bool:
+    """Whether a page held in a JSON string is binary data (a PDF or gzip file read as Latin-1, NUL bytes), by the
+    test the detector puts page bytes to."""
+    try:
+        data = page.encode("latin-1")
+    except UnicodeEncodeError:
+        data = page.encode("utf-8", errors="replace")
+    return _looks_binary(data)
+
+
 def parsed(record: Record) -> Record:
     """The record an unparsed JSON line holds (a report if it holds none); other records as they are."""
     if record.line is None:
@@ -107,10 +118,12 @@ def jsonl_record(path: str, line_number: int, line: bytes, field_name: str | Non
         return jsonl_error(path, line_number, "JSON nested too deeply")
     if not isinstance(document, dict):
         return jsonl_error(path, line_number, "not a JSON object")
-    name = field_name or ("html" if "html" in document else "text")
+    name = field_name or ("html" if document.get("html") is not None else "text")
     payload = document.pop(name, None)
     if not isinstance(payload, str):
         return jsonl_error(path, line_number, f"field {name!r} missing or not a string")
+    if looks_binary(payload):
+        return jsonl_error(path, line_number, "binary data, not a web page or text")
     url = document.get("url")
     return Record(
         file=path,

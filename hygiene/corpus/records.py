@@ -60,6 +60,7 @@ class Outcome:
     quarantine_line: str | None = None
     error: str | None = None
     contaminated: bool = False
+    replaced_fields: tuple[str, ...] = ()
 
 
 def detect_format(path: str, forced: str | None) -> str:

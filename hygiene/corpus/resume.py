@@ -22,33 +22,46 @@ class ResumePoint:
 
 
 def last_complete_line(path: Path) -> bytes | None:
-    """The last complete line of a file. A last line without its newline counts only if it is whole JSON: the
-    partial line an interrupted write leaves never is."""
+    """The last complete line of a file, None if it has none. A last line without its newline counts unless it is
+    what an interrupted write leaves (see `is_cut_line`)."""
     with open(path, "rb") as handle:
-        end = handle.seek(0, os.SEEK_END)
-        start = line_start_before(handle, end)
-        handle.seek(start)
-        tail = handle.read(end - start)
-        if is_json(tail):
-            return tail
-        if start == 0:
-            return None
-        begin = line_start_before(handle, start - 1)
-        handle.seek(begin)
-        return handle.read(start - begin)
+        found = last_line_span(handle)
+        return None if found is None else found[1]
+
+
+def last_line_span(handle: IO[bytes]) -> tuple[int, bytes] | None:
+    """Where the last complete line of a file starts, and the line (see `last_complete_line`)."""
+    end = handle.seek(0, os.SEEK_END)
+    start = line_start_before(handle, end)
+    handle.seek(start)
+    tail = handle.read(end - start)
+    if tail and not is_cut_line(tail):
+        return start, tail
+    if start == 0:
+        return None
+    begin = line_start_before(handle, start - 1)
+    handle.seek(begin)
+    return begin, handle.read(start - begin)
+
+
+def is_cut_line(tail: bytes) -> bool:
+    """Whether a last line without its newline is the start of a JSON line an interrupted write left: it starts
+    like one (`{`) but is not whole. Anything else there is no `hygiene clean` line, and never cut away."""
+    return tail.startswith(b"{") and not is_json(tail)
 
 
 def end_with_complete_line(path: Path) -> None:
-    """Before appending to a regular file: cut a partial last line (an interrupted write), end a whole one."""
+    """Before appending to a regular file (checked: it ends with a `hygiene clean` line or a cut one): cut a partial
+    last line (an interrupted write), end a whole one."""
     if path.is_file():
         with open(path, "r+b") as handle:
             end = handle.seek(0, os.SEEK_END)
             start = line_start_before(handle, end)
             handle.seek(start)
-            if is_json(handle.read(end - start)):
-                handle.write(b"\n")
-            else:
+            if is_cut_line(handle.read(end - start)):
                 handle.truncate(start)
+            elif start < end:
+                handle.write(b"\n")
 
 
 def is_json(data: bytes) -> bool:
@@ -100,20 +113,68 @@ def input_index(file: str, inputs: list[str]) -> int | None:
 
 
 def resume_point(output: Path, inputs: list[str]) -> ResumePoint | None:
-    """Where a re-run starts: after the last record the output holds, None for a new or empty output (or a device)."""
+    """Where a re-run starts: after the last record the output holds, None for a new or empty output (or a device).
+
+    The output must hold the documents of the inputs in their order: ConfigError if it holds another file's, or
+    the inputs in another order (a re-run would then clean some documents twice)."""
     if not output.is_file():
         return None
-    line = last_complete_line(output)
-    if line is None:
-        return None
-    source = source_of(line, output)
-    index = input_index(source.file, inputs)
-    if index is None:
+    with open(output, "rb") as handle:
+        found = last_line_span(handle)
+        if found is None:
+            return None
+        start, line = found
+        source = source_of(line, output)
+        files = source_files(handle, output, start + len(line))
+    indexes = [input_index(file, inputs) for file in files]
+    for file, index in zip(files, indexes):
+        if index is None:
+            raise ConfigError(
+                f"{output} holds documents from {file}, which is not among the inputs; "
+                "re-run with the same inputs in the same order, or pick another output"
+            )
+    if indexes != sorted(set(indexes)):
+        order = ", ".join(files)
         raise ConfigError(
-            f"{output} holds documents from {source.file}, which is not among the inputs; "
+            f"{output} holds documents from {order} in this order, not the order of the inputs; "
             "re-run with the same inputs in the same order, or pick another output"
         )
-    return ResumePoint(index, source.position)
+    return ResumePoint(indexes[-1], source.position)
+
+
+def source_files(handle: IO[bytes], path: Path, end: int) -> list[str]:
+    """The input files the lines of an output (up to `end`) were cleaned from, in their order. The lines of each
+    file follow each other, so a few lines are read per file (a binary search for where its lines end)."""
+    files: list[str] = []
+    start = 0
+    while start < end:
+        file = source_of(line_from(handle, start)[1], path).file
+        files.append(file)
+        start = run_end(handle, path, file, start, end)
+    return files
+
+
+def run_end(handle: IO[bytes], path: Path, file: str, start: int, end: int) -> int:
+    """Where the lines from `file` that begin at line start `start` end: at the first line from another file, or
+    `end`."""
+    low, high = start, end
+    while high - low > 1:
+        middle = (low + high) // 2
+        line_start, line = line_from(handle, middle)
+        if line_start >= end or source_of(line, path).file != file:
+            high = middle
+        else:
+            low = middle
+    return min(line_from(handle, high)[0], end)
+
+
+def line_from(handle: IO[bytes], offset: int) -> tuple[int, bytes]:
+    """The first line that starts at or after `offset`: where it starts, and the line."""
+    handle.seek(max(offset - 1, 0))
+    if offset > 0:
+        handle.readline()
+    start = handle.tell()
+    return start, handle.readline()
 
 
 def last_quarantined(quarantine: Path, inputs: list[str]) -> str | None:

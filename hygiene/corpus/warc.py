@@ -3,7 +3,10 @@ wrong Content-Length, unreadable content) and the reader resynchronised after a 
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO, Any
 
 import brotli
@@ -22,15 +25,52 @@ def read_warc(path: str, after_offset: int | None = None) -> Iterator[Record]:
 
     After a broken record the reader resynchronises on the next gzip member or `WARC/1.` header.
     """
-    with open(path, "rb") as handle:
-        compressed = handle.read(3) == GZIP_MAGIC
+    with opened_warc(path) as (handle, compressed):
         offset: int | None = after_offset or 0
         skip_first = after_offset is not None
         while offset is not None:
             handle.seek(offset)
             broken_at = yield from warc_records_from(handle, path, skip_first)
             skip_first = False
-            offset = None if broken_at is None else next_record_start(handle, broken_at + 1, compressed)
+            try:
+                offset = None if broken_at is None else next_record_start(handle, broken_at + 1, compressed)
+            except (EOFError, OSError, zlib.error):  # a WARC gzipped whole and cut short: nothing more to read
+                offset = None
+
+
+@contextmanager
+def opened_warc(path: str) -> Iterator[tuple[IO[bytes], bool]]:
+    """A WARC file open for reading, and whether each record is a gzip member of its own. A WARC gzipped whole
+    (`gzip crawl.warc`), which warcio cannot read, is read uncompressed: its offsets count uncompressed bytes."""
+    with open(path, "rb") as handle:
+        if handle.read(3) != GZIP_MAGIC:
+            yield handle, False
+        elif not gzipped_whole(handle):
+            yield handle, True
+        else:
+            handle.seek(0)
+            with gzip.GzipFile(fileobj=handle) as uncompressed:
+                yield uncompressed, False
+
+
+def gzipped_whole(handle: IO[bytes]) -> bool:
+    """Whether a gzip WARC is gzipped whole rather than record by record: its first gzip member holds a second
+    record header, or fills the file."""
+    handle.seek(0)
+    decompressor = zlib.decompressobj(wbits=31)
+    tail = b""
+    while not decompressor.eof:
+        data = decompressor.unconsumed_tail or handle.read(SCAN_BLOCK)
+        if not data:
+            return True
+        try:
+            window = tail + decompressor.decompress(data, SCAN_BLOCK)
+        except zlib.error:
+            return False
+        if b"\nWARC/1." in window:
+            return True
+        tail = window[-len(b"\nWARC/1.") :]
+    return not decompressor.unused_data and not handle.read(1)
 
 
 class QuietArchiveIterator(ArchiveIterator):
@@ -94,11 +134,14 @@ def declared_length(warc_record: Any) -> int | None:
 
 
 def only_blanks_after(handle: IO[bytes], offset: int) -> bool:
-    """Whether the file holds nothing but whitespace from `offset` on."""
-    handle.seek(offset)
-    while block := handle.read(SCAN_BLOCK):
-        if block.strip():
-            return False
+    """Whether the file holds nothing but whitespace from `offset` on (not so if it is cut short there)."""
+    try:
+        handle.seek(offset)
+        while block := handle.read(SCAN_BLOCK):
+            if block.strip():
+                return False
+    except (EOFError, OSError, zlib.error):  # a WARC gzipped whole, cut short
+        return False
     return True
 
 
@@ -111,12 +154,13 @@ def readable_html_record(path: str, offset: int, warc_record: Any) -> Record | N
 
 
 def warc_html_record(path: str, offset: int, warc_record: Any) -> Record | None:
-    """The record for an HTML response, an error record for an oversized one, None for anything else."""
+    """The record for an HTML response (or a response without Content-Type, told apart by its bytes as `hygiene
+    score` does), an error record for an oversized one, None for anything else."""
     if warc_record.rec_type != "response" or warc_record.http_headers is None:
         return None
     status = warc_record.http_headers.get_statuscode() or ""
-    content_type = warc_record.http_headers.get_header("Content-Type") or ""
-    if not status.startswith("2") or not content_type.lower().startswith(HTML_CONTENT_TYPES):
+    content_type = (warc_record.http_headers.get_header("Content-Type") or "").strip()
+    if not status.startswith("2") or (content_type and not content_type.lower().startswith(HTML_CONTENT_TYPES)):
         return None
     payload = http_body(warc_record, MAX_PAGE_BYTES + 1)
     if len(payload) > MAX_PAGE_BYTES:
@@ -133,9 +177,9 @@ def warc_html_record(path: str, offset: int, warc_record: Any) -> Record | None:
         position=offset,
         position_kind="offset",
         payload=payload,
-        fmt="html",
+        fmt="html" if content_type else "auto",
         url=url,
-        content_type=content_type,
+        content_type=content_type or None,
         carried=carried,
     )
 

@@ -4,15 +4,15 @@ scored and cleaned into its output and quarantine lines."""
 from __future__ import annotations
 
 import json
-import signal
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from typing import Any
 
 from threadpoolctl import threadpool_limits
 
 from detector.errors import HygieneError, InputError
 from hygiene.corpus.jsonl import parsed
-from hygiene.corpus.pool import chunked, ordered_map
+from hygiene.corpus.pool import chunked, exit_with_parent, ordered_map
 from hygiene.corpus.records import Outcome, Record, first_line
 
 CHUNK_SIZE = 8
@@ -31,12 +31,12 @@ def load_scorer(model: str | None, threshold: float) -> None:
 
 
 def init_worker(model: str | None, threshold: float) -> None:
-    """Worker initialiser: ignore Ctrl-C (the parent handles it), one numeric thread, load the model once.
+    """Worker initialiser: exit with the parent, one numeric thread, load the model once.
 
     A model that fails to load is kept as an error and raised by the first chunk, so the parent reports it.
     """
     global _load_error
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent()
     threadpool_limits(limits=1)
     try:
         load_scorer(model, threshold)
@@ -62,8 +62,7 @@ def clean_record(scorer: Any, record: Record) -> Outcome:
         return Outcome(where=record.where(), error=str(exc))
     except Exception as exc:  # noqa: BLE001 - one page must not stop a corpus run that would stop there again
         return Outcome(where=record.where(), error=f"internal error ({type(exc).__name__}: {first_line(exc)})")
-    document = {
-        **record.carried,
+    cleaned = {
         "source": record.source(),
         "title": result.title,
         "text": result.text,
@@ -71,12 +70,14 @@ def clean_record(scorer: Any, record: Record) -> Outcome:
         "contaminated": result.contaminated,
         "flags": [flag_dict(flag) for flag in result.flagged],
     }
-    quarantine_line = None
-    if result.contaminated:
-        raw = {"raw": raw_text(record.payload, result.encoding)}
-        quarantine_line = json.dumps({**document, **raw}, ensure_ascii=False) + "\n"
+    document = {**record.carried, **cleaned}
+    raw = {"raw": raw_text(record.payload, result.encoding)} if result.contaminated else {}
+    quarantine_line = json.dumps({**document, **raw}, ensure_ascii=False) + "\n" if raw else None
     output_line = json.dumps(document, ensure_ascii=False) + "\n"
-    return Outcome(record.where(), output_line, quarantine_line, contaminated=result.contaminated)
+    replaced = tuple(name for name in (*cleaned, *raw) if name in record.carried)
+    return Outcome(
+        record.where(), output_line, quarantine_line, contaminated=result.contaminated, replaced_fields=replaced
+    )
 
 
 def raw_text(payload: bytes | str, encoding: str | None) -> str:
@@ -110,5 +111,6 @@ def clean_records(
             yield clean_record(_scorer, record)
         return
     results = ordered_map(clean_chunk, chunked(records, chunk_size), workers, init_worker, (model, threshold))
-    for outcomes in results:
-        yield from outcomes
+    with closing(results):
+        for outcomes in results:
+            yield from outcomes

@@ -181,7 +181,7 @@ def default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-@pytest.mark.parametrize("sig,workers", [(signal.SIGKILL, "1"), (signal.SIGINT, "2")])
+@pytest.mark.parametrize("sig,workers", [(signal.SIGKILL, "1"), (signal.SIGINT, "2"), (signal.SIGTERM, "2")])
 def test_interrupted_run_resumes_to_the_same_output(kit, tmp_path, model_path, sig, workers):
     source = kit.write_jsonl(tmp_path / "in.jsonl", documents(kit, 1500))
     reference, out, quarantine = tmp_path / "reference.jsonl", tmp_path / "out.jsonl", tmp_path / "q.jsonl"
@@ -198,6 +198,8 @@ def test_interrupted_run_resumes_to_the_same_output(kit, tmp_path, model_path, s
     process.send_signal(sig)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == (-signal.SIGKILL if sig == signal.SIGKILL else 130), stderr
+    if sig != signal.SIGKILL:
+        assert stderr.splitlines()[-1] == "hygiene: interrupted" and "Traceback" not in stderr
     interrupted_lines = out.read_bytes().count(b"\n")
     assert 40 <= interrupted_lines < 1500
     resumed = kit.hygiene("clean", *args[1:], "-o", out, timeout=300)
@@ -239,8 +241,8 @@ def test_resume_of_a_warc_seeks_past_the_last_record(kit, tmp_path, model_path):
 @pytest.mark.parametrize(
     "extra,message",
     [
-        (["--workers", "2", "--model", "MISSING"], "no such model file"),
-        (["--workers", "1", "--model", "MISSING"], "no such model file"),
+        (["--workers", "2", "--model", "MISSING.joblib"], "no such model file"),
+        (["--workers", "1", "--model", "MISSING.joblib"], "no such model file"),
         (["--threshold", "0"], "clean: argument --threshold: must be in (0, 1], got 0 (see hygiene clean --help)"),
         (["--workers", "0"], "clean: argument --workers: must be 1 or more, got 0 (see hygiene clean --help)"),
         (["MISSING.jsonl"], "no such input file: MISSING.jsonl"),

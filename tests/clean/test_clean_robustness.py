@@ -188,17 +188,54 @@ def test_a_cut_gzip_warc_gives_one_report_line_and_exit_1(kit, tmp_path, model_p
     assert skipped.startswith(f"hygiene: {source}@{starts[2]}: skipped: WARC record cut short")
 
 
-def test_a_warc_gzipped_as_one_member_gives_one_report_line_and_exit_1(kit, tmp_path, model_path):
+def test_a_warc_gzipped_whole_is_read_and_resumed(kit, tmp_path, model_path):
     plain = tmp_path / "crawl.warc"
     article_warc(kit, plain, compressed=False)
     source = tmp_path / "crawl.warc.gz"
     source.write_bytes(gzip.compress(plain.read_bytes()))
+    reference, out = tmp_path / "reference.jsonl", tmp_path / "out.jsonl"
+    run = kit.hygiene("clean", source, "-o", reference, "--model", model_path, "--workers", "1")
+    assert run.returncode == 0, run.stderr
+    assert [d["url"][-6:] for d in kit.read_output(reference)] == [f"{i}.html" for i in range(4)]
+    out.write_bytes(b"".join(reference.read_bytes().splitlines(keepends=True)[:2]))
+    resumed = kit.hygiene("clean", source, "-o", out, "--model", model_path, "--workers", "1")
+    assert resumed.returncode == 0 and "cleaned 2 pages" in resumed.stderr, resumed.stderr
+    assert out.read_bytes() == reference.read_bytes()
+
+
+def test_a_warc_gzipped_whole_and_cut_short_is_read_up_to_near_the_cut(kit, tmp_path, model_path):
+    """The records of the last block read before the cut (some kB) are lost with it; the cut is reported."""
+    plain = tmp_path / "crawl.warc"
+    starts = article_warc(kit, plain, compressed=False, count=100)
+    source = tmp_path / "crawl.warc.gz"
+    source.write_bytes(gzip.compress(plain.read_bytes()[: starts[99] + 300])[:-20])
+    out = tmp_path / "out.jsonl"
+    run = kit.hygiene("clean", source, "-o", out, "--model", model_path, "--workers", "1")
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    urls = [d["url"] for d in kit.read_output(out)]
+    assert 50 <= len(urls) < 100 and urls == [f"https://news.example.com/{i}.html" for i in range(len(urls))]
+    (skipped,) = skipped_lines(run.stderr)
+    assert skipped.startswith(f"hygiene: {source}@{starts[len(urls)]}: skipped: ")
+
+
+def test_a_2xx_response_without_content_type_is_read_by_its_bytes(kit, tmp_path, model_path):
+    source = tmp_path / "crawl.warc"
+    writer, handle = kit.new_warc(source, compressed=False)
+    with handle:
+        for url, body in [("page.html", kit.article_html(0).encode()), ("image", b"\x89PNG\r\n\x1a\n" + bytes(300))]:
+            http = StatusAndHeaders("200 OK", [], protocol="HTTP/1.1")
+            record = writer.create_warc_record(
+                f"https://x.example/{url}", "response", payload=io.BytesIO(body), length=len(body), http_headers=http
+            )
+            writer.write_record(record)
     out = tmp_path / "out.jsonl"
     run = kit.hygiene("clean", source, "-o", out, "--model", model_path, "--workers", "1")
     assert run.returncode == 1, run.stderr
+    (doc,) = kit.read_output(out)
+    assert doc["url"] == "https://x.example/page.html" and ARTICLE_END in doc["text"]
     (skipped,) = skipped_lines(run.stderr)
-    assert skipped.startswith(f"hygiene: {source}@0: skipped: unreadable WARC record") and "non-chunked" in skipped
-    assert [d["url"][-6:] for d in kit.read_output(out)] == ["0.html"]
+    assert "binary data, not a web page or text" in skipped
+    assert "cleaned 1 pages (0 contaminated, 1 skipped)" in run.stderr
 
 
 # ---------------------------------------------------------------- quarantine files are never emptied
@@ -231,6 +268,32 @@ def test_a_resumed_run_does_not_quarantine_a_document_twice(kit, tmp_path, model
     assert [d["id"] for d in kit.read_output(quarantine)] == ["doc-0", "doc-3"]
 
 
+@pytest.mark.parametrize("option", ["-o", "--quarantine"])
+def test_a_one_line_file_without_its_newline_that_is_not_hygiene_output_is_refused_untouched(
+    kit, tmp_path, model_path, option
+):
+    source = kit.write_jsonl(tmp_path / "in.jsonl", documents(kit, 2))
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"notes")
+    out = notes if option == "-o" else tmp_path / "out.jsonl"
+    run = kit.hygiene("clean", source, "-o", out, "--quarantine", tmp_path / "q.jsonl", "--model", model_path)
+    if option == "--quarantine":
+        run = kit.hygiene("clean", source, "-o", out, "--quarantine", notes, "--model", model_path)
+    assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert f"{notes} exists but its last line is not" in run.stderr
+    assert notes.read_bytes() == b"notes"
+
+
+def test_a_lone_cut_line_is_still_cut_and_redone(kit, tmp_path, model_path):
+    source = kit.write_jsonl(tmp_path / "in.jsonl", documents(kit, 2))
+    reference, out = tmp_path / "reference.jsonl", tmp_path / "out.jsonl"
+    assert kit.hygiene("clean", source, "-o", reference, "--model", model_path, "--workers", "1").returncode == 0
+    out.write_bytes(reference.read_bytes()[:25])
+    run = kit.hygiene("clean", source, "-o", out, "--model", model_path, "--workers", "1")
+    assert run.returncode == 0, run.stderr
+    assert out.read_bytes() == reference.read_bytes()
+
+
 def test_a_quarantine_file_of_another_kind_is_refused_untouched(kit, tmp_path, model_path):
     source = kit.write_jsonl(tmp_path / "in.jsonl", documents(kit, 2))
     quarantine = tmp_path / "notes.jsonl"
@@ -259,7 +322,7 @@ def test_a_bad_model_creates_no_output_file(kit, tmp_path, workers):
     source = kit.write_jsonl(tmp_path / "in.jsonl", documents(kit, 1))
     out, quarantine = tmp_path / "out.jsonl", tmp_path / "q.jsonl"
     args = ["-o", out, "--quarantine", quarantine, "--workers", workers]
-    run = kit.hygiene("clean", source, *args, "--model", "MISSING")
+    run = kit.hygiene("clean", source, *args, "--model", "MISSING.joblib")
     assert run.returncode == 2 and "no such model file" in run.stderr
     assert not out.exists() and not quarantine.exists()
 
@@ -298,3 +361,71 @@ def test_a_closed_stderr_does_not_stop_the_run(kit, tmp_path, model_path):
     )
     assert run.returncode == 1 and run.stdout == b""
     assert [d["id"] for d in kit.read_output(out)] == ["doc-0", "doc-1"]
+
+
+# ---------------------------------------------------------------- resuming with the inputs in another order
+
+
+@pytest.mark.parametrize("first,again", [("ab", "ba"), ("abc", "bac")])
+def test_a_resume_with_the_inputs_in_another_order_is_refused(kit, tmp_path, model_path, first, again):
+    paths = {name: kit.write_jsonl(tmp_path / f"{name}.jsonl", documents(kit, 3)) for name in "abc"}
+    out = tmp_path / "out.jsonl"
+    full = kit.hygiene("clean", *(paths[name] for name in first), "-o", out, "--model", model_path, "--workers", "1")
+    assert full.returncode == 0, full.stderr
+    out.write_bytes(b"".join(out.read_bytes().splitlines(keepends=True)[:-1]))
+    before = out.read_bytes()
+    run = kit.hygiene("clean", *(paths[name] for name in again), "-o", out, "--model", model_path, "--workers", "1")
+    assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert "re-run with the same inputs in the same order" in run.stderr
+    assert out.read_bytes() == before
+    same = kit.hygiene("clean", *(paths[name] for name in first), "-o", out, "--model", model_path, "--workers", "1")
+    assert same.returncode == 0 and "cleaned 1 pages" in same.stderr, same.stderr
+
+
+# ---------------------------------------------------------------- JSON Lines fields
+
+
+def test_binary_pages_in_json_strings_are_refused(kit, tmp_path, model_path):
+    pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nstream\n" + bytes(range(256)) * 8
+    gz = gzip.compress(kit.article_html(5).encode() * 3)
+    lines = [
+        {"id": "pdf", "html": pdf.decode("latin-1")},
+        {"id": "gzip", "html": gz.decode("latin-1")},
+        {"id": "nul", "text": "text\u0000with\u0000nul\u0000bytes\u0000" * 50},
+        {"id": "good", "html": kit.article_html(1)},
+    ]
+    source = kit.write_jsonl(tmp_path / "in.jsonl", lines)
+    out = tmp_path / "out.jsonl"
+    run = kit.hygiene("clean", source, "-o", out, "--model", model_path, "--workers", "1")
+    assert run.returncode == 1, run.stderr
+    assert [d["id"] for d in kit.read_output(out)] == ["good"]
+    assert [line.split(": skipped: ") for line in skipped_lines(run.stderr)] == [
+        [f"hygiene: {source}:{n}", "binary data, not a web page or text"] for n in (1, 2, 3)
+    ]
+
+
+def test_a_null_html_field_counts_as_absent(kit, tmp_path, model_path):
+    text = "The storm hit the northern coast on Monday, officials said in a statement."
+    source = kit.write_jsonl(tmp_path / "in.jsonl", [{"id": 1, "html": None, "text": text}])
+    out = tmp_path / "out.jsonl"
+    run = kit.hygiene("clean", source, "-o", out, "--model", model_path, "--workers", "1")
+    assert run.returncode == 0, run.stderr
+    (doc,) = kit.read_output(out)
+    assert doc["html"] is None and "northern coast" in doc["text"]
+
+
+def test_input_fields_named_like_output_fields_are_warned_about_once(kit, tmp_path, model_path):
+    lines = [
+        {"id": 0, "source": "commoncrawl", "title": "mine", "html": kit.article_html(0)},
+        {"id": 1, "source": "commoncrawl", "title": "mine", "html": kit.article_html(1)},
+        {"id": 2, "html": kit.article_html(2)},
+    ]
+    source = kit.write_jsonl(tmp_path / "in.jsonl", lines)
+    out = tmp_path / "out.jsonl"
+    run = kit.hygiene("clean", source, "-o", out, "--model", model_path, "--workers", "1")
+    assert run.returncode == 0, run.stderr
+    (warning,) = [line for line in run.stderr.splitlines() if "warning" in line]
+    assert warning.startswith(f"hygiene: warning: {source}:1: input field(s) 'source', 'title' replaced")
+    docs = kit.read_output(out)
+    assert [list(d)[:3] for d in docs[:2]] == [["id", "source", "title"]] * 2
+    assert all(d["source"] == {"file": str(source), "line": i + 1} for i, d in enumerate(docs))

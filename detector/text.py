@@ -42,7 +42,6 @@ def normalize_space(text: str) -> str:
     return " ".join(text.split())
 
 
-@page_cache(512)
 def without_lone_surrogates(text: str) -> str:
     """The text with each lone surrogate (a broken `\\ud800` escape, no character) replaced by U+FFFD, as decoders
     replace bytes that are no character."""
@@ -56,6 +55,7 @@ def without_lone_surrogates(text: str) -> str:
 LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
+@page_cache(512)
 def token_tuple(text: str) -> tuple[str, ...]:
     """`tokens(text)` as a tuple, cached: features ask for the same block's tokens several times."""
     lowered = text.lower()

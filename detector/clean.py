@@ -28,7 +28,7 @@ SUSPICION = 0.1
 """Contamination probability from which a block is never promoted to content."""
 SHORT_ARTICLE_CHARS = 1000
 """Kept article text shorter than this is looked at again (the model missed the article, or most of it). This and
-the lengths below are `text_size`s: a Han, kana or Hangul character counts as three Latin ones."""
+the lengths below but OUTSIDE_REGION_CHARS are `text_size`s: a Han, kana or Hangul character counts as three."""
 SECOND_LOOK_CONTENT = 0.3
 """On that second look, prose the model gave at least this probability of content is kept too..."""
 SECOND_LOOK_MIN_CHARS = 30
@@ -46,7 +46,9 @@ COMMENT_WORDS = frozenset(("comment", "comments"))
 MAIN_REGION_SHARE = 0.75
 """The article's region is the deepest element holding this share of the kept text's characters..."""
 OUTSIDE_REGION_CHARS = 150
-"""...and kept text this short outside it (a teaser, a credit, a widget line) is not article text."""
+"""...and kept text this short outside it (a teaser, a credit, a widget line) is not article text. Counted in
+characters, not `text_size`: the step is also a safety net for keyword lines the model kept (a 79-character Chinese
+gambling line counted as long slipped through)."""
 MIN_REGION_BLOCKS = 2
 """A region holds at least this many kept blocks."""
 FIGURE_TAGS = ("figure", "figcaption")
@@ -187,7 +189,7 @@ def drop_short_text_outside_region(blocks: list[Block], labels: list[str]) -> li
     return [
         "boilerplate"
         if label == "content"
-        and text_size(block.text) <= OUTSIDE_REGION_CHARS
+        and len(block.text) <= OUTSIDE_REGION_CHARS
         and block.tag not in HEADING_TAGS
         and block.element is not None
         and not _is_inside(block.element, region)

@@ -302,6 +302,23 @@ def test_short_text_outside_the_articles_region_is_not_article_text():
     assert settled[PARAGRAPH] == "content"
 
 
+def test_a_chinese_keyword_line_outside_the_region_is_short_by_its_characters():
+    """The outside-region step counts characters, not `text_size`: a 79-character line of Chinese gambling keywords
+    beside the article (an injected one the model kept) is short and goes, as the same line in Latin letters would."""
+    spam = "-".join(
+        ["易发国际娱乐城官网", "在线赌博平台", "赌场入口", "乐透世界娱乐城平台", "删除博客帖子qq官方网站"]
+        + ["在线真人赌钱娱乐城投注注册"]
+    )
+    html = (
+        f"<html><body><div class='ad'><p>{spam}</p></div><article><p>{PARAGRAPH}</p><p>{PARAGRAPH} Again.</p>"
+        f"<p>{PARAGRAPH} Once more.</p></article></body></html>"
+    )
+    blocks = segment_page(html, "html", None)[0]
+    labels = ["content" if block.kind == "text" else "boilerplate" for block in blocks]
+    settled = dict(zip((b.text for b in blocks), drop_short_text_outside_region(blocks, labels)))
+    assert settled[spam] == "boilerplate" and len(spam) <= OUTSIDE_REGION_CHARS
+
+
 def test_figure_captions_are_not_article_text():
     """A caption inside the article is dropped; the paragraphs around it are kept."""
     blocks, labels = region_blocks()

@@ -135,6 +135,9 @@ class PageLimit:
     def page_done(self) -> None:
         """Close the spider when the pages seen reach the limit (requests under way still finish)."""
         if self.closing is None and self.crawler.stats.get_value(f"{STATS_PREFIX}pages_seen", 0) >= self.limit:
-            self.closing = asyncio.get_running_loop().create_task(
-                self.crawler.engine.close_spider_async(reason=PAGE_LIMIT_REASON)
-            )
+            self.closing = close_spider_soon(self.crawler, PAGE_LIMIT_REASON)
+
+
+def close_spider_soon(crawler: Crawler, reason: str) -> asyncio.Task:
+    """Start closing the crawl's spider with `reason`; keep the task returned (the garbage collector would drop it)."""
+    return asyncio.get_running_loop().create_task(crawler.engine.close_spider_async(reason=reason))

@@ -26,6 +26,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from crawler.extensions import close_spider_soon
 from crawler.items import DroppedPage, NotModified, PageItem
 from crawler.store import DroppedRecord, ItemRecord, QuarantineRecord, Store, utc_now
 from crawler.summary import STATS_PREFIX, hygiene_stats, summary, summary_lines
@@ -207,9 +208,7 @@ class HygienePipeline:
     def stop_on_store_error(self, exc: Exception) -> None:
         """Close the spider at the first failed store write: every later page would be lost too."""
         if self.note_store_error(exc):
-            self.closing = asyncio.get_running_loop().create_task(
-                self.crawler.engine.close_spider_async(reason=STORE_ERROR_REASON)
-            )
+            self.closing = close_spider_soon(self.crawler, STORE_ERROR_REASON)
 
     def note_store_error(self, exc: Exception) -> bool:
         """Log a failed store write and keep its message in the stats; True for the first one of the crawl."""

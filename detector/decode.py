@@ -117,7 +117,7 @@ def decode_page(data: bytes, content_type: str | None = None) -> DecodedPage:
         if data.startswith(bom):
             text = data.decode(encoding, errors="replace")
             return repair_misdecoded(text) or DecodedPage(text, encoding, "bom")
-    if _looks_binary(data):
+    if looks_binary(data):
         raise InputError("binary data, not a web page or text")
     text = _utf8_text(data)
     if text is not None:
@@ -129,7 +129,7 @@ def decode_page(data: bytes, content_type: str | None = None) -> DecodedPage:
     return _detect(data)
 
 
-def _looks_binary(data: bytes) -> bool:
+def looks_binary(data: bytes) -> bool:
     """A compressed file, document or image by its signature, NUL bytes at the start (never in text pages: UTF-16
     ones start with a BOM and are handled before), or control bytes anywhere beyond what text ever holds."""
     if data.startswith(BINARY_SIGNATURES):

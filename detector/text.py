@@ -45,6 +45,8 @@ def normalize_space(text: str) -> str:
 def without_lone_surrogates(text: str) -> str:
     """The text with each lone surrogate (a broken `\\ud800` escape, no character) replaced by U+FFFD, as decoders
     replace bytes that are no character."""
+    if text.isascii():
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

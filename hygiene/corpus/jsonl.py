@@ -6,18 +6,17 @@ from __future__ import annotations
 import gzip
 import json
 import math
-import re
 import zlib
 from collections.abc import Iterator
 from typing import IO, Any
 
-from detector.decode import _looks_binary
+from detector.decode import looks_binary
 from detector.settings import MAX_PAGE_BYTES
+from detector.text import without_lone_surrogates
 from hygiene.corpus.records import GZIP_MAGIC, SCAN_BLOCK, Record, first_line
 
 MAX_JSONL_LINE_BYTES = 4 * MAX_PAGE_BYTES
 """A JSON line may hold a page escaped in JSON (up to ~4x longer); longer lines are reported and skipped."""
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def open_maybe_gzip(path: str) -> IO[bytes]:
@@ -82,7 +81,7 @@ def finite_or_none(number: str) -> float | None:
 def without_surrogates(value: Any) -> Any:
     """A parsed JSON value with every lone surrogate in its strings (and keys) replaced by U+FFFD."""
     if isinstance(value, str):
-        return value if value.isascii() else LONE_SURROGATE.sub("\ufffd", value)
+        return without_lone_surrogates(value)
     if isinstance(value, list):
         return [without_surrogates(item) for item in value]
     if isinstance(value, dict):
@@ -90,14 +89,14 @@ def without_surrogates(value: Any) -> Any:
     return value
 
 
-def looks_binary(page: str) -> bool:
+def string_looks_binary(page: str) -> bool:
     """Whether a page held in a JSON string is binary data (a PDF or gzip file read as Latin-1, NUL bytes), by the
     test the detector puts page bytes to."""
     try:
         data = page.encode("latin-1")
     except UnicodeEncodeError:
         data = page.encode("utf-8", errors="replace")
-    return _looks_binary(data)
+    return looks_binary(data)
 
 
 def parsed(record: Record) -> Record:
@@ -122,7 +121,7 @@ def jsonl_record(path: str, line_number: int, line: bytes, field_name: str | Non
     payload = document.pop(name, None)
     if not isinstance(payload, str):
         return jsonl_error(path, line_number, f"field {name!r} missing or not a string")
-    if looks_binary(payload):
+    if string_looks_binary(payload):
         return jsonl_error(path, line_number, "binary data, not a web page or text")
     url = document.get("url")
     return Record(

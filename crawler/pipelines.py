@@ -31,6 +31,7 @@ from crawler.items import DroppedPage, NotModified, PageItem
 from crawler.store import DroppedRecord, ItemRecord, QuarantineRecord, Store, utc_now
 from crawler.summary import STATS_PREFIX, hygiene_stats, summary, summary_lines
 from detector import InputError, PageResult, Scorer
+from detector.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,22 @@ STORE_WRITE_ERRORS = (sqlite3.Error, OSError)
 def load_scorer(path: str | None, threshold: float) -> Scorer:
     """The detector for a model path and threshold, loaded once per process."""
     return Scorer.from_path(path, threshold=threshold)
+
+
+def check_crawl_settings(db: str | None, model: str | None, threshold: object) -> None:
+    """Open the store and load the model as the pipeline will, before any request: ConfigError (ModelError for the
+    model) for a store that is damaged, foreign or read-only, or a threshold that is no number in (0, 1]."""
+    try:
+        number = float(threshold)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ConfigError(f"HYGIENE_THRESHOLD must be a number in (0, 1], got {threshold!r}") from None
+    store = Store.open(db)
+    try:
+        store.check_integrity()
+        store.check_writable()
+    finally:
+        store.close()
+    load_scorer(model, number)
 
 
 class PageUnchanged(DropItem):

@@ -28,6 +28,8 @@ PAGE_FIELDS = ("html", "text")
 KNOWN_FIELDS = frozenset(("url", "html", "text", "contamination", "article", "group"))
 ID_RE = re.compile(r"""\bid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>/=`]+))""", re.IGNORECASE)
 QUOTE_CHARS = 40
+OVERLAP_CHARS = 30
+"""Contamination text this long found in the article makes a sample contradictory."""
 
 
 @dataclass
@@ -104,6 +106,8 @@ def parse_sample(line: bytes, where: str, seen: _Seen, site_key: str | None = No
     contamination = _contamination(record, page, where)
     seen.check(page, fmt, where)
     texts, ids, markups = contamination_labels(contamination, fmt)
+    if article:
+        _check_article_apart(texts, article, where)
     dirty = "contaminated" if contamination else "clean"
     return LabelledPage(
         page,
@@ -164,7 +168,6 @@ def _page_field(record: dict, where: str) -> str:
     return fmt
 
 
-
 def _optional_string(record: dict, name: str, where: str) -> str | None:
     """A field that may be absent or null, and otherwise is a non-empty string."""
     value = record.get(name)
@@ -194,6 +197,18 @@ def _contamination(record: dict, page: str, where: str) -> list[str]:
         if item not in page:
             raise SampleError(f"{where}: {field_name}: not found in the page: {_quote(item)}")
     return items
+
+
+def _check_article_apart(texts: list[str], article: str, where: str) -> None:
+    """SampleError when the labels contradict each other: a contamination item's text holds the whole article, or
+    the article holds a contamination text of `OVERLAP_CHARS` or more (shorter ones, a word, may be honest)."""
+    flat_article = normalize_space(article)
+    for text in texts:
+        if flat_article in text or (len(text) >= OVERLAP_CHARS and text in flat_article):
+            raise SampleError(
+                f"{where}: contamination: {_quote(text)} is also in the article: a text cannot be both "
+                "(leave the article out of the contamination, and the contamination out of the article)"
+            )
 
 
 def contamination_labels(contamination: list[str], fmt: str) -> tuple[list[str], list[str], list[str]]:

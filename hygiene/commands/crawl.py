@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler.store import Store, default_db_path, given_db_path
+from crawler.store import default_db_path, given_db_path
 from crawler.summary import summary, summary_lines
 from detector.errors import ConfigError
 from detector.settings import DEFAULT_THRESHOLD
@@ -346,15 +346,9 @@ def run_demo(args: argparse.Namespace, db_path: Path, overrides: dict[str, str])
 def crawl(args: argparse.Namespace, seeds: list[str], db_path: Path, overrides: dict[str, str]) -> int:
     """Check everything that can fail up front, run the crawl, print the summary."""
     from crawler.extensions import clear_job_dir, lock_job_dir
-    from crawler.pipelines import load_scorer
+    from crawler.pipelines import check_crawl_settings
 
-    store = Store.open(db_path)
-    try:
-        store.check_integrity()
-        store.check_writable()
-    finally:
-        store.close()
-    load_scorer(args.model, float(overrides.get("HYGIENE_THRESHOLD", DEFAULT_THRESHOLD)))
+    check_crawl_settings(str(db_path), args.model, overrides.get("HYGIENE_THRESHOLD", DEFAULT_THRESHOLD))
     job_dir = job_dir_for(db_path.resolve(), seeds, args.allow_domain, args.depth)
     if not lock_job_dir(job_dir):  # held until the crawl closes: the crawl's JobDirGuard takes it over
         raise ConfigError(f"a crawl of the same seeds into {db_path} is already running ({job_dir})")

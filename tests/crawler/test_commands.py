@@ -90,6 +90,30 @@ def test_scrapy_crawl_news_with_bad_arguments_says_why_in_one_line(kit, tmp_path
     assert not db.exists()
 
 
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("HYGIENE_THRESHOLD=abc", "HYGIENE_THRESHOLD must be a number in (0, 1], got 'abc'"),
+        ("HYGIENE_THRESHOLD=2", "threshold must be a number in (0, 1], got 2.0"),
+        ("HYGIENE_MODEL={tmp}/missing.joblib", "{tmp}/missing.joblib: no such model file"),
+        ("HYGIENE_DB={tmp}/foreign.db", "{tmp}/foreign.db: not a hygiene store or damaged: "),
+    ],
+)
+def test_scrapy_crawl_news_with_a_bad_store_model_or_threshold_says_why_in_one_line(kit, tmp_path, setting, message):
+    """Refused before any request, as `hygiene crawl` refuses them (the pipeline raised them inside the crawl, as a
+    traceback)."""
+    with closing(sqlite3.connect(tmp_path / "foreign.db")) as conn, conn:
+        conn.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, url TEXT)")
+    setting, message = setting.format(tmp=tmp_path), message.format(tmp=tmp_path)
+    argv = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "seeds=http://127.0.0.1:9/", "-s", setting]
+    if not setting.startswith("HYGIENE_DB="):
+        argv += ["-s", f"HYGIENE_DB={tmp_path / 'store.db'}"]
+    run = kit.run_hygiene(argv, cwd=kit.REPO)
+    assert run.returncode == 2
+    assert run.stderr.startswith(f"scrapy crawl: error: {message}") and run.stderr.count("\n") == 1
+    assert "Traceback" not in run.stderr and run.stdout == ""
+
+
 def test_a_crawl_that_fetches_nothing_is_an_error_without_tracebacks(kit, model_available, tmp_path):
     """Every request refused (nothing listens on the port): exit 2 with one closing error line, the log lines
     that say what failed, and no traceback (Scrapy logs a refused robots.txt with one)."""

@@ -143,6 +143,17 @@ BAD_LINES = [
         "line 2: url: expected a string, got boolean",
     ),
     ("unknown-field", {"text": "some text", "contamination": [], "artcle": "x"}, "line 2: artcle: unknown field"),
+    (
+        "contamination-covers-article",
+        {"html": "<div>" + PAGE + "</div>", "contamination": [PAGE], "article": ARTICLE},
+        "line 2: contamination: ",
+    ),
+    (
+        "article-holds-contamination",
+        {"html": PAGE.replace("<body>", "<body> "), "contamination": ["cá cược bóng đá nhà cái uy tín"],
+         "article": ARTICLE + "\ncá cược bóng đá nhà cái uy tín"},
+        "is also in the article: a text cannot be both",
+    ),
     ("duplicate", GOOD, "line 2: html: duplicate page (same as"),
     ("huge-number", b'{"text": "x", "contamination": [], "url": ' + b"1" * 5000 + b"}", "line 2: not readable JSON"),
     ("deep-nesting", b'{"text": "x", "contamination": [], "group": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
@@ -184,6 +195,15 @@ def test_a_file_without_samples_is_an_error(tmp_path, content):
 def test_missing_sample_file(tmp_path, run_hygiene, small_model):
     run = run_hygiene("evaluate", tmp_path / "nope.jsonl", "--model", small_model)
     assert run.code == 2 and len(run.stderr_lines()) == 1 and "nope.jsonl: cannot read" in run.stderr
+
+
+def test_a_short_contamination_word_may_also_stand_in_the_article(tmp_path):
+    """A keyword link "casino" beside a story about casinos: the labels do not contradict each other."""
+    page = PAGE.replace("Residents", "Casino residents").replace("</article>", '</article><a href="/c">Casino</a>')
+    article = ARTICLE.replace("Residents", "Casino residents")
+    line = {"url": "https://www.harbour.com/b.html", "html": page, "contamination": ["Casino"], "article": article}
+    [sample] = load_samples([write_lines(tmp_path / "ok.jsonl", [line])])
+    assert sample.texts == ["Casino"] and sample.article == article
 
 
 def test_a_page_with_a_lone_surrogate_is_a_sample_like_any_other(tmp_path):

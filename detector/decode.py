@@ -105,6 +105,13 @@ class DecodedPage:
     found_by: str
 
 
+MAX_UTF8_DAMAGE = 8
+"""At most this many runs of invalid bytes in a page read as damaged UTF-8."""
+REPLACEMENT_RUN_RE = re.compile("\ufffd+")
+UTF8_DAMAGE_RATIO = 4
+"""... and at least this many valid non-ASCII characters for each of them."""
+NON_ASCII_BYTES = bytes(range(128, 256))
+
 MAX_DECLARED_REPLACEMENTS = 0.01
 """A declared multibyte charset is kept when at most this share of the page's characters are invalid in it."""
 
@@ -122,6 +129,9 @@ def decode_page(data: bytes, content_type: str | None = None) -> DecodedPage:
     text = _utf8_text(data)
     if text is not None:
         return repair_misdecoded(text) or DecodedPage(text, "utf-8", "utf-8 validity")
+    text = _damaged_utf8_text(data)
+    if text is not None:
+        return repair_misdecoded(text) or DecodedPage(text, "utf-8", "utf-8 validity, damaged bytes replaced")
     for found_by, name in (("http header", _header_charset(content_type)), ("meta", _declared_charset(data))):
         decoded = _decode_as(data, name)
         if decoded is not None:
@@ -146,6 +156,20 @@ def _utf8_text(data: bytes) -> str | None:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+def _damaged_utf8_text(data: bytes) -> str | None:
+    """UTF-8 text with a damaged spot or a few (a stray byte, a surrogate, a character cut at the end of a capped
+    download) as U+FFFD, as browsers read it: at most MAX_UTF8_DAMAGE runs of invalid bytes among at least
+    UTF8_DAMAGE_RATIO times as many valid non-ASCII characters. Text in another charset is invalid UTF-8 at nearly
+    every non-ASCII byte."""
+    text = data.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
+    spots = len(REPLACEMENT_RUN_RE.findall(text)) - data.count("\ufffd".encode("utf-8"))
+    if spots > MAX_UTF8_DAMAGE:
+        return None
+    valid = len(text) - len(data.translate(None, NON_ASCII_BYTES)) - replaced
+    return text if valid >= UTF8_DAMAGE_RATIO * max(spots, 1) else None
 
 
 def _header_charset(content_type: str | None) -> str | None:
@@ -196,10 +220,10 @@ def _detect(data: bytes) -> DecodedPage:
     """Guess the charset statistically, falling back to UTF-8 with replacement characters."""
     sample = data[: SNIFF_BYTES * 16]
     matches = from_bytes(sample)
-    best = matches.best()
-    if best is None or not best.encoding:
+    best = next((match for match in matches if _canonical(match.encoding) in BROWSER_CODECS), None)
+    if best is None:
         return DecodedPage(data.decode("utf-8", errors="replace"), "utf-8", "fallback")
-    encoding = _canonical(best.encoding) or best.encoding
+    encoding = _canonical(best.encoding)
     if _prefers_western_default(sample, encoding, best.chaos, matches):
         encoding = WESTERN_DEFAULT
     return DecodedPage(data.decode(encoding, errors="replace"), encoding, "detection")

@@ -184,8 +184,9 @@ class Scorer:
 
 
 class _CollectionPause:
-    """Holds the cyclic garbage collector off while any thread scores a page: the first pause switches it off,
-    the last one to end restores what it found (a per-call save and restore races between threads)."""
+    """Holds the cyclic garbage collector off while one thread scores a page. While threads score at once it runs
+    as usual (a pause held over overlapping calls would never end); the last call to end restores what the first
+    one found."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -194,11 +195,13 @@ class _CollectionPause:
 
     @contextmanager
     def __call__(self) -> Iterator[None]:
-        """Pause for the length of the `with` block."""
+        """Pause for the length of the `with` block, unless another thread is scoring too."""
         with self.lock:
             if not self.active:
                 self.was_enabled = gc.isenabled()
                 gc.disable()
+            elif self.was_enabled:
+                gc.enable()
             self.active += 1
         try:
             yield

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import codecs
 
+import pytest
+
 
 def squeeze(text: str) -> str:
     """TEXT with every run of whitespace (full-width spaces and newlines included) made one space."""
@@ -170,3 +172,33 @@ def test_charsets_browsers_do_not_know_are_ignored():
     for declared in ("cp037", "unicode_escape", "rot13"):
         decoded = decode_page(page, content_type=f"text/html; charset={declared}")
         assert decoded.encoding == "cp1252" and FRENCH_PARAGRAPH in decoded.text
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data + "é".encode()[:1],  # a character cut at the end, as a capped download leaves it
+        lambda data: data.replace(b"jeudi", b"jeu\xffdi", 1),  # a stray byte
+        lambda data: data.replace(b"jeudi", b"jeu\xed\xa0\x80di", 1),  # a surrogate written as UTF-8
+    ],
+    ids=["cut-at-the-end", "stray-byte", "surrogate"],
+)
+def test_utf8_with_a_damaged_spot_stays_utf8(damage):
+    """A UTF-8 French page with one damaged spot is read as UTF-8 with U+FFFD there, as browsers read it (detection
+    read it as hp-roman8 or ISO-8859-10: some 200 wrong characters)."""
+    from detector.decode import decode_page
+
+    page = f'<html><head><meta charset="utf-8"><title>Pont</title></head><body><p>{FRENCH_PARAGRAPH}</p></body></html>'
+    decoded = decode_page(damage(page.encode("utf-8")))
+    assert decoded.encoding == "utf-8" and decoded.text.count("\ufffd") in (1, 3)
+    assert FRENCH_PARAGRAPH.split("jeudi")[0] in decoded.text
+
+
+def test_detection_picks_only_charsets_browsers_know():
+    """What detection offers first may be a code page no browser reads (hp-roman8): the best one browsers know is
+    taken instead."""
+    from detector.decode import BROWSER_CODECS, _canonical, decode_page
+
+    page = f"<html><head><title>Pont</title></head><body><p>{FRENCH_PARAGRAPH}</p></body></html>".encode("latin-1")
+    for data in (page, page.replace(b"jeudi", b"jeu\x9d\x8edi")):
+        assert _canonical(decode_page(data).encoding) in BROWSER_CODECS

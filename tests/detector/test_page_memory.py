@@ -56,3 +56,18 @@ def test_threads_pausing_at_once_leave_the_garbage_collector_on():
     finally:
         sys.setswitchinterval(switch)
     assert gc.isenabled()
+
+
+def test_the_collector_runs_while_threads_score_at_once():
+    """One scoring thread pauses the collector; a second one that starts meanwhile turns it back on, so threads that
+    keep scoring do not hold it off for good (another thread's garbage would never be collected)."""
+    assert gc.isenabled()
+    with _collection_paused():
+        assert not gc.isenabled()
+        with _collection_paused():
+            assert gc.isenabled()
+        assert gc.isenabled()
+    assert gc.isenabled()
+    with _collection_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()

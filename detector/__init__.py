@@ -11,16 +11,26 @@ around `<html>`) -> `segment` (blocks) -> `features` -> `model` (one scikit-lear
 `Scorer` is imported on first use, so that light users (errors, the command line's help) don't load scikit-learn.
 """
 
-from detector.errors import HygieneError, InputError, ModelError, SampleError
+from typing import TYPE_CHECKING, Any
+
+from detector.errors import ConfigError, HygieneError, InputError, ModelError, SampleError
 from detector.result import Flag, PageResult
 
-__all__ = ["Flag", "HygieneError", "InputError", "ModelError", "PageResult", "SampleError", "Scorer"]
+if TYPE_CHECKING:
+    from detector.score import Scorer
+
+__all__ = ["ConfigError", "Flag", "HygieneError", "InputError", "ModelError", "PageResult", "SampleError", "Scorer"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     """Import `Scorer` lazily (PEP 562)."""
     if name == "Scorer":
         from detector.score import Scorer
 
         return Scorer
     raise AttributeError(f"module 'detector' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The module's names, `Scorer` included before its first use."""
+    return sorted({*globals(), *__all__})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import math
+import numbers
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,33 +70,58 @@ class _ReadPage:
 
 
 class Scorer:
-    """A loaded model and a threshold; reuse one Scorer for many pages."""
+    """A loaded model and a threshold; reuse one Scorer for many pages (threads may share it; for processes, build
+    one in each, or pickle it: it is rebuilt from its model file)."""
 
     def __init__(self, model: LoadedModel, threshold: float = DEFAULT_THRESHOLD) -> None:
-        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 < threshold <= 1.0:
-            raise ConfigError(f"threshold must be a number in (0, 1], got {threshold!r}")
+        """Score with `model`; a page is contaminated when its score reaches `threshold`, a number in (0, 1]
+        (ConfigError otherwise)."""
         self.model = model
-        self.threshold = threshold
+        self._threshold = checked_threshold(threshold)
         self._probabilities = block_classifier(model.pipeline)
+
+    @property
+    def threshold(self) -> float:
+        """The page score at which a page is contaminated (fixed: build another Scorer for another threshold)."""
+        return self._threshold
+
+    def __reduce__(self) -> tuple:
+        """Pickle as the model file and threshold: the copy loads (and verifies) the model again."""
+        return (Scorer.from_path, (str(self.model.path), self._threshold))
 
     @classmethod
     def from_path(cls, path: str | Path | None = None, threshold: float = DEFAULT_THRESHOLD) -> Scorer:
-        """Load (and verify) a model file; None means the shipped default model."""
+        """Load (and verify) a model file; None means the default model: `$HYGIENE_MODEL` if set, else the shipped
+        one. ModelError for a missing, altered or foreign model, ConfigError for a path or threshold of a wrong
+        type."""
+        if path is not None and (not isinstance(path, (str, Path)) or not str(path).strip()):
+            raise ConfigError(f"a model path is a non-empty str or Path, not {path!r}")
         return cls(load_model(path), threshold)
 
     def score(
-        self, data: bytes | str, fmt: str = "auto", url: str | None = None, content_type: str | None = None
+        self,
+        data: bytes | bytearray | memoryview | str,
+        fmt: str = "auto",
+        url: str | None = None,
+        content_type: str | bytes | None = None,
     ) -> PageResult:
-        """Score raw HTML or scraped text; raise InputError when it cannot be read as a page. (The collector stays
-        paused until the page's blocks are dropped too, not only while `analyse` runs.)"""
-        with _collection_paused():
+        """Score a page and return its verdict, flagged blocks and clean text.
+
+        `data`: raw HTML or scraped text, as bytes (decoded by BOM, `content_type`'s charset, `<meta>` or
+        detection) or str. `fmt`: "auto" (tell HTML from text), "html" or "text". `url`: where the page came from;
+        it tells the page's own site from foreign link targets, so it can change the result. `content_type`: the
+        HTTP Content-Type header (str or bytes, as Scrapy gives it), read for bytes only. Raises InputError for a
+        page that cannot be read (empty, binary, too large, too deep, truncated inside a tag) and ConfigError for
+        arguments of a wrong type; both are HygieneErrors with one-line messages."""
+        with _collection_paused():  # held until the page's blocks are dropped too, not only while `analyse` runs
             return self.analyse(data, fmt, url, content_type).result
 
     def analyse(
-        self, data: bytes | str, fmt: str = "auto", url: str | None = None, content_type: str | None = None
+        self, data: bytes | str, fmt: str = "auto", url: str | None = None, content_type: str | bytes | None = None
     ) -> Analysis:
         """Score a page and keep its blocks and their labels (for evaluation)."""
         with _one_page():
+            url = checked_url(url)
             return self._analyse(self._read(data, fmt, url, content_type), url)
 
     def classified(self, data: bytes | str, fmt: str = "auto", url: str | None = None) -> Classified:
@@ -106,9 +132,10 @@ class Scorer:
             _, clean_labels, contamination, content = self._classify(page.blocks, page.features)
             return Classified(page.blocks, clean_labels, content, contamination)
 
-    def _read(self, data: bytes | str, fmt: str, url: str | None, content_type: str | None) -> _ReadPage:
+    def _read(self, data: bytes | str, fmt: str, url: str | None, content_type: str | bytes | None) -> _ReadPage:
         """Decode, parse, segment and featurize a page."""
-        text, fmt, encoding = read_page(data, fmt, content_type)
+        text, fmt, encoding = read_page(data, fmt, checked_content_type(content_type))
+        url = checked_url(url)
         blocks, title, domain, root = segment_page(text, fmt, url)
         features = page_features(blocks, domain, title, fmt) if blocks else PageFeatures([], [])
         return _ReadPage(fmt, encoding, blocks, title, root, features)
@@ -129,7 +156,7 @@ class Scorer:
         result = PageResult(
             format=fmt,
             score=shown_score(score, self.threshold),
-            contaminated=score >= self.threshold,
+            contaminated=bool(score >= self.threshold),
             title=clean_title(blocks, labels, title),
             text=clean_text(blocks, labels),
             flagged=flagged,
@@ -260,6 +287,31 @@ def shown_score(score: float, threshold: float) -> float:
 SCORE_SCALE = 10_000
 
 
+def checked_threshold(threshold: object) -> float:
+    """A threshold as a float: a real number in (0, 1] (numpy numbers included, bools not); ConfigError otherwise."""
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or not 0.0 < float(threshold) <= 1.0:
+        raise ConfigError(f"threshold must be a number in (0, 1], got {threshold!r}")
+    return float(threshold)
+
+
+def checked_url(url: object) -> str | None:
+    """A page's URL: a str (lone surrogates replaced) or None; ConfigError otherwise."""
+    if url is None:
+        return None
+    if not isinstance(url, str):
+        raise ConfigError(f"url must be a str or None, not {type(url).__name__}")
+    return without_lone_surrogates(url)
+
+
+def checked_content_type(content_type: object) -> str | None:
+    """A Content-Type header as str: bytes (as Scrapy's headers hold it) read as Latin-1; ConfigError for others."""
+    if content_type is None or isinstance(content_type, str):
+        return content_type
+    if isinstance(content_type, bytes):
+        return content_type.decode("latin-1")
+    raise ConfigError(f"content_type must be a str, bytes or None, not {type(content_type).__name__}")
+
+
 def _is_evidence_alone(block: Block) -> bool:
     """A block whose flag alone makes a page contaminated."""
     return block.kind not in PROSE_KINDS or len(tokens(block.text)) >= MIN_EVIDENCE_TOKENS
@@ -273,7 +325,7 @@ def read_page(data: bytes | str, fmt: str = "auto", content_type: str | None = N
         data = bytes(data)
     if not isinstance(data, (bytes, str)):
         raise InputError(f"a page is bytes or str, not {type(data).__name__}")
-    if len(data) > MAX_PAGE_BYTES:
+    if encoded_size(data) > MAX_PAGE_BYTES:
         raise InputError(f"page is larger than the {MAX_PAGE_BYTES // (1024 * 1024)} MB page limit")
     if isinstance(data, bytes):
         decoded = decode_page(data, content_type)
@@ -288,6 +340,13 @@ def read_page(data: bytes | str, fmt: str = "auto", content_type: str | None = N
     if fmt == "auto":
         fmt = "html" if looks_like_html(text) else "text"
     return text, fmt, encoding
+
+
+def encoded_size(data: bytes | str) -> int:
+    """A page's size in bytes; a str counts as UTF-8 (measured only when it might pass the page limit)."""
+    if isinstance(data, bytes) or len(data) > MAX_PAGE_BYTES or len(data) * 4 <= MAX_PAGE_BYTES or data.isascii():
+        return len(data)
+    return len(data.encode("utf-8", "surrogatepass"))
 
 
 def segment_page(text: str, fmt: str, url: str | None) -> tuple[list[Block], str, str, object]:

@@ -43,14 +43,16 @@ def normalize_space(text: str) -> str:
 
 
 def without_lone_surrogates(text: str) -> str:
-    """The text with each lone surrogate (a broken `\\ud800` escape, no character) replaced by U+FFFD, as decoders
-    replace bytes that are no character."""
+    """The text with each pair of surrogates joined into its character (an emoji written as two `\\ud83d\\ude00`
+    escapes) and each lone one (a broken escape, no character) replaced by U+FFFD, as decoders replace bytes that
+    are no character."""
     if text.isascii():
         return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return LONE_SURROGATE_RE.sub("\ufffd", text)
+        joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+        return LONE_SURROGATE_RE.sub("\ufffd", joined)
     return text
 
 

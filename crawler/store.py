@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -122,6 +123,26 @@ def connect(path: str | os.PathLike) -> sqlite3.Connection:
         raise ConfigError(f"{path}: cannot open as a SQLite database ({exc})") from None
     conn.row_factory = sqlite3.Row
     return conn
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open an existing SQLite file for reading only (no journal mode is changed, no table made)."""
+    conn = sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+    )
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def add_missing_tables_as_temporary(conn: sqlite3.Connection, schema: str, existing: set[str]) -> None:
+    """Empty TEMP copies of the tables of `schema` a store lacks (read-only connections may create those)."""
+    for statement, table in TABLE_STATEMENTS.findall(schema):
+        if table not in existing:
+            conn.execute(statement.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
+
+
+TABLE_STATEMENTS = re.compile(r"(CREATE TABLE IF NOT EXISTS (\w+) \(.*?\n\));", re.DOTALL)
+"""The table statements of a schema script: (statement, table name)."""
 
 
 @contextmanager
@@ -281,14 +302,27 @@ class Store:
 
     @classmethod
     def open_existing(cls, path: str | os.PathLike | None = None) -> Store:
-        """Open a store that must already exist (for readers); ConfigError if the file is missing."""
+        """Open a store that must already exist, read-only (for readers: nothing is created or converted, tables it
+        lacks read as empty); ConfigError for a missing, empty, foreign, damaged or newer file."""
         path = Path(path) if path else default_db_path()
         if not path.is_file():
             raise ConfigError(f"{path}: no such database (run `hygiene crawl` first or pass --db)")
         tables = table_names(path)
-        if tables and not tables & set(schema_columns(SCHEMA)):
-            raise ConfigError(f"{path}: not a hygiene store (it holds {', '.join(sorted(tables)[:5])})")
-        return cls.open(path)
+        if not tables & set(schema_columns(SCHEMA)):
+            held = f"it holds {', '.join(sorted(tables)[:5])}" if tables else "it holds no tables"
+            raise ConfigError(f"{path}: not a hygiene store ({held})")
+        conn = connect_read_only(path)
+        try:
+            with reading(path):
+                existing = existing_tables(conn, path, SCHEMA)
+            foreign = sorted(tables & set(schema_columns(SCHEMA)) - existing)
+            if foreign:
+                raise ConfigError(f"{path}: not a hygiene store or damaged: table {foreign[0]} has none of our columns")
+            add_missing_tables_as_temporary(conn, SCHEMA, existing)
+        except ConfigError:
+            conn.close()
+            raise
+        return cls(conn, path)
 
     def close(self) -> None:
         """Close the connection."""

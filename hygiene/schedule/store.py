@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from crawler.store import SCHEMA as CRAWL_SCHEMA
 from crawler.store import (
-    BUSY_TIMEOUT_MS,
     SCHEMA_VERSION,
+    add_missing_tables_as_temporary,
     connect,
+    connect_read_only,
     default_db_path,
     existing_tables,
     given_db_path,
@@ -30,7 +32,6 @@ from crawler.store import (
     table_names,
     transaction,
 )
-from crawler.store import SCHEMA as CRAWL_SCHEMA
 from detector.errors import ConfigError
 from hygiene.schedule.timing import (
     UTC,
@@ -76,8 +77,6 @@ CREATE UNIQUE INDEX IF NOT EXISTS schedule_runs_one_running_per_job
     ON schedule_runs (job) WHERE outcome = 'running';
 """
 
-TABLE_STATEMENTS = re.compile(r"(CREATE TABLE IF NOT EXISTS (\w+) \(.*?\n\));", re.DOTALL)
-"""The table statements of SCHEMA: (statement, table name)."""
 JOB_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 FINAL_OUTCOMES = ("ok", "failed", "skipped", "interrupted")
 STALE_AFTER = timedelta(minutes=5)
@@ -198,21 +197,13 @@ def read_store(path: Path) -> Iterator[sqlite3.Connection]:
     tables = table_names(path)
     if tables and not tables & (set(schema_columns(SCHEMA)) | set(schema_columns(CRAWL_SCHEMA))):
         raise ConfigError(f"{path}: not a hygiene store (it holds {', '.join(sorted(tables)[:5])})")
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-    conn.row_factory = sqlite3.Row
+    conn = connect_read_only(path)
     try:
         with reading(path):
-            add_missing_tables_as_temporary(conn, existing_tables(conn, path, SCHEMA))
+            add_missing_tables_as_temporary(conn, SCHEMA, existing_tables(conn, path, SCHEMA))
         yield conn
     finally:
         conn.close()
-
-
-def add_missing_tables_as_temporary(conn: sqlite3.Connection, existing: set[str]) -> None:
-    """Empty TEMP copies of the schedule tables a store lacks (read-only connections may create those)."""
-    for statement, table in TABLE_STATEMENTS.findall(SCHEMA):
-        if table not in existing:
-            conn.execute(statement.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
 
 
 def ensure_schema(conn: sqlite3.Connection, path: Path) -> None:

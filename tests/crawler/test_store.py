@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from contextlib import closing
 
 import pytest
 
 from crawler.store import (
+    SCHEMA,
     DroppedRecord,
     ItemRecord,
     QuarantineRecord,
     Store,
     connect,
     default_db_path,
+    table_names,
     transaction,
 )
 from detector.errors import ConfigError
@@ -105,6 +108,29 @@ def test_connect_sets_wal_and_refuses_what_is_not_a_database(tmp_path):
         connect(tmp_path)
     with pytest.raises(ConfigError, match="no such database"):
         Store.open_existing(tmp_path / "missing.db")
+
+
+def test_readers_open_a_store_read_only_and_refuse_what_is_not_one(tmp_path):
+    """`stats` and `export` read: an empty file or another program's SQLite file is refused and left byte for byte
+    as it was (an empty file had become a store, a foreign one switched to WAL); a store lacking a table reads it as
+    empty; a reader's store cannot write."""
+    empty = tmp_path / "page.html"
+    empty.write_bytes(b"")
+    foreign = tmp_path / "foreign.db"
+    with closing(sqlite3.connect(foreign)) as conn, conn:
+        conn.execute("CREATE TABLE items (a TEXT)")
+    for path, message in ((empty, "it holds no tables"), (foreign, "table items has none of our columns")):
+        before = path.read_bytes()
+        with pytest.raises(ConfigError, match=message):
+            Store.open_existing(path)
+        assert path.read_bytes() == before and not path.with_name(f"{path.name}-wal").exists()
+    older = tmp_path / "older.db"
+    with closing(sqlite3.connect(older)) as conn, conn:
+        conn.executescript(SCHEMA.split("CREATE TABLE IF NOT EXISTS crawl_runs")[0])
+    store = Store.open_existing(older)
+    assert store.counts()["crawls"] == 0 and table_names(older) == {"items", "quarantine", "dropped"}
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        store.save_item(item())
 
 
 def test_default_path_is_in_the_user_data_folder_unless_overridden(monkeypatch, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -43,6 +44,20 @@ def threshold(value: str) -> float:
     if not 0.0 < number <= 1.0:
         raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
     return number
+
+
+def domain(value: str) -> str:
+    """argparse type: a domain name such as example.com (not a URL, not empty), lowered."""
+    name = value.strip().lower().rstrip(".")
+    if "://" in name or "/" in name:
+        raise argparse.ArgumentTypeError(f"takes a domain such as example.com, not a URL: {value!r}")
+    if not DOMAIN_RE.fullmatch(name):
+        raise argparse.ArgumentTypeError(f"not a domain name: {value!r}")
+    return name
+
+
+DOMAIN_RE = re.compile(r"[\w-]{1,63}(?:\.[\w-]{1,63})*")
+"""A host name: labels of letters (any script), digits, `-` and `_`, joined by dots."""
 
 
 def count(value: str, minimum: int = 0) -> int:

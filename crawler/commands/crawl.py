@@ -29,7 +29,11 @@ class Command(crawl.Command):
         """Scrapy's options, then the spider's `-a` arguments."""
         super().process_options(args, opts)
         loader = get_spider_loader(self.settings)
-        if len(args) == 1 and args[0] in loader.list():
+        if len(args) == 1 and args[0] not in loader.list():
+            spiders = ", ".join(loader.list())
+            sys.stderr.write(f"scrapy crawl: error: no spider named {args[0]!r} (spiders: {spiders})\n")
+            raise SystemExit(2)
+        if len(args) == 1:
             check_spider_arguments(loader.load(args[0]), opts.spargs)
             check_hygiene_settings(self.settings)
 

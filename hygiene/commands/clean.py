@@ -124,6 +124,8 @@ def check_options(args: argparse.Namespace) -> None:
     """Refuse missing or repeated inputs, an output that is also an input, and out-of-range numbers."""
     inputs: dict[Path, str] = {}
     for path in args.inputs:
+        if os.path.isdir(path):
+            raise InputError(f"{path} is a directory, not an input file (give its files)")
         if not os.path.isfile(path):
             raise InputError(f"no such input file: {path}")
         if not os.access(path, os.R_OK):

@@ -22,7 +22,7 @@ from crawler.store import default_db_path, given_db_path
 from crawler.summary import summary, summary_lines
 from detector.errors import ConfigError
 from detector.settings import DEFAULT_THRESHOLD
-from hygiene.parsing import count, positive_int, threshold
+from hygiene.parsing import count, domain, positive_int, threshold
 
 EXIT_INTERRUPTED = 130
 COMPONENT_SETTINGS = ("ITEM_PIPELINES", "EXTENSIONS", "ADDONS")
@@ -102,6 +102,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--allow-domain",
         action="append",
         default=[],
+        type=domain,
         metavar="D",
         help="follow links to D and its subdomains (repeatable; default: the seeds' hosts)",
     )
@@ -154,6 +155,8 @@ def seeds_in_file(path: Path) -> list[str]:
         if len(seed.split()) > 1:
             raise ConfigError(f"{path}, line {number}: one URL a line, got {seed!r}")
         seeds += [seed] if seed else []
+    if not seeds:
+        raise ConfigError(f"{path}: no seed URL in the file (one URL a line)")
     return seeds
 
 

@@ -125,8 +125,10 @@ def _row(label: str, cells: list[str], width: int) -> str:
 
 
 def _figure(value: float | None) -> str:
-    """A share to three decimals, or n/a."""
-    return "n/a" if value is None else f"{value:.3f}"
+    """A share to three decimals, or n/a; a share short of 1 never shows as 1.000 (0.9995 shows 0.999)."""
+    if value is None:
+        return "n/a"
+    return "0.999" if 0.999 < value < 1 else f"{value:.3f}"
 
 
 def _block_cell(figures: dict) -> str:

@@ -78,7 +78,7 @@ def readable_report(source: str, result: PageResult) -> str:
     verdict = "CONTAMINATED" if result.contaminated else "clean"
     lines = [
         f"== {source}",
-        f"verdict: {verdict}   score: {result.score:.3f}   format: {result.format}   model: {result.model['version']}",
+        f"verdict: {verdict}   score: {result.score:.4f}   format: {result.format}   model: {result.model['version']}",
     ]
     if result.title:
         lines.append(f"title: {result.title}")

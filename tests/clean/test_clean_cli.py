@@ -246,6 +246,7 @@ def test_resume_of_a_warc_seeks_past_the_last_record(kit, tmp_path, model_path):
         (["--threshold", "0"], "clean: argument --threshold: must be in (0, 1], got 0 (see hygiene clean --help)"),
         (["--workers", "0"], "clean: argument --workers: must be 1 or more, got 0 (see hygiene clean --help)"),
         (["MISSING.jsonl"], "no such input file: MISSING.jsonl"),
+        (["tests"], "tests is a directory, not an input file"),
     ],
 )
 def test_bad_options_give_one_error_line_and_exit_2(kit, tmp_path, model_path, extra, message):

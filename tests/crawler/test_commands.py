@@ -114,6 +114,12 @@ def test_scrapy_crawl_news_with_a_bad_store_model_or_threshold_says_why_in_one_l
     assert "Traceback" not in run.stderr and run.stdout == ""
 
 
+def test_scrapy_crawl_of_an_unknown_spider_says_which_there_are(kit):
+    run = kit.run_hygiene([sys.executable, "-m", "scrapy", "crawl", "nosuchspider"], cwd=kit.REPO)
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr == "scrapy crawl: error: no spider named 'nosuchspider' (spiders: news)\n"
+
+
 def test_a_crawl_that_fetches_nothing_is_an_error_without_tracebacks(kit, model_available, tmp_path):
     """Every request refused (nothing listens on the port): exit 2 with one closing error line, the log lines
     that say what failed, and no traceback (Scrapy logs a refused robots.txt with one)."""
@@ -326,6 +332,7 @@ def test_stats_counts(hygiene, filled_store):
         (["crawl", "--demo", "https://example.org/"], "give no seeds with it"),
         (["crawl", "https://example.org/", "--db", "no-such-folder/x.db"], "--db no-such-folder/x.db: no such folder"),
         (["crawl", "https://news.example.org/", "--allow-domain", "example.com"], "outside --allow-domain"),
+        (["crawl", "--seeds-file", "comments-only.txt"], "comments-only.txt: no seed URL in the file"),
         (["export", "--db", "missing.db"], "no such database"),
         (["export", "--db", "not-a-db.txt"], "cannot open as a SQLite database"),
         (["stats", "--db", "missing.db"], "no such database"),
@@ -359,11 +366,21 @@ def test_stats_counts(hygiene, filled_store):
 )
 def test_bad_input_is_one_line_and_exit_code_2(hygiene, tmp_path, args, message):
     (tmp_path / "not-a-db.txt").write_text("this is not a database\n" * 200, encoding="utf-8")
+    (tmp_path / "comments-only.txt").write_text("# seeds for the night crawl\n\n", encoding="utf-8")
     run = hygiene(*args)
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1 and run.stderr.startswith("hygiene: error: ") and message in run.stderr
     assert "Traceback" not in run.stderr
     assert not (tmp_path / "no-such-folder").exists()
+
+
+@pytest.mark.parametrize(("value", "message"), [("https://example.org/", "not a URL"), ("", "not a domain name")])
+def test_allow_domain_takes_a_domain(kit, tmp_path, value, message):
+    argv = [sys.executable, "-m", "hygiene", "crawl", "https://example.org/", "--allow-domain", value]
+    run = kit.run_hygiene([*argv, "--db", str(tmp_path / "x.db")], cwd=kit.REPO)
+    assert run.returncode == 2 and run.stderr.count("\n") == 1
+    assert run.stderr.startswith("hygiene: error: crawl: argument --allow-domain: ") and message in run.stderr
+    assert not (tmp_path / "x.db").exists()
 
 
 def test_bad_since_is_refused(hygiene, filled_store):

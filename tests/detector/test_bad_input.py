@@ -213,3 +213,13 @@ def test_a_shown_score_at_the_threshold_means_contaminated(scorer, fixtures_dir)
     for page in sorted((fixtures_dir / "html").glob("*.html")):
         result = strict.score(page.read_bytes())
         assert result.contaminated == (result.score >= 1.0), (page.name, result.score)
+
+
+def test_the_readable_report_shows_the_score_as_json_does(scorer, fixtures_dir):
+    """The report's score has the JSON record's 4 decimals: 0.9897 at threshold 0.9898 showed as 0.990, above the
+    threshold, on a page called clean."""
+    from hygiene.commands.score import readable_report
+
+    for page in sorted((fixtures_dir / "html").glob("*.html"))[:8]:
+        result = scorer.score(page.read_bytes())
+        assert f"score: {result.score:.4f}   " in readable_report(page.name, result)

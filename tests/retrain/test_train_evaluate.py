@@ -139,10 +139,10 @@ def test_side_by_side(tmp_path, run_hygiene, small_model, story_files):
     header = next(line for line in table.stdout.splitlines() if "small.joblib" in line)
     assert header.split() == ["small.joblib", "other.joblib"]
     removed = next(line for line in table.stdout.splitlines() if line.startswith("injected text removed"))
-    assert removed.split()[-2:] == [
-        f"{first['figures']['spam_removed']:.3f}",
-        f"{second['figures']['spam_removed']:.3f}",
-    ]
+    shown = [float(cell) for cell in removed.split()[-2:]]
+    for cell, figures in zip(shown, (first["figures"], second["figures"])):
+        assert cell <= figures["spam_removed"] < cell + 0.001 or cell == round(figures["spam_removed"], 3)
+        assert cell < 1 or figures["spam_removed"] == 1
 
 
 def test_a_killed_training_leaves_no_model(tmp_path, small_model, story_files):

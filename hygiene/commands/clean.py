@@ -97,11 +97,14 @@ def run(args: argparse.Namespace) -> int:
     stop_on_signals()
     from hygiene.corpus.clean import clean_corpus, report
     from hygiene.corpus.records import detect_format
+    from hygiene.corpus.warc import check_warc_start
 
     check_options(args)
     if args.workers > available_cores():
         report(f"warning: --workers {args.workers} is more than the {available_cores()} cores here (~180 MB each)")
     formats = [detect_format(path, args.format) for path in args.inputs]
+    for path in (path for path, fmt in zip(args.inputs, formats) if fmt == "warc"):
+        check_warc_start(path)
     try:
         stats = clean_corpus(
             args.inputs,

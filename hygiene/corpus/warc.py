@@ -13,8 +13,9 @@ import brotli
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
 
+from detector.errors import InputError
 from detector.settings import MAX_PAGE_BYTES
-from hygiene.corpus.records import GZIP_MAGIC, SCAN_BLOCK, Record, first_line
+from hygiene.corpus.records import GZIP_MAGIC, SCAN_BLOCK, Record, first_line, printable_path
 
 HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
 WARC_MAGIC = b"WARC/1."
@@ -36,6 +37,19 @@ def read_warc(path: str, after_offset: int | None = None) -> Iterator[Record]:
                 offset = None if broken_at is None else next_record_start(handle, broken_at + 1, compressed)
             except (EOFError, OSError, zlib.error):  # a WARC gzipped whole and cut short: nothing more to read
                 offset = None
+
+
+def check_warc_start(path: str) -> None:
+    """InputError for a file that is no WARC at all: what it holds (uncompressed) does not start with a `WARC/1.`
+    record header. An empty file, or a gzip stream too damaged to tell, is left to the reader's reports."""
+    with opened_warc(path) as (handle, compressed):
+        handle.seek(0)
+        try:
+            start = (gzip.GzipFile(fileobj=handle) if compressed else handle).read(SCAN_BLOCK).lstrip()
+        except (OSError, EOFError, zlib.error):
+            return
+    if start and not start.startswith(WARC_MAGIC):
+        raise InputError(f"{printable_path(path)}: not a WARC file (it does not start with a WARC/1.x record header)")
 
 
 @contextmanager

@@ -257,6 +257,19 @@ def test_bad_options_give_one_error_line_and_exit_2(kit, tmp_path, model_path, e
     assert len(lines) == 1 and lines[0].startswith("hygiene: error: ") and message in lines[0]
 
 
+@pytest.mark.parametrize("compress", [False, True], ids=["plain", "gzip"])
+def test_a_file_that_is_no_warc_is_one_error_line(kit, tmp_path, compress):
+    """Random bytes named .warc (or gzipped as .warc.gz) are refused before any work: no skipped-record line holding
+    warcio's raw dump of the bytes."""
+    noise = bytes((n * 97 + 13) % 256 for n in range(3000))
+    source = tmp_path / ("noise.warc.gz" if compress else "noise.warc")
+    source.write_bytes(gzip.compress(noise) if compress else noise)
+    run = kit.hygiene("clean", source, "-o", tmp_path / "out.jsonl")
+    assert run.returncode == 2 and run.stderr.count("\n") == 1
+    assert run.stderr.startswith(f"hygiene: error: {source}: not a WARC file (it does not start with a WARC/1.x")
+    assert not (tmp_path / "out.jsonl").exists()
+
+
 def test_unknown_suffix_and_foreign_output_are_refused(kit, tmp_path, model_path):
     source = kit.write_jsonl(tmp_path / "in.data", documents(kit, 1))
     run = kit.hygiene("clean", source, "-o", tmp_path / "out.jsonl", "--model", model_path)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from email.utils import formatdate
@@ -60,3 +63,18 @@ def test_demo_site_serves_its_seeds():
         sitemap = get(demo.url("/sitemap.xml"))[2].decode()
         assert f"{demo.base_url}/sitemaps/news.xml" in sitemap and "{{BASE}}" not in sitemap
         assert get(demo.url("/feed.xml"))[1]["Content-Type"].startswith("application/rss+xml")
+
+
+def test_the_demo_site_serves_on_its_own_until_sigterm(kit):
+    """`python -m crawler.demo_site` serves the demo for plain `scrapy crawl` and stops cleanly on SIGTERM."""
+    argv = [sys.executable, "-m", "crawler.demo_site", "--port", "0"]
+    server = subprocess.Popen(argv, cwd=kit.REPO, stderr=subprocess.PIPE, text=True)
+    try:
+        line = server.stderr.readline()
+        base = line.split()[2].rstrip("/")
+        assert line.startswith("demo site: http://127.0.0.1:") and f"{base}/sitemap.xml" in line
+        with urllib.request.urlopen(f"{base}/", timeout=10) as answer:
+            assert b"The Harbour Ledger" in answer.read()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=10) == 0

@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from detector.errors import EXIT_CLEAN, EXIT_CONTAMINATED, EXIT_ERROR, InputError
 from detector.result import PageResult
 from detector.settings import DEFAULT_THRESHOLD, FORMATS
 from hygiene.parsing import threshold
+
+if TYPE_CHECKING:
+    from detector.score import Scorer
 
 REPORT_TEXT_CHARS = 100
 
@@ -33,9 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Score every source in order; a source that fails gives an error record and the rest go on."""
     from detector.fetch import read_source
-    from detector.score import Scorer
 
-    scorer = Scorer.from_path(args.model, args.threshold)
+    scorer = None  # loaded (with scikit-learn) at the first source read: a mistyped file name is told at once
     worst = EXIT_CLEAN
     stdin_read = False
     for source in args.sources:
@@ -44,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
                 raise InputError("standard input was already read by an earlier -")
             stdin_read = stdin_read or source == "-"
             raw = read_source(source)
+            scorer = scorer or load_scorer(args.model, args.threshold)
             result = scorer.score(raw.data, fmt=args.format, url=raw.url, content_type=raw.content_type)
         except InputError as exc:
             message = str(exc)
@@ -54,6 +58,13 @@ def run(args: argparse.Namespace) -> int:
         if result.contaminated and worst == EXIT_CLEAN:
             worst = EXIT_CONTAMINATED
     return worst
+
+
+def load_scorer(model: str | None, threshold: float) -> Scorer:
+    """The scorer of `--model` and `--threshold` (imported here: scikit-learn takes seconds to load)."""
+    from detector.score import Scorer
+
+    return Scorer.from_path(model, threshold)
 
 
 def _print_error(source: str, message: str, as_json: bool) -> None:

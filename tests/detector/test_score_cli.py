@@ -460,3 +460,15 @@ def test_a_model_path_that_is_no_joblib_file_says_so(run_hygiene, fixtures_dir, 
     ]
     run = run_hygiene(["score", "--model", str(tmp_path), str(fixtures_dir / CLEAN_PAGE)])
     assert run.code == 2 and run.stderr_lines() == [f"hygiene: error: {tmp_path}: is a folder, not a model file"]
+
+
+def test_a_missing_file_is_told_before_the_model_loads(tmp_path):
+    """A mistyped file name is reported without loading scikit-learn and the model (seconds of start-up)."""
+    code = (
+        "import sys; from hygiene.cli import main; code = main(['score', 'missing.html']); "
+        "print('sklearn' in sys.modules, code)"
+    )
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert run.stdout.split() == ["False", "2"] and run.stderr == "hygiene: error: missing.html: no such file\n"

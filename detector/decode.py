@@ -108,6 +108,7 @@ class DecodedPage:
 MAX_UTF8_DAMAGE = 8
 """At most this many runs of invalid bytes in a page read as damaged UTF-8."""
 REPLACEMENT_RUN_RE = re.compile("\ufffd+")
+REPLACEMENT_UTF8 = "\ufffd".encode("utf-8")
 UTF8_DAMAGE_RATIO = 4
 """... and at least this many valid non-ASCII characters for each of them."""
 NON_ASCII_BYTES = bytes(range(128, 256))
@@ -164,11 +165,12 @@ def _damaged_utf8_text(data: bytes) -> str | None:
     UTF8_DAMAGE_RATIO times as many valid non-ASCII characters. Text in another charset is invalid UTF-8 at nearly
     every non-ASCII byte."""
     text = data.decode("utf-8", errors="replace")
-    replaced = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
-    spots = len(REPLACEMENT_RUN_RE.findall(text)) - data.count("\ufffd".encode("utf-8"))
+    literal = data.count(REPLACEMENT_UTF8)  # U+FFFD the page itself holds, valid UTF-8
+    runs = REPLACEMENT_RUN_RE.finditer(text)
+    spots = sum(1 for _ in islice(runs, MAX_UTF8_DAMAGE + literal + 1)) - literal  # stops early on other charsets
     if spots > MAX_UTF8_DAMAGE:
         return None
-    valid = len(text) - len(data.translate(None, NON_ASCII_BYTES)) - replaced
+    valid = len(text) - len(data.translate(None, NON_ASCII_BYTES)) - (text.count("\ufffd") - literal)
     return text if valid >= UTF8_DAMAGE_RATIO * max(spots, 1) else None
 
 

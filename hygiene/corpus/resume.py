@@ -106,17 +106,10 @@ def source_of(line: bytes, path: Path, quarantine: bool = False) -> Record:
 
 
 def input_index(file: str, inputs: list[str]) -> int | None:
-    """Which input an output line's `source.file` names (compared as resolved, printable paths), if any. A relative
-    name, as typed in another working directory, names the one input whose resolved path ends with it."""
+    """Which input an output line's `source.file` names (compared as resolved, printable paths), if any."""
     resolved = [printable_path(str(Path(path).resolve())) for path in inputs]
     wanted = printable_path(str(Path(file).resolve()))
-    if wanted in resolved:
-        return resolved.index(wanted)
-    if Path(file).is_absolute():
-        return None
-    parts = Path(printable_path(os.path.normpath(file))).parts
-    ending = [index for index, path in enumerate(resolved) if Path(path).parts[-len(parts) :] == parts]
-    return ending[0] if len(ending) == 1 else None
+    return resolved.index(wanted) if wanted in resolved else None
 
 
 def resume_point(output: Path, inputs: list[str]) -> ResumePoint | None:
@@ -140,8 +133,7 @@ def resume_point(output: Path, inputs: list[str]) -> ResumePoint | None:
                 f"{output} holds documents from {file}, which is not among the inputs; "
                 "re-run with the same inputs in the same order, or pick another output"
             )
-    runs = [index for position, index in enumerate(indexes) if position == 0 or indexes[position - 1] != index]
-    if runs != sorted(set(runs)):  # one input's lines may carry two names, typed in two working directories
+    if indexes != sorted(set(indexes)):
         order = ", ".join(files)
         raise ConfigError(
             f"{output} holds documents from {order} in this order, not the order of the inputs; "

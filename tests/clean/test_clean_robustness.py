@@ -382,29 +382,6 @@ def test_a_resume_with_the_inputs_in_another_order_is_refused(kit, tmp_path, mod
     assert same.returncode == 0 and "cleaned 1 pages" in same.stderr, same.stderr
 
 
-def test_a_resume_from_another_working_directory_finds_its_input(kit, tmp_path, model_path):
-    """The output names its input as typed (`data/in.jsonl`); re-run from the parent folder, the same file is
-    `project/data/in.jsonl`, and the run resumes instead of refusing the output; and once more from the first."""
-    project = tmp_path / "project"
-    (project / "data").mkdir(parents=True)
-    kit.write_jsonl(project / "data" / "in.jsonl", documents(kit, 4))
-
-    def clean(cwd: Path, source: str) -> subprocess.CompletedProcess:
-        argv = [sys.executable, "-m", "hygiene", "clean", source, "-o", str(tmp_path / "out.jsonl")]
-        argv += ["--model", str(model_path), "--workers", "1"]
-        return subprocess.run(argv, capture_output=True, text=True, cwd=cwd, env=kit.child_env(), timeout=120)
-
-    out = tmp_path / "out.jsonl"
-    assert clean(project, "data/in.jsonl").returncode == 0
-    out.write_bytes(b"".join(out.read_bytes().splitlines(keepends=True)[:-2]))
-    again = clean(tmp_path, "project/data/in.jsonl")
-    assert again.returncode == 0 and "cleaned 2 pages" in again.stderr, again.stderr
-    assert [d["id"] for d in kit.read_output(out)] == ["doc-0", "doc-1", "doc-2", "doc-3"]
-    assert [d["source"]["file"] for d in kit.read_output(out)][1:3] == ["data/in.jsonl", "project/data/in.jsonl"]
-    third = clean(project, "data/in.jsonl")
-    assert third.returncode == 0 and "cleaned 0 pages" in third.stderr, third.stderr
-
-
 # ---------------------------------------------------------------- JSON Lines fields
 
 

@@ -130,13 +130,16 @@ def decode_page(data: bytes, content_type: str | None = None) -> DecodedPage:
     text = _utf8_text(data)
     if text is not None:
         return repair_misdecoded(text) or DecodedPage(text, "utf-8", "utf-8 validity")
-    text = _damaged_utf8_text(data)
-    if text is not None:
-        return repair_misdecoded(text) or DecodedPage(text, "utf-8", "utf-8 validity, damaged bytes replaced")
-    for found_by, name in (("http header", _header_charset(content_type)), ("meta", _declared_charset(data))):
-        decoded = _decode_as(data, name)
-        if decoded is not None:
-            return DecodedPage(decoded, _canonical(name), found_by)
+    declared = (("http header", _header_charset(content_type)), ("meta", _declared_charset(data)))
+    for multibyte in (True, False):  # a declared CJK charset that fits outranks damaged UTF-8, a single-byte one not
+        if not multibyte:
+            text = _damaged_utf8_text(data)
+            if text is not None:
+                return repair_misdecoded(text) or DecodedPage(text, "utf-8", "utf-8 validity, damaged bytes replaced")
+        for found_by, name in declared:
+            decoded = _decode_as(data, name) if _is_multibyte(name) == multibyte else None
+            if decoded is not None:
+                return DecodedPage(decoded, _canonical(name), found_by)
     return _detect(data)
 
 
@@ -152,11 +155,27 @@ def looks_binary(data: bytes) -> bool:
 
 
 def _utf8_text(data: bytes) -> str | None:
-    """The bytes decoded as UTF-8 (pure ASCII included); None when they are not valid UTF-8."""
+    """The bytes decoded as UTF-8 (pure ASCII included), a character cut at the very end (a capped download) as
+    U+FFFD; None when they are not valid UTF-8."""
     try:
         return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason != "unexpected end of data" or exc.end != len(data):
+            return None
+        cut_at = exc.start
+    try:
+        return data[:cut_at].decode("utf-8") + "\ufffd"
     except UnicodeDecodeError:
         return None
+
+
+def _is_multibyte(name: str | None) -> bool:
+    """Whether a declared charset is a multibyte one (GBK, Big5, Shift_JIS, EUC ..., UTF-8 too)."""
+    encoding = _canonical(name)
+    try:
+        return bool(encoding) and is_multi_byte_encoding(encoding)
+    except (LookupError, ValueError):
+        return False
 
 
 def _damaged_utf8_text(data: bytes) -> str | None:
@@ -164,14 +183,13 @@ def _damaged_utf8_text(data: bytes) -> str | None:
     download) as U+FFFD, as browsers read it: at most MAX_UTF8_DAMAGE runs of invalid bytes among at least
     UTF8_DAMAGE_RATIO times as many valid non-ASCII characters. Text in another charset is invalid UTF-8 at nearly
     every non-ASCII byte."""
-    text = data.decode("utf-8", errors="replace")
-    literal = data.count(REPLACEMENT_UTF8)  # U+FFFD the page itself holds, valid UTF-8
-    runs = REPLACEMENT_RUN_RE.finditer(text)
-    spots = sum(1 for _ in islice(runs, MAX_UTF8_DAMAGE + literal + 1)) - literal  # stops early on other charsets
+    own = data.replace(REPLACEMENT_UTF8, b"")  # U+FFFD the page itself holds are no damage, nor evidence
+    damaged = own.decode("utf-8", errors="replace")
+    spots = sum(1 for _ in islice(REPLACEMENT_RUN_RE.finditer(damaged), MAX_UTF8_DAMAGE + 1))  # stops early
     if spots > MAX_UTF8_DAMAGE:
         return None
-    valid = len(text) - len(data.translate(None, NON_ASCII_BYTES)) - (text.count("\ufffd") - literal)
-    return text if valid >= UTF8_DAMAGE_RATIO * max(spots, 1) else None
+    valid = len(damaged) - len(own.translate(None, NON_ASCII_BYTES)) - damaged.count("\ufffd")
+    return data.decode("utf-8", errors="replace") if valid >= UTF8_DAMAGE_RATIO * max(spots, 1) else None
 
 
 def _header_charset(content_type: str | None) -> str | None:

@@ -212,30 +212,33 @@ class Scorer:
 
 class _CollectionPause:
     """Holds the cyclic garbage collector off while one thread scores a page. While threads score at once it runs
-    as usual (a pause held over overlapping calls would never end); the last call to end restores what the first
-    one found."""
+    as usual (a pause held over overlapping calls would never end); when the last one ends, the collector is as the
+    first found it. A thread's nested pauses count once."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.active = 0
+        self.depth: dict[int, int] = {}
         self.was_enabled = False
 
     @contextmanager
     def __call__(self) -> Iterator[None]:
         """Pause for the length of the `with` block, unless another thread is scoring too."""
+        thread = threading.get_ident()
         with self.lock:
-            if not self.active:
+            if not self.depth:
                 self.was_enabled = gc.isenabled()
                 gc.disable()
-            elif self.was_enabled:
+            elif thread not in self.depth and self.was_enabled:
                 gc.enable()
-            self.active += 1
+            self.depth[thread] = self.depth.get(thread, 0) + 1
         try:
             yield
         finally:
             with self.lock:
-                self.active -= 1
-                if not self.active and self.was_enabled:
+                self.depth[thread] -= 1
+                if not self.depth[thread]:
+                    del self.depth[thread]
+                if not self.depth and self.was_enabled:
                     gc.enable()
 
 

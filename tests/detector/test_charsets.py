@@ -202,3 +202,35 @@ def test_detection_picks_only_charsets_browsers_know():
     page = f"<html><head><title>Pont</title></head><body><p>{FRENCH_PARAGRAPH}</p></body></html>".encode("latin-1")
     for data in (page, page.replace(b"jeudi", b"jeu\x9d\x8edi")):
         assert _canonical(decode_page(data).encoding) in BROWSER_CODECS
+
+
+def test_a_declared_cjk_charset_that_fits_outranks_damaged_utf8():
+    """A short GBK page can read as UTF-8 with one damaged spot (four of its byte pairs are valid UTF-8); its
+    declaration, which fits the bytes, decides."""
+    from detector.decode import decode_page
+
+    page = '<html><head><meta charset="gbk"></head><body><p>体育滚球投注平台</p></body></html>'.encode("gbk")
+    for content_type in (None, "text/html; charset=gbk"):
+        decoded = decode_page(page, content_type)
+        assert decoded.encoding == "gb18030" and "体育滚球投注平台" in decoded.text
+
+
+def test_replacement_characters_a_page_holds_are_no_damage_and_no_evidence():
+    """A cp1252 page holding the mojibake of U+FFFD (ï¿½) is not taken for damaged UTF-8: its own U+FFFD count as
+    neither damaged spots nor valid characters."""
+    from detector.decode import decode_page
+
+    body = "approuvé " + "ï¿½ï¿½ un ï¿½ï¿½ deux ï¿½"
+    page = f'<html><head><meta charset="windows-1252"></head><body><p>{body}</p></body></html>'.encode("cp1252")
+    decoded = decode_page(page)
+    assert decoded.encoding == "cp1252" and body in decoded.text
+
+
+def test_a_character_cut_at_the_end_of_a_mostly_ascii_page_stays_utf8():
+    """A capped download that cuts the last character of an English page with one é in it: UTF-8, one U+FFFD (it
+    was read as cp932)."""
+    from detector.decode import decode_page
+
+    page = "<html><body><p>The café said “yes”.</p></body></html>“".encode()[:-1]
+    decoded = decode_page(page)
+    assert decoded.encoding == "utf-8" and decoded.text.endswith("\ufffd") and "café said “yes”" in decoded.text

@@ -59,15 +59,32 @@ def test_threads_pausing_at_once_leave_the_garbage_collector_on():
 
 
 def test_the_collector_runs_while_threads_score_at_once():
-    """One scoring thread pauses the collector; a second one that starts meanwhile turns it back on, so threads that
-    keep scoring do not hold it off for good (another thread's garbage would never be collected)."""
-    assert gc.isenabled()
-    with _collection_paused():
-        assert not gc.isenabled()
+    """One scoring thread pauses the collector, its nested pauses too (`score` calls `analyse`); a second thread that
+    starts meanwhile turns it back on, so threads that keep scoring do not hold it off for good."""
+    inside, release = threading.Event(), threading.Event()
+
+    def second_thread() -> None:
         with _collection_paused():
-            assert gc.isenabled()
-        assert gc.isenabled()
+            inside.set()
+            release.wait(10)
+
     assert gc.isenabled()
     with _collection_paused():
+        with _collection_paused():
+            assert not gc.isenabled()
         assert not gc.isenabled()
+        other = threading.Thread(target=second_thread)
+        other.start()
+        assert inside.wait(10) and gc.isenabled()
+        release.set()
+        other.join()
     assert gc.isenabled()
+
+
+def test_score_pauses_the_collector_for_the_whole_page(scorer, monkeypatch):
+    """The page's work runs with the collector off (3-5% of the time otherwise)."""
+    seen = []
+    analyse = scorer._analyse
+    monkeypatch.setattr(scorer, "_analyse", lambda *args: seen.append(gc.isenabled()) or analyse(*args))
+    scorer.score(PAGE)
+    assert seen == [False] and gc.isenabled()

@@ -16,7 +16,7 @@ import numpy as np
 from detector.classify import block_classifier
 from detector.clean import PROSE_KINDS, clean_text, never_content, settle_content
 from detector.decode import decode_page, repair_misdecoded
-from detector.errors import ConfigError, InputError
+from detector.errors import ConfigError, InputError, ModelError
 from detector.explain import reasons_for
 from detector.features import PageFeatures, joined_row, page_features
 from detector.model import LoadedModel, load_model
@@ -86,8 +86,11 @@ class Scorer:
         return self._threshold
 
     def __reduce__(self) -> tuple:
-        """Pickle as the model file and threshold: the copy loads (and verifies) the model again."""
-        return (Scorer.from_path, (str(self.model.path), self._threshold))
+        """Pickle as the model file (absolute), its sha256, whether its article stage is loaded, and the threshold:
+        the copy loads the model again and checks it is the same one."""
+        model = self.model
+        has_article = model.article is not None
+        return (_scorer_from_file, (str(model.path.resolve()), model.sha256, has_article, self._threshold))
 
     @classmethod
     def from_path(cls, path: str | Path | None = None, threshold: float = DEFAULT_THRESHOLD) -> Scorer:
@@ -208,6 +211,14 @@ class Scorer:
             )
             for index, label, why in zip(at, flagged_labels, reasons)
         ]
+
+
+def _scorer_from_file(path: str, sha256: str, article: bool, threshold: float) -> Scorer:
+    """A pickled Scorer rebuilt: its model loaded from `path`; ModelError when that file is no longer the model."""
+    model = load_model(path, article=article)
+    if model.sha256 != sha256:
+        raise ModelError(f"{path}: the model file changed since this Scorer was pickled")
+    return Scorer(model, threshold)
 
 
 class _CollectionPause:

@@ -51,13 +51,17 @@ def domain(value: str) -> str:
     name = value.strip().lower().rstrip(".")
     if "://" in name or "/" in name:
         raise argparse.ArgumentTypeError(f"takes a domain such as example.com, not a URL: {value!r}")
-    if not DOMAIN_RE.fullmatch(name):
+    try:
+        ascii_name = name.encode("idna").decode("ascii")  # as Scrapy compares hosts: 例え.jp is xn--r8jz45g.jp
+    except UnicodeError:
+        ascii_name = ""
+    if not DOMAIN_RE.fullmatch(ascii_name):
         raise argparse.ArgumentTypeError(f"not a domain name: {value!r}")
-    return name
+    return ascii_name
 
 
-DOMAIN_RE = re.compile(r"[\w-]{1,63}(?:\.[\w-]{1,63})*")
-"""A host name: labels of letters (any script), digits, `-` and `_`, joined by dots."""
+DOMAIN_RE = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*")
+"""A host name in ASCII (IDNA): labels of letters, digits, `-` and `_`, not starting or ending with `-`."""
 
 
 def count(value: str, minimum: int = 0) -> int:

@@ -163,9 +163,17 @@ def seeds_in_file(path: Path) -> list[str]:
 def check_seeds_allowed(seeds: list[str], domains: list[str]) -> None:
     """ConfigError when --allow-domain leaves a seed outside (Scrapy would filter it silently)."""
     for seed in seeds if domains else []:
-        host = (urlsplit(seed).hostname or "").lower()
+        host = idna_host(urlsplit(seed).hostname or "")
         if not any(host == d.lower() or host.endswith(f".{d.lower()}") for d in domains):
             raise ConfigError(f"seed {seed!r} is outside --allow-domain {', '.join(domains)}")
+
+
+def idna_host(host: str) -> str:
+    """A host name as Scrapy compares it to allowed domains: lowered, in IDNA ASCII (例え.jp is xn--r8jz45g.jp)."""
+    try:
+        return host.lower().encode("idna").decode("ascii")
+    except UnicodeError:
+        return host.lower()
 
 
 def parse_settings(pairs: list[str]) -> dict[str, str]:

@@ -19,6 +19,8 @@ from hygiene.corpus.records import GZIP_MAGIC, SCAN_BLOCK, Record, first_line, p
 
 HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
 WARC_MAGIC = b"WARC/1."
+ARCHIVE_STARTS = (b"WARC/", b"filedesc://")
+"""How the files warcio reads start: WARC of any version, or the older ARC."""
 
 
 def read_warc(path: str, after_offset: int | None = None) -> Iterator[Record]:
@@ -40,16 +42,16 @@ def read_warc(path: str, after_offset: int | None = None) -> Iterator[Record]:
 
 
 def check_warc_start(path: str) -> None:
-    """InputError for a file that is no WARC at all: what it holds (uncompressed) does not start with a `WARC/1.`
-    record header. An empty file, or a gzip stream too damaged to tell, is left to the reader's reports."""
+    """InputError for a file that is no WARC at all: what it holds (uncompressed) does not start with a WARC record
+    header (or an ARC file's). An empty file, or a gzip stream too damaged to tell, is left to the reader's reports."""
     with opened_warc(path) as (handle, compressed):
         handle.seek(0)
         try:
             start = (gzip.GzipFile(fileobj=handle) if compressed else handle).read(SCAN_BLOCK).lstrip()
         except (OSError, EOFError, zlib.error):
             return
-    if start and not start.startswith(WARC_MAGIC):
-        raise InputError(f"{printable_path(path)}: not a WARC file (it does not start with a WARC/1.x record header)")
+    if start and not start.startswith(ARCHIVE_STARTS):
+        raise InputError(f"{printable_path(path)}: not a WARC file (it does not start with a WARC record header)")
 
 
 @contextmanager

@@ -266,7 +266,7 @@ def test_a_file_that_is_no_warc_is_one_error_line(kit, tmp_path, compress):
     source.write_bytes(gzip.compress(noise) if compress else noise)
     run = kit.hygiene("clean", source, "-o", tmp_path / "out.jsonl")
     assert run.returncode == 2 and run.stderr.count("\n") == 1
-    assert run.stderr.startswith(f"hygiene: error: {source}: not a WARC file (it does not start with a WARC/1.x")
+    assert run.stderr.startswith(f"hygiene: error: {source}: not a WARC file (it does not start with a WARC record")
     assert not (tmp_path / "out.jsonl").exists()
 
 
@@ -279,3 +279,15 @@ def test_unknown_suffix_and_foreign_output_are_refused(kit, tmp_path, model_path
     run = kit.hygiene("clean", source, "--format", "jsonl", "-o", foreign, "--model", model_path)
     assert run.returncode == 2 and "is not `hygiene clean` output" in run.stderr
     assert foreign.read_text(encoding="utf-8") == '{"something": "else"}\n'
+
+
+@pytest.mark.parametrize(
+    "start", [b"WARC/1.1\r\n", b"WARC/0.18\r\n", b"\r\n\r\nWARC/1.0\r\n", b"filedesc://crawl.arc 0.0.0.0"]
+)
+def test_older_warc_versions_and_arc_files_are_not_refused(tmp_path, start):
+    """warcio reads WARC 0.17/0.18 and ARC files: the no-WARC check lets them through to it."""
+    from hygiene.corpus.warc import check_warc_start
+
+    for name, data in (("a.warc", start + b"rest"), ("a.warc.gz", gzip.compress(start + b"rest"))):
+        (tmp_path / name).write_bytes(data)
+        check_warc_start(str(tmp_path / name))

@@ -460,3 +460,14 @@ def test_readers_leave_an_unrelated_sqlite_file_alone(hygiene, tmp_path, command
     with closing(sqlite3.connect(path)) as conn:
         tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
         assert tables == [("notes",)] and conn.execute("PRAGMA user_version").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("Example.COM.", "example.com"), ("例え.jp", "xn--r8jz45g.jp"), ("feeds_1.example.org", "feeds_1.example.org")],
+)
+def test_allow_domain_is_read_as_scrapy_compares_hosts(value, expected):
+    """Lowered, without a trailing dot, and in IDNA ASCII: Scrapy's offsite filter compares punycode hosts."""
+    from hygiene.parsing import domain
+
+    assert domain(value) == expected

@@ -71,6 +71,25 @@ def test_a_scorer_pickles_as_its_model_file_and_threshold(scorer):
     assert copy.score(HIJACKED).to_dict() == Scorer(scorer.model, 0.7).score(HIJACKED).to_dict()
 
 
+def test_a_pickled_scorer_keeps_its_model_as_it_was(scorer, tmp_path, monkeypatch):
+    """Without its article stage, from a relative path after a change of folder, and refused once the file changed."""
+    from dataclasses import replace
+
+    from detector import ModelError
+
+    assert pickle.loads(pickle.dumps(Scorer(replace(scorer.model, article=None)))).model.article is None
+    for name in ("joblib", "json", "article.joblib"):
+        (tmp_path / f"m.{name}").write_bytes(scorer.model.path.with_name(f"hygiene-base.{name}").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    data = pickle.dumps(Scorer.from_path("m.joblib"))
+    monkeypatch.chdir(tmp_path.parent)
+    assert pickle.loads(data).model.sha256 == scorer.model.sha256
+    metadata = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    (tmp_path / "m.json").write_text(json.dumps({**metadata, "sha256": "0" * 64}), encoding="utf-8")
+    with pytest.raises(ModelError):
+        pickle.loads(data)
+
+
 def test_a_str_page_is_measured_in_utf8_against_the_page_limit(scorer):
     """Six million Chinese characters are 18 MB of UTF-8: over the limit as a str as they are as bytes."""
     page = "<html><body><p>" + "中" * (6 * 1024 * 1024) + "</p></body></html>"

@@ -307,15 +307,15 @@ class Store:
         path = Path(path) if path else default_db_path()
         if not path.is_file():
             raise ConfigError(f"{path}: no such database (run `hygiene crawl` first or pass --db)")
-        tables = table_names(path)
-        if not tables & set(schema_columns(SCHEMA)):
+        tables, ours = table_names(path), set(schema_columns(SCHEMA))
+        if not tables & ours:
             held = f"it holds {', '.join(sorted(tables)[:5])}" if tables else "it holds no tables"
             raise ConfigError(f"{path}: not a hygiene store ({held})")
         conn = connect_read_only(path)
         try:
             with reading(path):
                 existing = existing_tables(conn, path, SCHEMA)
-            foreign = sorted(tables & set(schema_columns(SCHEMA)) - existing)
+            foreign = sorted(tables & ours - existing)
             if foreign:
                 raise ConfigError(f"{path}: not a hygiene store or damaged: table {foreign[0]} has none of our columns")
             add_missing_tables_as_temporary(conn, SCHEMA, existing)

@@ -131,16 +131,25 @@ def decode_page(data: bytes, content_type: str | None = None) -> DecodedPage:
     if text is not None:
         return repair_misdecoded(text) or DecodedPage(text, "utf-8", "utf-8 validity")
     declared = (("http header", _header_charset(content_type)), ("meta", _declared_charset(data)))
-    for multibyte in (True, False):  # a declared CJK charset that fits outranks damaged UTF-8, a single-byte one not
-        if not multibyte:
-            text = _damaged_utf8_text(data)
-            if text is not None:
-                return repair_misdecoded(text) or DecodedPage(text, "utf-8", "utf-8 validity, damaged bytes replaced")
-        for found_by, name in declared:
-            decoded = _decode_as(data, name) if _is_multibyte(name) == multibyte else None
-            if decoded is not None:
-                return DecodedPage(decoded, _canonical(name), found_by)
-    return _detect(data)
+    found = _declared_decoding(data, declared, multibyte=True)  # a CJK charset that fits outranks damaged UTF-8
+    if found is not None:
+        return found
+    text = _damaged_utf8_text(data)
+    if text is not None:
+        return repair_misdecoded(text) or DecodedPage(text, "utf-8", "utf-8 validity, damaged bytes replaced")
+    return _declared_decoding(data, declared, multibyte=False) or _detect(data)
+
+
+def _declared_decoding(
+    data: bytes, declared: tuple[tuple[str, str | None], ...], multibyte: bool
+) -> DecodedPage | None:
+    """The bytes decoded with the first declared charset (header, then `<meta>`) of the kind asked for, multibyte
+    or single-byte, that fits them; None when none does."""
+    for found_by, name in declared:
+        decoded = _decode_as(data, name) if _is_multibyte(name) == multibyte else None
+        if decoded is not None:
+            return DecodedPage(decoded, _canonical(name), found_by)
+    return None
 
 
 def looks_binary(data: bytes) -> bool:

@@ -59,7 +59,7 @@ class Classified:
 @dataclass
 class _ReadPage:
     """A page decoded, parsed, segmented and featurized: its resolved format, encoding, blocks, title, tree root
-    (None for text) and features."""
+    (None for text), features and checked URL."""
 
     fmt: str
     encoding: str | None
@@ -67,6 +67,7 @@ class _ReadPage:
     title: str
     root: object
     features: PageFeatures
+    url: str | None
 
 
 class Scorer:
@@ -124,8 +125,7 @@ class Scorer:
     ) -> Analysis:
         """Score a page and keep its blocks and their labels (for evaluation)."""
         with _one_page():
-            url = checked_url(url)
-            return self._analyse(self._read(data, fmt, url, content_type), url)
+            return self._analyse(self._read(data, fmt, url, content_type))
 
     def classified(self, data: bytes | str, fmt: str = "auto", url: str | None = None) -> Classified:
         """A page's blocks with the block classifier's calls alone (no second stage): what the article stage is
@@ -141,9 +141,9 @@ class Scorer:
         url = checked_url(url)
         blocks, title, domain, root = segment_page(text, fmt, url)
         features = page_features(blocks, domain, title, fmt) if blocks else PageFeatures([], [])
-        return _ReadPage(fmt, encoding, blocks, title, root, features)
+        return _ReadPage(fmt, encoding, blocks, title, root, features, url)
 
-    def _analyse(self, page: _ReadPage, url: str | None) -> Analysis:
+    def _analyse(self, page: _ReadPage) -> Analysis:
         """Classify a read page's blocks, flag and clean."""
         fmt, blocks, title, features = page.fmt, page.blocks, page.title, page.features
         labels, clean_labels, contamination, content = self._classify(blocks, features)
@@ -165,7 +165,7 @@ class Scorer:
             flagged=flagged,
             model={"version": self.model.version, "sha256": self.model.sha256},
             encoding=page.encoding,
-            url=url,
+            url=page.url,
         )
         return Analysis(result, blocks, labels)
 

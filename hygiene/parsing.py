@@ -51,13 +51,19 @@ def domain(value: str) -> str:
     name = value.strip().lower().rstrip(".")
     if "://" in name or "/" in name:
         raise argparse.ArgumentTypeError(f"takes a domain such as example.com, not a URL: {value!r}")
-    try:
-        ascii_name = name.encode("idna").decode("ascii")  # as Scrapy compares hosts: 例え.jp is xn--r8jz45g.jp
-    except UnicodeError:
-        ascii_name = ""
+    ascii_name = idna_host(name)
     if not DOMAIN_RE.fullmatch(ascii_name):
         raise argparse.ArgumentTypeError(f"not a domain name: {value!r}")
     return ascii_name
+
+
+def idna_host(host: str) -> str:
+    """A host name as Scrapy compares it to allowed domains: lowered, in IDNA ASCII (例え.jp is xn--r8jz45g.jp); as
+    it is, lowered, when IDNA cannot encode it."""
+    try:
+        return host.lower().encode("idna").decode("ascii")
+    except UnicodeError:
+        return host.lower()
 
 
 DOMAIN_RE = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*")

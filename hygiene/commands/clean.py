@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
     check_options(args)
     if args.workers > available_cores():
-        report(f"warning: --workers {args.workers} is more than the {available_cores()} cores here (~180 MB each)")
+        report(f"warning: --workers {args.workers} is more than the {available_cores()} cores here (~210 MB each)")
     formats = [detect_format(path, args.format) for path in args.inputs]
     for path in (path for path, fmt in zip(args.inputs, formats) if fmt == "warc"):
         check_warc_start(path)

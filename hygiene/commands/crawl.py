@@ -22,7 +22,7 @@ from crawler.store import default_db_path, given_db_path
 from crawler.summary import summary, summary_lines
 from detector.errors import ConfigError
 from detector.settings import DEFAULT_THRESHOLD
-from hygiene.parsing import count, domain, positive_int, threshold
+from hygiene.parsing import count, domain, idna_host, positive_int, threshold
 
 EXIT_INTERRUPTED = 130
 COMPONENT_SETTINGS = ("ITEM_PIPELINES", "EXTENSIONS", "ADDONS")
@@ -164,16 +164,8 @@ def check_seeds_allowed(seeds: list[str], domains: list[str]) -> None:
     """ConfigError when --allow-domain leaves a seed outside (Scrapy would filter it silently)."""
     for seed in seeds if domains else []:
         host = idna_host(urlsplit(seed).hostname or "")
-        if not any(host == d.lower() or host.endswith(f".{d.lower()}") for d in domains):
+        if not any(host == d or host.endswith(f".{d}") for d in domains):  # `domain` lowered them
             raise ConfigError(f"seed {seed!r} is outside --allow-domain {', '.join(domains)}")
-
-
-def idna_host(host: str) -> str:
-    """A host name as Scrapy compares it to allowed domains: lowered, in IDNA ASCII (例え.jp is xn--r8jz45g.jp)."""
-    try:
-        return host.lower().encode("idna").decode("ascii")
-    except UnicodeError:
-        return host.lower()
 
 
 def parse_settings(pairs: list[str]) -> dict[str, str]:
